@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { commandRegistrars } from './commands/index.js';
+import { isCodedError } from './errors.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('bench')
+    .description('Benchmark console for LLM serving systems: live load, signed result envelopes.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) });
+  program.exitOverride();
+  for (const register of commandRegistrars) register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. Errors become one line on stderr. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return 0;
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isCodedError(error)) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      return error.exitCode ?? 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench: internal error: ${message}\n`);
+    if (process.env.BENCH_DEBUG && error instanceof Error && error.stack)
+      process.stderr.write(`${error.stack}\n`);
+    return 70;
+  }
+}
