@@ -1,0 +1,45 @@
+// Public API of src/envelope (DESIGN.md §5): schema, canonical JSON, hashes, signing, files, verify.
+export {
+  canonicalJson,
+  canonicalJsonLossless,
+  compareCodePoints,
+  numberText,
+  prettyJson,
+  pythonFloatRepr,
+  pythonStringLiteral,
+} from './canonical.js';
+export { CanonicalJsonError, EnvelopeError } from './errors.js';
+export { buildHardwareFingerprint, fingerprintInput, fingerprintSha256 } from './fingerprint.js';
+export type { FingerprintGpu, FingerprintParts } from './fingerprint.js';
+export { contentHashOf, contentHashOfLossless, sha256Hex } from './hash.js';
+export {
+  envelopeFileName,
+  envelopeFileText,
+  parseEnvelopeText,
+  readEnvelopeFile,
+  writeEnvelope,
+} from './io.js';
+export type { LoadedEnvelope } from './io.js';
+export {
+  generateDevKeyPair,
+  loadDevSigner,
+  loadPublicKeyFile,
+  parseEd25519PublicKey,
+  publicKeyPathFor,
+} from './keys.js';
+export type { DevSigner, GeneratedKeyPair } from './keys.js';
+export {
+  DEFAULT_FULCIO_URL,
+  DEFAULT_REKOR_URL,
+  MISSING_TOKEN_MESSAGE,
+  anchoredPattern,
+  loadTrustedRoot,
+  signKeyless,
+  verifyKeyless,
+} from './keyless.js';
+export { envelopeV1Schema, envelopeWriteSchema, firstIssue, signatureSchema } from './schema.js';
+export type { EnvelopeSignature, EnvelopeV1, EnvelopeWrite, UnsignedEnvelope } from './schema.js';
+export { devKeySignature, signEnvelope } from './sign.js';
+export type { SignedEnvelope, SigningOptions } from './sign.js';
+export { hashPrefixFromName, verifyEnvelopeFile, verifyEnvelopeObject } from './verify.js';
+export type { VerifyObjectInput, VerifyOptions, VerifyResult } from './verify.js';

@@ -1,0 +1,195 @@
+// Envelope v1 (InferenceBench wire format) plus our optional extension blocks.
+//   envelopeV1Schema     tolerant read: unknown keys anywhere are allowed and kept, metric values
+//                        may be numbers, strings or null (InferenceBench writes slo_hardware_class).
+//   envelopeWriteSchema  strict: what we write (no unknown keys in v1 blocks, finite numbers,
+//                        UUIDv7 run_id, microsecond UTC timestamp, 64-hex hashes).
+import { z } from 'zod';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const TIMESTAMP_READ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]00:00)$/;
+const TIMESTAMP_WRITE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const metricValueRead = z.union([z.number(), z.string(), z.null()]);
+const metricValueWrite = z.union([finite, z.string(), z.null()]);
+
+// ---------------------------------------------------------------- v1 blocks (read: loose)
+
+const modelRead = z.looseObject({
+  id: z.string(),
+  revision: z.string(),
+  provider: z.string(),
+  endpoint_hash: z.string(),
+});
+const engineRead = z.looseObject({
+  name: z.string(),
+  version: z.string(),
+  config_hash: z.string(),
+  image_digest: z.string(),
+});
+const quantizationRead = z.looseObject({ format: z.string(), method: z.string() }).nullable();
+const gpuRead = z.looseObject({
+  model: z.string(),
+  pci_id: z.string(),
+  serial: z.string(),
+  vbios: z.string(),
+});
+const hardwareRead = z.looseObject({
+  fingerprint_sha256: z.string(),
+  dmi_uuid: z.string(),
+  gpus: z.array(gpuRead),
+  cpu: z.looseObject({ model: z.string(), microcode: z.string() }),
+  memory: z.looseObject({ channels: z.number(), speed_mts: z.number(), ecc: z.boolean() }),
+  bios: z.looseObject({ version: z.string(), resizable_bar: z.boolean(), above_4g: z.boolean() }),
+  numa: z.unknown(),
+  driver: z.string(),
+  cuda: z.string(),
+  nccl: z.string(),
+});
+const provenanceRead = z.looseObject({
+  image_digest: z.string(),
+  pip_freeze_hash: z.string(),
+  git_commit: z.string(),
+  nvidia_smi_q_hash: z.string(),
+});
+const datasetRead = z.looseObject({ id: z.string(), hash: z.string() });
+export const signatureSchema = z.looseObject({
+  method: z.string(),
+  certificate: z.string(),
+  rekor_log_index: z.number().int(),
+  bundle: z.string(),
+});
+
+// ---------------------------------------------------------------- extension blocks (loose both ways)
+
+const ciSchema = z.looseObject({
+  lo: finite.nullable(),
+  hi: finite.nullable(),
+  n: z.number().int().nonnegative(),
+  level: z.literal(0.95),
+});
+const histogramSchema = z.looseObject({
+  edges_ms: z.array(finite),
+  counts: z.array(z.number().int().nonnegative()),
+});
+const extensions = {
+  /** How the run was driven: tool version, driver, load, windows, generator lag… */
+  run_context: z.looseObject({}).optional(),
+  /** Validity/quality flags: convergence gate, pacer lag budget, error mix… */
+  quality: z.looseObject({}).optional(),
+  /** Telemetry window summary (GPU power/energy/utilisation, engine /metrics). */
+  telemetry: z.looseObject({}).optional(),
+  /** Request and token counts. */
+  counts: z.looseObject({}).optional(),
+  /** Bootstrap 95 % confidence interval per metric name. */
+  metric_ci: z.record(z.string(), ciSchema).optional(),
+  /** Pre-binned latency histograms per metric name. */
+  histograms: z.record(z.string(), histogramSchema).optional(),
+  /** Per-trial results when a point was measured more than once. */
+  trials: z.array(z.looseObject({})).optional(),
+};
+
+export const envelopeV1Schema = z.looseObject({
+  envelope_version: z.literal('v1'),
+  suite_id: z.string().min(1),
+  suite_version: z.string().regex(SEMVER, 'must be a semver version'),
+  run_id: z.string().regex(UUID, 'must be a UUID'),
+  timestamp: z.string().regex(TIMESTAMP_READ, 'must be an ISO-8601 UTC timestamp'),
+  model: modelRead,
+  engine: engineRead,
+  quantization: quantizationRead,
+  hardware_fingerprint: hardwareRead,
+  software_provenance: provenanceRead,
+  dataset: datasetRead,
+  seed: z.number().int(),
+  driver_options: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), metricValueRead),
+  distributions: z.record(z.string(), z.string()),
+  slo_template: z.string().nullable(),
+  warnings: z.array(z.string()),
+  signature: signatureSchema.nullable(),
+  ...extensions,
+});
+
+// ---------------------------------------------------------------- write (strict)
+
+const hex64 = z.string().regex(HEX64, 'must be 64 lower-case hex digits');
+
+export const envelopeWriteSchema = z.looseObject({
+  envelope_version: z.literal('v1'),
+  suite_id: z.string().min(1),
+  suite_version: z.string().regex(SEMVER, 'must be a semver version'),
+  run_id: z.string().regex(UUID_V7, 'must be a lower-case UUIDv7'),
+  timestamp: z
+    .string()
+    .regex(TIMESTAMP_WRITE, 'must be UTC with microseconds, e.g. 2026-05-18T13:27:52.402452Z'),
+  model: z.strictObject({
+    id: z.string().min(1),
+    revision: z.string().min(1),
+    provider: z.string(),
+    endpoint_hash: hex64,
+  }),
+  engine: z.strictObject({
+    name: z.string().min(1),
+    version: z.string().min(1),
+    config_hash: hex64,
+    image_digest: z.string(),
+  }),
+  quantization: z.strictObject({ format: z.string(), method: z.string() }).nullable(),
+  hardware_fingerprint: z.strictObject({
+    fingerprint_sha256: hex64,
+    dmi_uuid: z.string(),
+    gpus: z.array(
+      z.strictObject({ model: z.string(), pci_id: z.string(), serial: z.string(), vbios: z.string() }),
+    ),
+    cpu: z.strictObject({ model: z.string(), microcode: z.string() }),
+    memory: z.strictObject({
+      channels: z.number().int(),
+      speed_mts: z.number().int(),
+      ecc: z.boolean(),
+    }),
+    bios: z.strictObject({ version: z.string(), resizable_bar: z.boolean(), above_4g: z.boolean() }),
+    numa: z.unknown(),
+    driver: z.string(),
+    cuda: z.string(),
+    nccl: z.string(),
+  }),
+  software_provenance: z.strictObject({
+    image_digest: z.string(),
+    pip_freeze_hash: hex64,
+    git_commit: z.string().regex(/^[0-9a-f]{40}$/, 'must be 40 lower-case hex digits'),
+    nvidia_smi_q_hash: hex64,
+  }),
+  dataset: z.strictObject({ id: z.string().min(1), hash: hex64 }),
+  seed: z.number().int(),
+  driver_options: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), metricValueWrite),
+  distributions: z.record(z.string(), z.string()),
+  slo_template: z.string().nullable(),
+  warnings: z.array(z.string()),
+  signature: z
+    .strictObject({
+      method: z.enum(['dev-key', 'sigstore-cosign']),
+      certificate: z.string().min(1),
+      rekor_log_index: z.number().int(),
+      bundle: z.string().min(1),
+    })
+    .nullable(),
+  ...extensions,
+});
+
+export type EnvelopeV1 = z.infer<typeof envelopeV1Schema>;
+export type EnvelopeSignature = z.infer<typeof signatureSchema>;
+export type UnsignedEnvelope = Omit<EnvelopeV1, 'signature'> & { signature: null };
+export type EnvelopeWrite = z.infer<typeof envelopeWriteSchema>;
+
+/** One line naming the first schema violation, e.g. `metrics.ttft_p50_ms: expected number…`. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid envelope';
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+  return `${path}: ${issue.message}`;
+}
