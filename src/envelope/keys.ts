@@ -57,7 +57,7 @@ export async function loadDevSigner(path: string): Promise<DevSigner> {
   if (privateKey.asymmetricKeyType !== 'ed25519')
     throw new EnvelopeError(
       'E_KEY_TYPE',
-      `dev key ${path} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; dev signing needs ed25519 (bench keygen makes one)`,
+      `dev key ${path} has key type ${privateKey.asymmetricKeyType ?? 'unknown'}; dev signing needs ed25519 (bench keygen makes one)`,
     );
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, publicKeyPem: publicKeyPemOf(publicKey), path };
@@ -74,7 +74,7 @@ export function parseEd25519PublicKey(pem: string, label: string): KeyObject {
   if (key.asymmetricKeyType !== 'ed25519')
     throw new EnvelopeError(
       'E_KEY_TYPE',
-      `${label} is a ${key.asymmetricKeyType ?? 'unknown'} key; dev-key envelopes are signed with ed25519`,
+      `${label} has key type ${key.asymmetricKeyType ?? 'unknown'}; dev-key envelopes are signed with ed25519`,
     );
   return key;
 }

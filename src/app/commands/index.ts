@@ -1,4 +1,6 @@
 // Each command module exports `register(program)`. One line per command; keep alphabetical.
 import type { Command } from 'commander';
+import { register as keygen } from './keygen.js';
+import { register as verify } from './verify.js';
 
-export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [];
+export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [keygen, verify];
