@@ -28,3 +28,12 @@ export {
   LLM_INFERENCE_SPECS,
   DATASET_IDS,
 } from './llm-inference/specs.js';
+export { workloadToDriver, type WorkloadDriverOptions } from './workload-driver.js';
+export {
+  createTraceDriver,
+  summariseLags,
+  type TraceDriver,
+  type TraceDriverOptions,
+  type ScheduleLagStats,
+} from '../drivers/trace.js';
+export { createMultiTurnDriver, type MultiTurnDriverOptions } from '../drivers/multiturn.js';
