@@ -1,0 +1,9 @@
+// Public API of the tokenizers.
+export type { TokenCounter } from './types.js';
+export { loadTokenizer, type LoadTokenizerOptions } from './load.js';
+export { defaultTokenizer, DEFAULT_TOKENIZER_NAME } from './default.js';
+export { compareTokenCounts, TOKEN_DIFF_WARN_RATIO, type TokenCountComparison } from './compare.js';
+export { exactTokenText, type ExactPrompt } from './exact.js';
+export { openAiEncodingFor, type OpenAiEncoding } from './tiktoken.js';
+export { TokenizerError } from './errors.js';
+export { WORD_POOL } from './words.js';
