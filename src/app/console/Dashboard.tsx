@@ -1,0 +1,134 @@
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { ClientHealth } from './ClientHealth.js';
+import { Footer } from './Footer.js';
+import { Gate } from './Gate.js';
+import { GpuPane } from './GpuPane.js';
+import { Header } from './Header.js';
+import { Help } from './Help.js';
+import { Histogram } from './Histogram.js';
+import { CELL_GAP, planLayout, type Layout, type PaneId } from './layout.js';
+import { Outcomes } from './Outcomes.js';
+import { paneRequests } from './panes.js';
+import { Profiling } from './Profiling.js';
+import { SweepTable } from './SweepTable.js';
+import { Throughput } from './Throughput.js';
+import { useTheme } from './theme.js';
+import type { ConsoleState } from './types.js';
+
+export const HISTOGRAM_MIN_ROWS = 3;
+export const HISTOGRAM_MAX_ROWS = 12;
+
+export function dashboardLayout(state: ConsoleState, columns: number, rows: number): Layout {
+  return planLayout({
+    columns,
+    rows,
+    panes: paneRequests(state),
+    histogram: { minRows: HISTOGRAM_MIN_ROWS, maxRows: HISTOGRAM_MAX_ROWS },
+  });
+}
+
+function Pane({
+  id,
+  state,
+  width,
+  layout,
+}: {
+  id: PaneId;
+  state: ConsoleState;
+  width: number;
+  layout: Layout;
+}): ReactNode {
+  const h = state.harness;
+  switch (id) {
+    case 'header':
+      return (
+        <Header
+          meta={state.meta}
+          harness={h}
+          readOnly={state.readOnly}
+          stopRequested={state.stopRequested}
+          finished={state.finished}
+        />
+      );
+    case 'notice':
+      return <Notice text={state.notice ?? ''} />;
+    case 'help':
+      return <Help readOnly={state.readOnly} width={width} />;
+    case 'throughput':
+      return (
+        <Box flexDirection="column" width={width}>
+          <Throughput harness={h} width={width} />
+          <Outcomes harness={h} width={width} />
+        </Box>
+      );
+    case 'ttft':
+      return <Histogram title="TTFT" view={h?.ttft ?? null} width={width} rows={layout.histogramRows} />;
+    case 'tpot':
+      return <Histogram title="TPOT" view={h?.tpot ?? null} width={width} rows={layout.histogramRows} />;
+    case 'gate':
+      return <Gate gate={h?.gate ?? null} />;
+    case 'client':
+      return <ClientHealth client={h?.client ?? null} />;
+    case 'gpu':
+      return <GpuPane telemetry={state.telemetry} tokPerS={h?.tokPerS ?? null} width={width} />;
+    case 'profiling':
+      return <Profiling telemetry={state.telemetry} summary={state.telemetrySummary} width={width} />;
+    case 'sweep':
+      return <SweepTable rows={state.sweepRows} width={width} finished={state.finished} />;
+    case 'footer':
+      return (
+        <Footer
+          readOnly={state.readOnly}
+          stopRequested={state.stopRequested}
+          finished={state.finished}
+          dropped={layout.dropped.filter((d) => d !== 'help' && d !== 'notice')}
+          seq={h?.seq ?? null}
+        />
+      );
+    default: {
+      const never: never = id;
+      return never;
+    }
+  }
+}
+
+function Notice({ text }: { text: string }) {
+  const theme = useTheme();
+  return (
+    <Text wrap="truncate-end" bold color={theme.warn}>
+      {text}
+    </Text>
+  );
+}
+
+/** The live frame: panes laid out by `planLayout`, never taller than rows − 1 lines. */
+export function Dashboard({ state, columns, rows }: { state: ConsoleState; columns: number; rows: number }) {
+  const layout = dashboardLayout(state, columns, rows);
+  return (
+    <Box flexDirection="column" width={columns}>
+      {layout.rows.map((row) => (
+        <Box
+          key={row.cells.map((c) => c.panes.join('+')).join('|')}
+          flexDirection="row"
+          height={row.height}
+          overflow="hidden"
+        >
+          {row.cells.map((cell, i) => (
+            <Box
+              key={cell.panes.join('+')}
+              flexDirection="column"
+              width={cell.width}
+              marginRight={i < row.cells.length - 1 ? CELL_GAP : 0}
+              overflow="hidden"
+            >
+              {cell.panes.map((id) => (
+                <Pane key={id} id={id} state={state} width={cell.width} layout={layout} />
+              ))}
+            </Box>
+          ))}
+        </Box>
+      ))}
+    </Box>
+  );
+}

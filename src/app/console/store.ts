@@ -1,0 +1,82 @@
+// The console's state: a vanilla zustand store fed from latest-value snapshots. `update()` only
+// records the latest values; a timer publishes them to the store at most maxFps times a second,
+// so a React render never happens per update call.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ConsoleMeta, ConsoleState, ConsoleUpdate } from './types.js';
+
+export type ConsoleStore = StoreApi<ConsoleState>;
+
+export function initialConsoleState(meta: ConsoleMeta, readOnly = false): ConsoleState {
+  return {
+    meta,
+    harness: null,
+    telemetry: null,
+    telemetrySummary: null,
+    sweepRows: [],
+    printedRows: [],
+    finished: false,
+    notice: null,
+    readOnly,
+    helpVisible: false,
+    stopRequested: false,
+  };
+}
+
+export function createConsoleStore(meta: ConsoleMeta, readOnly = false): ConsoleStore {
+  return createStore<ConsoleState>()(() => initialConsoleState(meta, readOnly));
+}
+
+/** Merges an update into a state (absent keys keep their value). Pure. */
+export function applyUpdate(state: ConsoleState, update: ConsoleUpdate): ConsoleState {
+  return {
+    ...state,
+    ...(update.harness !== undefined ? { harness: update.harness } : {}),
+    ...(update.telemetry !== undefined ? { telemetry: update.telemetry } : {}),
+    ...(update.telemetrySummary !== undefined ? { telemetrySummary: update.telemetrySummary } : {}),
+    ...(update.sweepRows !== undefined ? { sweepRows: update.sweepRows } : {}),
+    ...(update.finished !== undefined ? { finished: update.finished } : {}),
+    ...(update.notice !== undefined ? { notice: update.notice } : {}),
+  };
+}
+
+export interface Publisher {
+  /** Records the latest values (merged with earlier pending ones). O(1), no render. */
+  push(update: ConsoleUpdate): void;
+  /** Publishes pending values now. */
+  flush(): void;
+  stop(): void;
+}
+
+/** Publishes pushed updates to the store at most `maxFps` times a second (trailing edge). */
+export function createPublisher(store: ConsoleStore, maxFps: number): Publisher {
+  const intervalMs = Math.ceil(1000 / Math.max(1, Math.min(15, maxFps)));
+  let pending: ConsoleUpdate | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lastPublishMs = Number.NEGATIVE_INFINITY;
+  const flush = (): void => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (!pending) return;
+    const update = pending;
+    pending = null;
+    lastPublishMs = performance.now();
+    store.setState((s) => applyUpdate(s, update));
+  };
+  return {
+    push(update) {
+      pending = pending ? { ...pending, ...update } : update;
+      if (timer) return;
+      const waitMs = Math.max(0, lastPublishMs + intervalMs - performance.now());
+      timer = setTimeout(flush, waitMs);
+      timer.unref();
+    },
+    flush,
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      pending = null;
+    },
+  };
+}

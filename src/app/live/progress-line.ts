@@ -1,0 +1,19 @@
+// One-line progress for headless output (`bench watch` without a TTY, `--no-tui` runs). Pure.
+import type { HarnessSnapshot } from '../../harness/types.js';
+import { formatCompact, formatDuration, formatMs, formatRatioPct, PHASE_LABEL } from '../console/format.js';
+
+export function formatProgressLine(harness: HarnessSnapshot | null): string {
+  if (!harness) return 'waiting for the first snapshot…';
+  const p = harness.point;
+  const duration = harness.durationS != null ? `/${formatDuration(harness.durationS)}` : '';
+  const finished = harness.ok + harness.failed;
+  const gate = harness.gate.status === 'disabled' ? '' : ` · gate ${harness.gate.status.replace('_', ' ')}`;
+  const distorted = harness.client.distorted ? ' · CLIENT DISTORTED' : '';
+  return (
+    `[${p.label} ${p.index + 1}/${p.total}] ${PHASE_LABEL[harness.phase]} ${formatDuration(harness.elapsedS)}${duration}` +
+    ` · ${formatCompact(harness.tokPerS)} tok/s · ${formatCompact(harness.reqPerS)} req/s` +
+    ` · ok ${harness.ok} failed ${harness.failed} (${formatRatioPct(finished > 0 ? harness.ok / finished : null)})` +
+    ` · TTFT p50 ${formatMs(harness.ttft.p50Ms)} p99 ${formatMs(harness.ttft.p99Ms)}` +
+    ` · TPOT p50 ${formatMs(harness.tpot.p50Ms)}${gate}${distorted}`
+  );
+}
