@@ -1,7 +1,23 @@
 // Each command module exports `register(program)`. One line per command; keep alphabetical.
 import type { Command } from 'commander';
+import { register as compare } from './compare.js';
+import { register as diff } from './diff.js';
+import { register as doctor } from './doctor.js';
+import { register as exportCmd } from './export.js';
+import { register as fetch } from './fetch.js';
+import { register as summary } from './summary.js';
 import { register as keygen } from './keygen.js';
 import { register as verify } from './verify.js';
 import { register as watch } from './watch.js';
 
-export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [keygen, verify, watch];
+export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
+  compare,
+  diff,
+  doctor,
+  exportCmd,
+  fetch,
+  summary,
+  keygen,
+  verify,
+  watch,
+];

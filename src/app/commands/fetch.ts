@@ -1,0 +1,205 @@
+// bench fetch <uri> [--out PATH] [--force]: download an envelope (hf://, https://, http://,
+// file://, a path) into the cache, then validate and verify it.
+import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { request } from 'undici';
+import { UsageError } from '../errors.js';
+import { envelopeIo, readPublicKeyFlag, type EnvelopeIo } from '../report/envelopeIo.js';
+import { DEFAULT_HF_ENDPOINT, fetchCachePath, parseFetchUri, type FetchSource } from '../report/fetchUri.js';
+import { getString } from '../report/envelopeView.js';
+import type { CommandOutput } from './compare.js';
+
+interface FetchFlags {
+  out?: string;
+  force?: boolean;
+  devPublicKey?: string;
+  trustedRoot?: string;
+}
+
+export class FetchError extends UsageError {
+  constructor(message: string, code = 'E_FETCH') {
+    super(message, code, 2);
+    this.name = 'FetchError';
+  }
+}
+
+const MAX_BYTES = 64 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+const TIMEOUT_MS = 30_000;
+
+async function httpGet(
+  url: string,
+  token: string | undefined,
+): Promise<{ status: number; body: Buffer; url: string }> {
+  let current = url;
+  const origin = new URL(url).origin;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    // The token only goes to the endpoint's own origin, never to a CDN it redirects to.
+    const headers: Record<string, string> = { 'user-agent': 'inferencebench-fetch' };
+    if (token && new URL(current).origin === origin) headers.authorization = `Bearer ${token}`;
+    let res;
+    try {
+      res = await request(current, { method: 'GET', headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (error) {
+      const err = error as { code?: string; message?: string };
+      throw new FetchError(
+        `cannot reach ${current}: ${err.code ?? err.message ?? String(error)}`,
+        'E_FETCH_NETWORK',
+      );
+    }
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+      await res.body.dump();
+      const location = Array.isArray(res.headers.location) ? res.headers.location[0] : res.headers.location;
+      current = new URL(location ?? '', current).toString();
+      continue;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      size += buf.length;
+      if (size > MAX_BYTES) {
+        res.body.destroy();
+        throw new FetchError(
+          `${current}: larger than ${MAX_BYTES / 1024 / 1024} MiB, not an envelope`,
+          'E_FETCH_TOO_LARGE',
+        );
+      }
+      chunks.push(buf);
+    }
+    return { status: res.statusCode, body: Buffer.concat(chunks), url: current };
+  }
+  throw new FetchError(`${url}: more than ${MAX_REDIRECTS} redirects`, 'E_FETCH_NETWORK');
+}
+
+/** On a 404 from the Hub, list the repo's JSON files so the user can pick one. */
+async function hubListing(
+  source: Extract<FetchSource, { kind: 'hf' }>,
+  token: string | undefined,
+): Promise<string[] | null> {
+  try {
+    const res = await httpGet(source.treeUrl, token);
+    if (res.status !== 200) return null;
+    const entries = JSON.parse(res.body.toString('utf8')) as { type?: string; path?: string }[];
+    return entries
+      .filter((e) => e.type === 'file' && typeof e.path === 'string' && e.path.endsWith('.json'))
+      .map((e) => e.path as string);
+  } catch {
+    return null;
+  }
+}
+
+async function download(
+  source: FetchSource,
+  uri: string,
+  dest: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = `${dest}.${process.pid}.part`;
+  if (source.kind === 'file') {
+    try {
+      await copyFile(source.path, tmp);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new FetchError(`cannot read ${source.path} (${code})`, 'E_FETCH_NOT_FOUND');
+    }
+    await rename(tmp, dest);
+    return;
+  }
+  const token = source.kind === 'hf' ? env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined : undefined;
+  const res = await httpGet(source.url, token);
+  if (res.status === 401 || res.status === 403) {
+    throw new FetchError(
+      `${uri}: HTTP ${res.status} (${source.kind === 'hf' ? (token ? 'HF_TOKEN has no access to this dataset' : 'gated or private: set HF_TOKEN') : 'access denied'})`,
+      'E_FETCH_AUTH',
+    );
+  }
+  if (res.status === 404) {
+    let hint = '';
+    if (source.kind === 'hf') {
+      const files = await hubListing(source, token);
+      if (files !== null)
+        hint =
+          files.length > 0
+            ? `; JSON files in the repo: ${files.slice(0, 10).join(', ')}`
+            : '; the repo has no JSON files';
+    }
+    throw new FetchError(`${uri}: not found (HTTP 404)${hint}`, 'E_FETCH_NOT_FOUND');
+  }
+  if (res.status !== 200) throw new FetchError(`${uri}: HTTP ${res.status}`, 'E_FETCH_HTTP');
+  await writeFile(tmp, res.body);
+  await rename(tmp, dest);
+}
+
+export async function runFetch(
+  uri: string,
+  flags: FetchFlags,
+  io: EnvelopeIo = envelopeIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandOutput> {
+  const source = parseFetchUri(
+    uri,
+    env.HF_ENDPOINT && env.HF_ENDPOINT !== '' ? env.HF_ENDPOINT : DEFAULT_HF_ENDPOINT,
+  );
+  const dest = flags.out ? resolve(flags.out) : fetchCachePath(uri, env);
+  let stderr = '';
+  const exists = await stat(dest).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (exists && !flags.force) stderr += `cache hit: ${dest} (use --force to download again)\n`;
+  else {
+    stderr += `fetching ${source.kind === 'file' ? source.path : source.url}\n`;
+    await download(source, uri, dest, env);
+  }
+  let loaded;
+  try {
+    loaded = await io.read(dest);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Keep the payload for inspection; exit 2 (the input is unusable).
+    throw new FetchError(
+      `fetched payload is not a valid envelope (kept at ${dest}): ${message}`,
+      'E_FETCH_INVALID',
+    );
+  }
+  const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
+  const check = await io.verify(loaded, {
+    ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
+    ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
+  });
+  const lines = [
+    `${check.ok ? 'OK' : 'FAIL'}  fetched ${uri}`,
+    `    local_path: ${dest}`,
+    `    content_hash: ${check.contentHash ?? '?'}`,
+    `    suite_id: ${getString(loaded.envelope, 'suite_id') ?? '?'}`,
+    `    model_id: ${getString(loaded.envelope, 'model', 'id') ?? '?'}`,
+    `    signature: ${check.method ?? 'none (unsigned)'}`,
+  ];
+  if (!check.ok) lines.push(`    reason: ${check.reason ?? 'signature check failed'}`);
+  return { stdout: `${lines.join('\n')}\n`, stderr, exitCode: check.ok ? 0 : 1 };
+}
+
+export function register(program: Command): void {
+  program
+    .command('fetch')
+    .description(
+      'Download an envelope (hf://datasets/<owner>/<repo>[/<file>], https://, http://, file://, path) and verify it',
+    )
+    .argument('<uri>', 'where the envelope lives')
+    .option(
+      '--out <path>',
+      'destination file (default: ~/.cache/inferencebench/fetched/<sha256(uri)[:12]>.json)',
+    )
+    .option('--force', 'download again even when the destination exists')
+    .option('--dev-public-key <path>', 'require dev-key envelopes to be signed by this key')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless envelopes')
+    .action(async (uri: string, flags: FetchFlags) => {
+      const out = await runFetch(uri, flags);
+      process.stderr.write(out.stderr);
+      process.stdout.write(out.stdout);
+      if (out.exitCode !== 0) process.exitCode = out.exitCode;
+    });
+}

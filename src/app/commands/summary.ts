@@ -1,0 +1,57 @@
+// bench summary <path…> [--json] [--csv]: tabulate envelopes per suite, sorted by throughput.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { collectJsonFiles, envelopeIo, loadMany, type EnvelopeIo } from '../report/envelopeIo.js';
+import {
+  buildSummary,
+  renderSummaryCsv,
+  renderSummaryText,
+  summaryJson,
+  type SignatureStatus,
+  type SummaryInput,
+} from '../report/summary.js';
+
+interface SummaryFlags {
+  json?: boolean;
+  csv?: boolean;
+  verbose?: boolean;
+}
+
+export async function runSummary(
+  paths: readonly string[],
+  flags: SummaryFlags,
+  io: EnvelopeIo = envelopeIo,
+): Promise<string> {
+  if (flags.json && flags.csv) throw new UsageError('--json and --csv are mutually exclusive');
+  const files = await collectJsonFiles(paths);
+  const { loaded, skipped } = await loadMany(io, files);
+  if (flags.verbose) for (const s of skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+  const inputs: SummaryInput[] = [];
+  for (const item of loaded) {
+    let signature: SignatureStatus;
+    try {
+      const check = await io.verify(item);
+      signature = check.ok ? 'ok' : check.method === null ? 'unsigned' : 'fail';
+    } catch {
+      signature = 'fail';
+    }
+    inputs.push({ ...item, signature });
+  }
+  const report = buildSummary(inputs, skipped.length);
+  if (flags.json) return `${JSON.stringify(summaryJson(report), null, 2)}\n`;
+  if (flags.csv) return `${renderSummaryCsv(report)}\n`;
+  return `${renderSummaryText(report)}\n`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('summary')
+    .description('Tabulate envelopes (files or directories, *.json recursively) grouped by suite')
+    .argument('<path...>', 'envelope files or directories')
+    .option('--json', 'machine-readable output: {"suites": {...}, "skipped": N}')
+    .option('--csv', 'one CSV table for all suites')
+    .option('-v, --verbose', 'name each skipped file and why on stderr')
+    .action(async (paths: string[], flags: SummaryFlags) => {
+      process.stdout.write(await runSummary(paths, flags));
+    });
+}

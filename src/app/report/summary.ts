@@ -1,0 +1,205 @@
+// `bench summary`: group envelopes by suite, sort by throughput, choose columns from the metrics
+// actually present in each suite.
+import {
+  engineLabel,
+  hardwareLabel,
+  metricNumber,
+  modelLabel,
+  quantLabel,
+  shortRunId,
+  suiteId,
+  type LoadedEnvelope,
+} from './envelopeView.js';
+import { csvLine, formatNumber, formatPercent, renderTable, type Column } from './format.js';
+
+/** What the signature check said about one file. */
+export type SignatureStatus = 'ok' | 'unsigned' | 'fail' | 'unchecked';
+
+export interface SummaryInput extends LoadedEnvelope {
+  readonly signature: SignatureStatus;
+  readonly signatureReason?: string;
+}
+
+interface MetricColumn {
+  readonly key: string;
+  readonly header: string;
+  readonly kind: 'number' | 'rate';
+}
+
+/** Candidate metric columns in display order; a column appears when any run in the suite has it. */
+export const SUMMARY_METRIC_COLUMNS: readonly MetricColumn[] = [
+  { key: 'throughput_tok_per_s', header: 'Throughput tok/s', kind: 'number' },
+  { key: 'ttft_p50_ms', header: 'TTFT p50 ms', kind: 'number' },
+  { key: 'ttft_p99_ms', header: 'TTFT p99 ms', kind: 'number' },
+  { key: 'tpot_p50_ms', header: 'TPOT p50 ms', kind: 'number' },
+  { key: 'goodput_tok_per_s', header: 'Goodput tok/s', kind: 'number' },
+  { key: 'ok_rate', header: 'OK rate', kind: 'rate' },
+  { key: 'joules_per_token', header: 'J/tok', kind: 'number' },
+  { key: 'accuracy', header: 'Accuracy', kind: 'rate' },
+];
+
+export interface SummaryRow {
+  readonly path: string;
+  readonly runId: string;
+  readonly model: string;
+  readonly engine: string;
+  readonly quant: string;
+  readonly hardware: string;
+  readonly signature: SignatureStatus;
+  readonly metrics: Readonly<Record<string, number | null>>;
+}
+
+export interface SummaryReport {
+  readonly suites: ReadonlyMap<string, { columns: readonly MetricColumn[]; rows: readonly SummaryRow[] }>;
+  readonly loaded: number;
+  readonly skipped: number;
+}
+
+export function buildSummary(inputs: readonly SummaryInput[], skipped: number): SummaryReport {
+  const bySuite = new Map<string, SummaryInput[]>();
+  for (const input of inputs) {
+    const id = suiteId(input.envelope);
+    const list = bySuite.get(id) ?? [];
+    list.push(input);
+    bySuite.set(id, list);
+  }
+  const suites = new Map<string, { columns: MetricColumn[]; rows: SummaryRow[] }>();
+  for (const id of [...bySuite.keys()].sort()) {
+    const members = bySuite.get(id) ?? [];
+    const columns = SUMMARY_METRIC_COLUMNS.filter((column) =>
+      members.some((m) => metricNumber(m.envelope, column.key) !== undefined),
+    );
+    const rows = members.map((m): SummaryRow => {
+      const metrics: Record<string, number | null> = {};
+      for (const column of columns) metrics[column.key] = metricNumber(m.envelope, column.key) ?? null;
+      return {
+        path: m.path,
+        runId: shortRunId(m.envelope),
+        model: modelLabel(m.envelope),
+        engine: engineLabel(m.envelope),
+        quant: quantLabel(m.envelope),
+        hardware: hardwareLabel(m.envelope),
+        signature: m.signature,
+        metrics,
+      };
+    });
+    rows.sort(byThroughputDesc);
+    suites.set(id, { columns, rows });
+  }
+  return { suites, loaded: inputs.length, skipped };
+}
+
+function byThroughputDesc(a: SummaryRow, b: SummaryRow): number {
+  const ta = a.metrics['throughput_tok_per_s'] ?? null;
+  const tb = b.metrics['throughput_tok_per_s'] ?? null;
+  if (ta === null && tb === null) return a.path.localeCompare(b.path);
+  if (ta === null) return 1;
+  if (tb === null) return -1;
+  return tb - ta || a.path.localeCompare(b.path);
+}
+
+export function signatureLabel(status: SignatureStatus): string {
+  switch (status) {
+    case 'ok':
+      return 'signed OK';
+    case 'unsigned':
+      return 'unsigned';
+    case 'fail':
+      return 'FAIL';
+    case 'unchecked':
+      return '?';
+  }
+}
+
+function cellOf(column: MetricColumn, value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  return column.kind === 'rate' ? formatPercent(value) : formatNumber(value);
+}
+
+export function summaryTrailer(report: SummaryReport): string {
+  const k = report.suites.size;
+  return `${report.loaded} envelopes loaded, ${report.skipped} skipped (validation failure), ${k} suite${k === 1 ? '' : 's'}`;
+}
+
+export function renderSummaryText(report: SummaryReport): string {
+  const blocks: string[] = [];
+  for (const [id, suite] of report.suites) {
+    const columns: Column[] = [
+      { header: 'Model' },
+      { header: 'Engine' },
+      { header: 'Quant' },
+      { header: 'Hardware' },
+      ...suite.columns.map((c) => ({ header: c.header, align: 'right' as const })),
+      { header: 'Signature' },
+      { header: 'Run' },
+    ];
+    const rows = suite.rows.map((row) => [
+      row.model,
+      row.engine,
+      row.quant,
+      row.hardware,
+      ...suite.columns.map((c) => cellOf(c, row.metrics[c.key])),
+      signatureLabel(row.signature),
+      row.runId,
+    ]);
+    blocks.push(
+      `${id} (${suite.rows.length} run${suite.rows.length === 1 ? '' : 's'})\n${renderTable(columns, rows)}`,
+    );
+  }
+  blocks.push(summaryTrailer(report));
+  return blocks.join('\n\n');
+}
+
+export function summaryJson(report: SummaryReport): unknown {
+  const suites: Record<string, unknown[]> = {};
+  for (const [id, suite] of report.suites) {
+    suites[id] = suite.rows.map((row) => ({
+      path: row.path,
+      run_id: row.runId,
+      model: row.model,
+      engine: row.engine,
+      quant: row.quant,
+      hardware: row.hardware,
+      signature: row.signature,
+      ...row.metrics,
+    }));
+  }
+  return { suites, skipped: report.skipped };
+}
+
+/** One CSV for all suites: suite_id first, then the union of metric columns. */
+export function renderSummaryCsv(report: SummaryReport): string {
+  const metricKeys = SUMMARY_METRIC_COLUMNS.map((c) => c.key).filter((key) =>
+    [...report.suites.values()].some((suite) => suite.columns.some((c) => c.key === key)),
+  );
+  const header = [
+    'suite_id',
+    'model',
+    'engine',
+    'quant',
+    'hardware',
+    ...metricKeys,
+    'signature',
+    'run_id',
+    'path',
+  ];
+  const lines = [csvLine(header)];
+  for (const [id, suite] of report.suites) {
+    for (const row of suite.rows) {
+      lines.push(
+        csvLine([
+          id,
+          row.model,
+          row.engine,
+          row.quant,
+          row.hardware,
+          ...metricKeys.map((key) => row.metrics[key] ?? null),
+          row.signature,
+          row.runId,
+          row.path,
+        ]),
+      );
+    }
+  }
+  return lines.join('\n');
+}
