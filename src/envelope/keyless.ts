@@ -9,6 +9,7 @@ import type { Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { FulcioSigner, MessageSignatureBundleBuilder, RekorWitness } from '@sigstore/sign';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
+import { strictBase64 } from './base64.js';
 import { EnvelopeError } from './errors.js';
 
 export const DEFAULT_FULCIO_URL = 'https://fulcio.sigstore.dev';
@@ -128,9 +129,11 @@ export function verifyKeyless(
   trustedRoot: TrustedRoot,
   identityPattern?: string,
 ): KeylessCheck {
+  const bundleBytes = strictBase64(signature.bundle);
+  if (bundleBytes === null) return { ok: false, reason: 'signature.bundle is not valid base64' };
   let bundle: Bundle;
   try {
-    bundle = bundleFromJSON(JSON.parse(Buffer.from(signature.bundle, 'base64').toString('utf8')));
+    bundle = bundleFromJSON(JSON.parse(bundleBytes.toString('utf8')));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: `signature.bundle is not a Sigstore bundle (${message})` };

@@ -4,9 +4,10 @@ import { verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { basename } from 'node:path';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { strictBase64 } from './base64.js';
 import { contentHashOf, contentHashOfLossless } from './hash.js';
 import { readEnvelopeFile } from './io.js';
-import { parseEd25519PublicKey } from './keys.js';
+import { parseEd25519PublicKey, publicKeyPemOf } from './keys.js';
 import { loadTrustedRoot, verifyKeyless } from './keyless.js';
 import { envelopeV1Schema, firstIssue } from './schema.js';
 
@@ -62,23 +63,28 @@ function describe(envelope: Record<string, unknown>): Pick<VerifyResult, 'suite'
 
 function verifyDevKey(
   contentHash: string,
-  signature: { certificate: string; bundle: string },
+  signature: { certificate: string; rekor_log_index: number; bundle: string },
   trustedKey: KeyObject | undefined,
 ): { ok: boolean; reason?: string } {
+  if (signature.rekor_log_index !== -1)
+    return { ok: false, reason: 'dev-key signature must have rekor_log_index -1' };
   let embedded: KeyObject;
   try {
     embedded = parseEd25519PublicKey(signature.certificate, 'signature.certificate');
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
+  // The certificate text must be the canonical SPKI PEM of the key (PEM decoders ignore some bits).
+  if (publicKeyPemOf(embedded) !== signature.certificate.trim())
+    return { ok: false, reason: 'signature.certificate is not a canonical SPKI PEM public key' };
   if (trustedKey) {
     const embeddedDer = embedded.export({ type: 'spki', format: 'der' });
     const trustedDer = trustedKey.export({ type: 'spki', format: 'der' });
     if (!embeddedDer.equals(trustedDer))
       return { ok: false, reason: 'signed by a different key than --dev-public-key' };
   }
-  const signatureBytes = Buffer.from(signature.bundle, 'base64');
-  if (signatureBytes.length !== 64)
+  const signatureBytes = strictBase64(signature.bundle);
+  if (signatureBytes === null || signatureBytes.length !== 64)
     return { ok: false, reason: 'signature.bundle is not a base64 ed25519 signature' };
   const valid = cryptoVerify(null, Buffer.from(contentHash, 'utf8'), trustedKey ?? embedded, signatureBytes);
   return valid ? { ok: true } : { ok: false, reason: 'signature does not match the recomputed content_hash' };

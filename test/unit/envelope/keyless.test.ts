@@ -1,0 +1,117 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  readEnvelopeFile,
+  signEnvelope,
+  verifyEnvelopeFile,
+  writeEnvelope,
+} from '../../../src/envelope/index.js';
+import { sampleUnsignedEnvelope } from './sample-envelope.js';
+import { startMockSigstore, type MockSigstore } from './sigstore-mock-server.js';
+
+let mock: MockSigstore;
+let dir: string;
+let rootPath: string;
+
+beforeAll(async () => {
+  mock = await startMockSigstore();
+  dir = await mkdtemp(join(tmpdir(), 'bench-keyless-'));
+  rootPath = join(dir, 'trusted_root.json');
+  await writeFile(rootPath, JSON.stringify(mock.trustedRoot));
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+describe('keyless signing against mock Fulcio + Rekor on loopback', () => {
+  it('signs, writes, and verifies offline with the test trusted root', async () => {
+    const { envelope, contentHash } = await signEnvelope(sampleUnsignedEnvelope(), {
+      mode: 'keyless',
+      idToken: mock.tokenFor('https://github.com/acme/bench/.github/workflows/bench.yml@refs/heads/main'),
+      fulcioUrl: mock.fulcioUrl,
+      rekorUrl: mock.rekorUrl,
+    });
+    expect(envelope.signature?.method).toBe('sigstore-cosign');
+    expect(envelope.signature?.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(envelope.signature?.rekor_log_index).toBeGreaterThanOrEqual(0);
+    const path = await writeEnvelope(dir, 'c4-', envelope);
+    expect(path.endsWith(`c4-${contentHash.slice(0, 12)}.json`)).toBe(true);
+
+    const result = await verifyEnvelopeFile(path, { trustedRootPath: rootPath });
+    expect(result.reason).toBeUndefined();
+    expect(result).toMatchObject({ ok: true, method: 'sigstore-cosign', keyTrusted: true });
+    expect(result.identity).toBe('https://github.com/acme/bench/.github/workflows/bench.yml@refs/heads/main');
+
+    const policyOk = await verifyEnvelopeFile(path, {
+      trustedRootPath: rootPath,
+      identityPattern: '^https://github\\.com/acme/bench/.*$',
+    });
+    expect(policyOk.ok).toBe(true);
+    const policyBad = await verifyEnvelopeFile(path, {
+      trustedRootPath: rootPath,
+      identityPattern: 'https://github\\.com/acme', // anchored: a prefix is not enough
+    });
+    expect(policyBad.ok).toBe(false);
+    expect(policyBad.reason).toMatch(/does not match/);
+
+    // without a trusted root the keyless envelope cannot be judged
+    const noRoot = await verifyEnvelopeFile(path);
+    expect(noRoot.ok).toBe(false);
+    expect(noRoot.reason).toMatch(/--trusted-root/);
+
+    // a tampered value breaks it
+    const text = await readFile(path, 'utf8');
+    const tampered = join(dir, 'tampered', `c4-${contentHash.slice(0, 12)}.json`);
+    await writeFile(join(dir, 'x'), '');
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'tampered'), { recursive: true }));
+    await writeFile(tampered, text.replace('"seed": 42', '"seed": 43'));
+    const bad = await verifyEnvelopeFile(tampered, { trustedRootPath: rootPath });
+    expect(bad.ok).toBe(false);
+
+    // the bundle is a standard Sigstore bundle JSON
+    const loaded = await readEnvelopeFile(path);
+    const bundle = JSON.parse(Buffer.from(loaded.envelope.signature!.bundle, 'base64').toString('utf8'));
+    expect(bundle.mediaType).toMatch(/^application\/vnd\.dev\.sigstore\.bundle/);
+    expect(bundle.messageSignature.messageDigest.algorithm).toBe('SHA2_256');
+  });
+
+  it('fails with a different trusted root (untrusted CA)', async () => {
+    const other = await startMockSigstore();
+    try {
+      const { envelope } = await signEnvelope(sampleUnsignedEnvelope(), {
+        mode: 'keyless',
+        idToken: other.tokenFor('someone@example.com'),
+        fulcioUrl: other.fulcioUrl,
+        rekorUrl: other.rekorUrl,
+      });
+      const path = await writeEnvelope(join(dir, 'other'), '', envelope);
+      const result = await verifyEnvelopeFile(path, { trustedRootPath: rootPath });
+      expect(result.ok).toBe(false);
+      expect(result.reason).toMatch(/Sigstore verification failed/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('names how to get a token when SIGSTORE_ID_TOKEN is missing', async () => {
+    const saved = process.env.SIGSTORE_ID_TOKEN;
+    delete process.env.SIGSTORE_ID_TOKEN;
+    try {
+      await expect(
+        signEnvelope(sampleUnsignedEnvelope(), {
+          mode: 'keyless',
+          fulcioUrl: mock.fulcioUrl,
+          rekorUrl: mock.rekorUrl,
+        }),
+      ).rejects.toMatchObject({
+        code: 'E_KEYLESS_NO_TOKEN',
+        exitCode: 2,
+        message: expect.stringMatching(/SIGSTORE_ID_TOKEN/),
+      });
+    } finally {
+      if (saved !== undefined) process.env.SIGSTORE_ID_TOKEN = saved;
+    }
+  });
+});

@@ -1,0 +1,102 @@
+// Test helper: @sigstore/mock's Fulcio CA and Rekor log served over real loopback HTTP, plus the
+// matching trusted_root.json, so keyless sign + verify runs offline end to end.
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, rekorHandler } from '@sigstore/mock';
+
+export interface MockSigstore {
+  fulcioUrl: string;
+  rekorUrl: string;
+  trustedRoot: Record<string, unknown>;
+  /** An OIDC-shaped token (unsigned JWT) whose `sub` becomes the certificate identity. */
+  tokenFor(subject: string, issuer?: string): string;
+  close(): Promise<void>;
+}
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function keyPair(): {
+  publicKey: import('node:crypto').KeyObject;
+  privateKey: import('node:crypto').KeyObject;
+} {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+}
+
+export async function startMockSigstore(): Promise<MockSigstore> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const start = new Date(Date.now() - 60_000);
+
+  const ctlog = await initializeCTLog(keyPair());
+  const ca = await initializeCA(keyPair(), ctlog);
+  const tlog = await initializeTLog(base, keyPair());
+  const routes = new Map([fulcioHandler(ca), rekorHandler(tlog)].map((h) => [h.path, h.fn]));
+
+  server.on('request', (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const handler = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
+      if (!handler) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      handler(Buffer.concat(chunks).toString('utf8'))
+        .then(({ statusCode, response, contentType }) => {
+          res.writeHead(statusCode, { 'content-type': contentType ?? 'text/plain' });
+          res.end(typeof response === 'string' ? response : Buffer.from(response.buffer));
+        })
+        .catch((error: unknown) => res.writeHead(500).end(String(error)));
+    });
+  });
+
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: base,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: b64(tlog.publicKey),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start: start.toISOString() },
+        },
+        logId: { keyId: b64(createHash('sha256').update(tlog.publicKey).digest()) },
+      },
+    ],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: base,
+        certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
+        validFor: { start: start.toISOString() },
+      },
+    ],
+    ctlogs: [
+      {
+        baseUrl: base,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: b64(ctlog.publicKey),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start: start.toISOString() },
+        },
+        logId: { keyId: b64(ctlog.logID) },
+      },
+    ],
+    timestampAuthorities: [],
+  };
+
+  return {
+    fulcioUrl: base,
+    rekorUrl: base,
+    trustedRoot,
+    tokenFor: (subject, issuer = 'https://token.actions.githubusercontent.com') =>
+      `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: subject, iss: issuer, aud: 'sigstore', exp: Math.floor(Date.now() / 1000) + 600 })}.sig`,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
