@@ -1,0 +1,271 @@
+// NVML sampling in a worker thread. The worker is built from a code string (`eval: true`) that
+// embeds bindNvml's source, so it runs the same way from the TS sources (tsx, vitest) and from the
+// esbuild single-file bundle (koffi stays external and is loaded by absolute path).
+import { Worker } from 'node:worker_threads';
+import { bindNvml } from './nvml-binding.js';
+import type { NvmlDeviceInfo } from './nvml-binding.js';
+import { formatCudaVersion, nvmlLibPath, resolveKoffiPath } from './nvml.js';
+import type { NvmlUnavailable } from './nvml.js';
+import type { GpuTick } from './gpu-store.js';
+import type { GpuSample } from './types.js';
+
+/** Values per GPU in a tick row after [tMs, energyFresh]. */
+const PER_GPU = 7;
+
+export interface NvmlSamplerOptions {
+  readonly libPath?: string;
+  readonly intervalMs: number;
+  /** Energy-counter read period (each read costs ~4 ms per H100). Default max(intervalMs, 100). */
+  readonly energyIntervalMs?: number;
+  /** How often the worker posts its batch of samples. Default max(intervalMs, 50). */
+  readonly batchMs?: number;
+}
+
+export interface NvmlSampler {
+  readonly devices: readonly NvmlDeviceInfo[];
+  readonly driverVersion: string;
+  readonly cudaVersion: string;
+  readonly intervalMs: number;
+  readonly energyIntervalMs: number;
+  /** Ticks whose NVML calls failed (the tick is skipped); lastFault says why. */
+  readonly faults: () => { count: number; last: string | null };
+  stop(): Promise<void>;
+}
+
+// esbuild helpers that transpiled code may reference (keepNames / class fields).
+const ESBUILD_HELPERS = `
+var __defProp = Object.defineProperty;
+var __name = (target, value) => __defProp(target, "name", { value, configurable: true });
+var __defNormalProp = (obj, key, value) => key in obj ? __defProp(obj, key, { enumerable: true, configurable: true, writable: true, value }) : obj[key] = value;
+var __publicField = (obj, key, value) => __defNormalProp(obj, typeof key !== "symbol" ? key + "" : key, value);
+`;
+
+const WORKER_BODY = `
+const { parentPort, workerData } = require('node:worker_threads');
+(function main() {
+const { koffiPath, libPath, intervalMs, energyIntervalMs, batchMs, mainTimeOrigin } = workerData;
+const offsetMs = performance.timeOrigin - mainTimeOrigin; // worker clock -> main thread clock
+let b;
+try {
+  b = bindNvml(require(koffiPath), libPath);
+} catch (e) {
+  parentPort.postMessage({ type: 'error', message: String(e && e.message || e) });
+  parentPort.close();
+  return;
+}
+const devices = [];
+try {
+  for (let i = 0; i < b.deviceCount; i++) devices.push(b.info(i));
+} catch (e) {
+  b.close();
+  parentPort.postMessage({ type: 'error', message: String(e && e.message || e) });
+  parentPort.close();
+  return;
+}
+parentPort.postMessage({ type: 'ready', devices, driverVersion: b.driverVersion, cudaDriverVersion: b.cudaDriverVersion });
+const G = devices.length;
+const stride = 2 + ${PER_GPU} * G;
+let batch = [];
+let lastFlush = performance.now();
+let lastEnergy = -Infinity;
+let stopped = false;
+let timer = null;
+const start = performance.now();
+let k = 0;
+const nn = (v) => (v === null || v === undefined ? NaN : v);
+function flush() {
+  if (batch.length === 0) return;
+  const data = Float64Array.from(batch);
+  batch = [];
+  parentPort.postMessage({ type: 'samples', stride, data }, [data.buffer]);
+}
+function tick() {
+  if (stopped) return;
+  const now = performance.now();
+  const withEnergy = now - lastEnergy >= energyIntervalMs - intervalMs / 2;
+  try {
+    const row = [now + offsetMs, withEnergy ? 1 : 0];
+    for (let g = 0; g < G; g++) {
+      const s = b.sample(g, withEnergy);
+      row.push(s.powerMw / 1000, nn(s.energyMj), s.utilGpuPct, s.utilMemPct, s.memUsedB / 1048576, nn(s.smClockMhz), nn(s.tempC));
+    }
+    if (withEnergy) lastEnergy = now;
+    for (const v of row) batch.push(v);
+  } catch (e) {
+    parentPort.postMessage({ type: 'fault', message: String(e && e.message || e) });
+  }
+  if (now - lastFlush >= batchMs) { flush(); lastFlush = now; }
+  // drift-free schedule; slots missed while busy are skipped, not bunched
+  const after = performance.now();
+  k = Math.max(k + 1, Math.ceil((after - start) / intervalMs));
+  timer = setTimeout(tick, Math.max(0, start + k * intervalMs - after));
+}
+parentPort.on('message', (m) => {
+  if (m && m.type === 'stop') {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    flush();
+    try { b.close(); } catch {}
+    parentPort.postMessage({ type: 'stopped' });
+    parentPort.close();
+  }
+});
+tick();
+})();
+`;
+
+/** The worker's source text (exported for tests that check it is self-contained). */
+export function nvmlWorkerSource(): string {
+  return `'use strict';\n${ESBUILD_HELPERS}\nconst bindNvml = ${bindNvml.toString()};\n${WORKER_BODY}`;
+}
+
+export function decodeTickRows(data: Float64Array, stride: number): GpuTick[] {
+  const out: GpuTick[] = [];
+  const gpus = (stride - 2) / PER_GPU;
+  const nul = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v);
+  for (let o = 0; o + stride <= data.length; o += stride) {
+    const tMs = data[o] ?? NaN;
+    const samples: GpuSample[] = [];
+    for (let g = 0; g < gpus; g++) {
+      const b = o + 2 + g * PER_GPU;
+      samples.push({
+        tMs,
+        powerW: data[b] ?? NaN,
+        energyMj: nul(data[b + 1]),
+        utilGpuPct: data[b + 2] ?? NaN,
+        utilMemPct: data[b + 3] ?? NaN,
+        memUsedMiB: data[b + 4] ?? NaN,
+        smClockMhz: nul(data[b + 5]),
+        tempC: nul(data[b + 6]),
+      });
+    }
+    out.push({ tMs, gpus: samples, energyFresh: data[o + 1] === 1 });
+  }
+  return out;
+}
+
+interface ReadyMessage {
+  type: 'ready';
+  devices: NvmlDeviceInfo[];
+  driverVersion: string;
+  cudaDriverVersion: number | null;
+}
+type WorkerMessage =
+  | ReadyMessage
+  | { type: 'error'; message: string }
+  | { type: 'fault'; message: string }
+  | { type: 'samples'; stride: number; data: Float64Array }
+  | { type: 'stopped' };
+
+/**
+ * Starts the NVML sampler worker. Resolves once NVML is open in the worker (or with
+ * {available: false, reason}); each batch of ticks is handed to onTicks on the main thread.
+ */
+export function startNvmlSampler(
+  opts: NvmlSamplerOptions,
+  onTicks: (ticks: GpuTick[]) => void,
+): Promise<NvmlSampler | NvmlUnavailable> {
+  const intervalMs = Math.max(1, opts.intervalMs);
+  const energyIntervalMs = opts.energyIntervalMs ?? Math.max(intervalMs, 100);
+  let koffiPath: string;
+  try {
+    koffiPath = resolveKoffiPath();
+  } catch (e) {
+    return Promise.resolve({
+      available: false,
+      reason: `koffi (FFI) could not be found: ${e instanceof Error ? e.message : String(e)}`,
+    });
+  }
+  const libPath = nvmlLibPath(opts.libPath);
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(nvmlWorkerSource(), {
+        eval: true,
+        workerData: {
+          koffiPath,
+          libPath,
+          intervalMs,
+          energyIntervalMs,
+          batchMs: opts.batchMs ?? Math.max(intervalMs, 50),
+          mainTimeOrigin: performance.timeOrigin,
+        },
+      });
+    } catch (e) {
+      resolve({ available: false, reason: `NVML sampler worker failed to start: ${String(e)}` });
+      return;
+    }
+    worker.unref();
+    let settled = false;
+    let faultCount = 0;
+    let lastFault: string | null = null;
+    let stopping: Promise<void> | null = null;
+    const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+    worker.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        resolve({ available: false, reason: `NVML sampler worker failed: ${e.message}` });
+      } else {
+        faultCount++;
+        lastFault = e.message;
+      }
+    });
+    worker.on('exit', (code) => {
+      if (!settled) {
+        settled = true;
+        resolve({ available: false, reason: `NVML sampler worker exited (code ${code}) before NVML opened` });
+      }
+    });
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'ready': {
+          settled = true;
+          if (m.devices.length === 0) {
+            void worker.terminate();
+            resolve({ available: false, reason: 'NVML reports no GPUs' });
+            return;
+          }
+          resolve({
+            devices: m.devices,
+            driverVersion: m.driverVersion,
+            cudaVersion: formatCudaVersion(m.cudaDriverVersion),
+            intervalMs,
+            energyIntervalMs,
+            faults: () => ({ count: faultCount, last: lastFault }),
+            stop(): Promise<void> {
+              stopping ??= (async () => {
+                const timeout = setTimeout(() => void worker.terminate(), 2000);
+                worker.postMessage({ type: 'stop' });
+                await exited;
+                clearTimeout(timeout);
+              })();
+              return stopping;
+            },
+          });
+          return;
+        }
+        case 'error':
+          if (!settled) {
+            settled = true;
+            const msg = m.message;
+            resolve({
+              available: false,
+              reason: /Failed to load shared library/i.test(msg)
+                ? `NVML library ${libPath} could not be loaded (${msg.replace(/^Failed to load shared library:\s*/i, '')})`
+                : `NVML initialisation failed: ${msg}`,
+            });
+          }
+          return;
+        case 'fault':
+          faultCount++;
+          lastFault = m.message;
+          return;
+        case 'samples':
+          onTicks(decodeTickRows(m.data, m.stride));
+          return;
+        case 'stopped':
+          return;
+      }
+    });
+  });
+}
