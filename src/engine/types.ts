@@ -45,6 +45,16 @@ export interface EngineOptions {
   readonly prefixCaching: boolean;
   /** When set, one JSON line per request: receive time and the write time of every token event. */
   readonly truthLogPath?: string;
+  /** Extra catalog YAML files (models / hardware / quant entries added to or replacing the built-ins). */
+  readonly catalogPaths?: readonly string[];
+  /** 'sim' scheduler knobs (vLLM's names): defaults 256 seqs, 8192 tokens, 0.9, 16; numBlocks from HBM. */
+  readonly scheduler?: {
+    readonly maxNumSeqs?: number;
+    readonly maxNumBatchedTokens?: number;
+    readonly gpuMemoryUtilization?: number;
+    readonly blockSize?: number;
+    readonly numBlocks?: number;
+  };
 }
 
 export interface EngineCounters {

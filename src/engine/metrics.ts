@@ -1,0 +1,145 @@
+// The engine's /metrics: vLLM's metric names (v1 engine) plus DCGM-exporter-style GPU gauges.
+import { Exposition, Histogram } from './prom.js';
+import type { GpuReading } from './power.js';
+import type { DriverStats } from './timing.js';
+
+// Bucket edges as vLLM's v1 engine uses them.
+const TTFT_BUCKETS_S = [
+  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0,
+  80.0, 160.0, 640.0, 2560.0,
+];
+const TPOT_BUCKETS_S = [
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0,
+];
+const REQUEST_LATENCY_BUCKETS_S = [
+  0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0,
+  960.0, 1920.0, 7680.0,
+];
+
+export interface GpuIdentity {
+  readonly modelName: string;
+  readonly uuidPrefix: string;
+}
+
+export class EngineMetrics {
+  readonly ttft = new Histogram(TTFT_BUCKETS_S);
+  readonly tpot = new Histogram(TPOT_BUCKETS_S);
+  readonly e2e = new Histogram(REQUEST_LATENCY_BUCKETS_S);
+  readonly queueTime = new Histogram(REQUEST_LATENCY_BUCKETS_S);
+  promptTokens = 0;
+  generationTokens = 0;
+  readonly success = new Map<string, number>();
+  private lastGenTokens = 0;
+  private lastGenAtMs = 0;
+  private genRate = 0;
+
+  constructor(
+    private readonly modelName: string,
+    private readonly gpu: GpuIdentity,
+  ) {}
+
+  countSuccess(reason: string): void {
+    this.success.set(reason, (this.success.get(reason) ?? 0) + 1);
+  }
+
+  render(stats: DriverStats, gpus: readonly GpuReading[], nowMs: number): string {
+    const labels = { engine: '0', model_name: this.modelName };
+    if (nowMs - this.lastGenAtMs >= 1000 || this.lastGenAtMs === 0) {
+      const dt = (nowMs - this.lastGenAtMs) / 1000;
+      this.genRate = this.lastGenAtMs === 0 ? 0 : (this.generationTokens - this.lastGenTokens) / dt;
+      this.lastGenTokens = this.generationTokens;
+      this.lastGenAtMs = nowMs;
+    }
+    const hitRate = stats.prefixQueriesTokens > 0 ? stats.prefixHitsTokens / stats.prefixQueriesTokens : 0;
+    const x = new Exposition()
+      .family('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.')
+      .sample('vllm:num_requests_running', labels, stats.running)
+      .family('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.')
+      .sample('vllm:num_requests_waiting', labels, stats.waiting)
+      .family('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.')
+      .sample('vllm:kv_cache_usage_perc', labels, stats.kvUsage)
+      .family(
+        'vllm:gpu_cache_usage_perc',
+        'gauge',
+        'GPU KV-cache usage. 1 means 100 percent usage (legacy name).',
+      )
+      .sample('vllm:gpu_cache_usage_perc', labels, stats.kvUsage)
+      .family(
+        'vllm:prefix_cache_queries_total',
+        'counter',
+        'Prefix cache queries, in terms of number of queried tokens.',
+      )
+      .sample('vllm:prefix_cache_queries_total', labels, stats.prefixQueriesTokens)
+      .family(
+        'vllm:prefix_cache_hits_total',
+        'counter',
+        'Prefix cache hits, in terms of number of cached tokens.',
+      )
+      .sample('vllm:prefix_cache_hits_total', labels, stats.prefixHitsTokens)
+      .family('vllm:prefix_cache_hit_rate', 'gauge', 'Prefix cache hit rate (hits / queries, tokens).')
+      .sample('vllm:prefix_cache_hit_rate', labels, hitRate)
+      .family('vllm:num_preemptions_total', 'counter', 'Cumulative number of preemptions from the engine.')
+      .sample('vllm:num_preemptions_total', labels, stats.preemptions)
+      .family('vllm:prompt_tokens_total', 'counter', 'Number of prefill tokens processed.')
+      .sample('vllm:prompt_tokens_total', labels, this.promptTokens)
+      .family('vllm:generation_tokens_total', 'counter', 'Number of generation tokens processed.')
+      .sample('vllm:generation_tokens_total', labels, this.generationTokens)
+      .family(
+        'vllm:avg_generation_throughput_toks_per_s',
+        'gauge',
+        'Average generation throughput in tokens/s.',
+      )
+      .sample('vllm:avg_generation_throughput_toks_per_s', labels, Math.round(this.genRate * 10) / 10)
+      .family('vllm:request_success_total', 'counter', 'Count of successfully processed requests.');
+    for (const reason of ['stop', 'length']) {
+      x.sample(
+        'vllm:request_success_total',
+        { ...labels, finished_reason: reason },
+        this.success.get(reason) ?? 0,
+      );
+    }
+    x.histogram(
+      'vllm:time_to_first_token_seconds',
+      'Histogram of time to first token in seconds.',
+      labels,
+      this.ttft,
+    )
+      .histogram(
+        'vllm:time_per_output_token_seconds',
+        'Histogram of time per output token in seconds.',
+        labels,
+        this.tpot,
+      )
+      .histogram(
+        'vllm:e2e_request_latency_seconds',
+        'Histogram of e2e request latency in seconds.',
+        labels,
+        this.e2e,
+      )
+      .histogram(
+        'vllm:request_queue_time_seconds',
+        'Histogram of time spent in WAITING phase for request.',
+        labels,
+        this.queueTime,
+      );
+    const gpuLabels = (g: number): Record<string, string> => ({
+      gpu: String(g),
+      UUID: `${this.gpu.uuidPrefix}-${String(g).padStart(4, '0')}`,
+      device: `nvidia${g}`,
+      modelName: this.gpu.modelName,
+      Hostname: 'inferencebench-sim',
+    });
+    x.family('DCGM_FI_DEV_POWER_USAGE', 'gauge', 'Power draw (in W).');
+    for (const r of gpus)
+      x.sample('DCGM_FI_DEV_POWER_USAGE', gpuLabels(r.gpu), Math.round(r.powerW * 1000) / 1000);
+    x.family('DCGM_FI_DEV_GPU_UTIL', 'gauge', 'GPU utilization (in %).');
+    for (const r of gpus) x.sample('DCGM_FI_DEV_GPU_UTIL', gpuLabels(r.gpu), r.utilPct);
+    x.family(
+      'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION',
+      'counter',
+      'Total energy consumption since boot (in mJ).',
+    );
+    for (const r of gpus) x.sample('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', gpuLabels(r.gpu), r.energyMj);
+    return x.text();
+  }
+}
