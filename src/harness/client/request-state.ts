@@ -1,0 +1,225 @@
+// Per-request accumulation of one streamed response: the SSE sink. One instance per request; the
+// hot path (onEvent) pushes a stamp and a size and touches a few fields — no closures, no arrays.
+import type { EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
+import { SseParser, type SseSink } from './sse.js';
+
+/** Live counters a client exposes (O(1) updates; read by the recorder for live rates). */
+export interface LiveCounters {
+  eventsReceived: number;
+  /** Token-bearing events (1 per event unless the server streams per-chunk usage). */
+  tokensReceived: number;
+}
+
+export class RequestState implements SseSink {
+  readonly parser: SseParser;
+  readonly eventTimesMs: number[] = [];
+  /** Characters per token-bearing event until finalize() turns them into token counts. */
+  readonly eventTokens: number[] = [];
+  tFirstMs: number | null = null;
+  tFirstOutMs: number | null = null;
+  tLastMs: number | null = null;
+  usage: UsageCounts | null = null;
+  finishReason: string | null = null;
+  sawDone = false;
+  errorCode: ErrorCode | null = null;
+  errorDetail: string | undefined;
+  text: string | undefined;
+  /** True once a chunk carried both choices and usage (vLLM continuous_usage_stats). */
+  private perChunkUsage = false;
+  private lastCompletionTokens = 0;
+
+  constructor(
+    private readonly endpointType: EndpointType,
+    collectText: boolean,
+    private readonly live: LiveCounters,
+  ) {
+    this.parser = new SseParser(this);
+    if (collectText) this.text = '';
+  }
+
+  fail(code: ErrorCode, detail?: string): void {
+    if (this.errorCode !== null) return;
+    this.errorCode = code;
+    if (detail !== undefined) this.errorDetail = detail;
+    this.parser.stop();
+  }
+
+  onEvent(data: string, stampMs: number): void {
+    this.live.eventsReceived++;
+    if (data === '[DONE]') {
+      this.sawDone = true;
+      return;
+    }
+    let chunk: ChunkShape;
+    try {
+      chunk = JSON.parse(data) as ChunkShape;
+    } catch {
+      this.fail('malformed_event', `invalid JSON in SSE event: ${excerpt(data, 120)}`);
+      return;
+    }
+    if (chunk === null || typeof chunk !== 'object') {
+      this.fail('malformed_event', `SSE event is not a JSON object: ${excerpt(data, 120)}`);
+      return;
+    }
+    if (chunk.error !== undefined && chunk.error !== null) {
+      const message =
+        typeof chunk.error === 'object' && typeof chunk.error.message === 'string'
+          ? chunk.error.message
+          : JSON.stringify(chunk.error);
+      this.fail('server_error', excerpt(message, 200));
+      return;
+    }
+    const usage = chunk.usage;
+    const choices = chunk.choices;
+    const choice = Array.isArray(choices) && choices.length > 0 ? choices[0] : undefined;
+    if (usage !== undefined && usage !== null) {
+      this.usage = {
+        promptTokens: numberOrNull(usage.prompt_tokens),
+        completionTokens: numberOrNull(usage.completion_tokens),
+        reasoningTokens: numberOrNull(
+          usage.completion_tokens_details?.reasoning_tokens ?? usage.reasoning_tokens,
+        ),
+      };
+    }
+    if (choice === undefined || choice === null) return;
+    if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+    let contentLength = 0;
+    let reasoningLength = 0;
+    let content: unknown;
+    if (this.endpointType === 'chat') {
+      const delta = choice.delta;
+      if (delta !== undefined && delta !== null) {
+        content = delta.content;
+        const reasoning = delta.reasoning_content ?? delta.reasoning;
+        if (typeof reasoning === 'string') reasoningLength = reasoning.length;
+      }
+    } else {
+      content = choice.text;
+    }
+    if (typeof content === 'string') contentLength = content.length;
+    if (contentLength + reasoningLength === 0) return; // role-only / empty delta: not a token
+    let tokens = contentLength + reasoningLength;
+    if (usage !== undefined && usage !== null && typeof usage.completion_tokens === 'number') {
+      this.perChunkUsage = true;
+      tokens = Math.max(1, usage.completion_tokens - this.lastCompletionTokens);
+      this.lastCompletionTokens = usage.completion_tokens;
+    }
+    this.eventTimesMs.push(stampMs);
+    this.eventTokens.push(tokens);
+    this.live.tokensReceived += this.perChunkUsage ? tokens : 1;
+    if (this.tFirstMs === null) this.tFirstMs = stampMs;
+    if (contentLength > 0 && this.tFirstOutMs === null) this.tFirstOutMs = stampMs;
+    this.tLastMs = stampMs;
+    if (this.text !== undefined && contentLength > 0) this.text += content as string;
+  }
+
+  /**
+   * Turns the per-event sizes into token counts and picks the output length:
+   * usage.completion_tokens when the server sent it, else one token per event.
+   * When usage says more tokens than events (multi-token chunks), the surplus is spread over the
+   * events in proportion to their text length (largest remainder, every event ≥ 1).
+   */
+  finalizeTokens(): { oslTokens: number; oslSource: 'usage' | 'counted' } {
+    const events = this.eventTokens.length;
+    const usageTokens = this.usage?.completionTokens ?? null;
+    if (!this.perChunkUsage) {
+      if (usageTokens !== null && usageTokens > events && events > 0) {
+        distribute(this.eventTokens, usageTokens);
+      } else {
+        for (let i = 0; i < events; i++) this.eventTokens[i] = 1;
+      }
+    }
+    if (usageTokens !== null) return { oslTokens: usageTokens, oslSource: 'usage' };
+    let sum = 0;
+    for (let i = 0; i < events; i++) sum += this.eventTokens[i] ?? 0;
+    return { oslTokens: sum, oslSource: 'counted' };
+  }
+
+  toRecord(base: {
+    id: number;
+    worker: number;
+    tSchedMs: number;
+    tSendMs: number;
+    tDoneMs: number;
+    httpStatus: number | null;
+    inputTokens: number | null;
+    warmup: boolean;
+    sessionId: number | undefined;
+    turn: number | undefined;
+  }): RequestRecord {
+    const { oslTokens, oslSource } = this.finalizeTokens();
+    const record: {
+      -readonly [K in keyof RequestRecord]: RequestRecord[K];
+    } = {
+      id: base.id,
+      worker: base.worker,
+      tSchedMs: base.tSchedMs,
+      tSendMs: base.tSendMs,
+      tFirstMs: this.tFirstMs,
+      tFirstOutMs: this.tFirstOutMs,
+      tLastMs: this.tLastMs,
+      tDoneMs: base.tDoneMs,
+      eventTimesMs: this.eventTimesMs,
+      eventTokens: this.eventTokens,
+      usage: this.usage,
+      oslTokens,
+      oslSource,
+      inputTokens: base.inputTokens ?? this.usage?.promptTokens ?? null,
+      finishReason: this.finishReason,
+      httpStatus: base.httpStatus,
+      errorCode: this.errorCode,
+      warmup: base.warmup,
+    };
+    if (base.sessionId !== undefined) record.sessionId = base.sessionId;
+    if (base.turn !== undefined) record.turn = base.turn;
+    if (this.errorDetail !== undefined) record.errorDetail = this.errorDetail;
+    if (this.text !== undefined) record.outputText = this.text;
+    return record;
+  }
+}
+
+/** Largest-remainder split of `total` tokens over events weighted by their sizes (each ≥ 1). */
+function distribute(sizes: number[], total: number): void {
+  const n = sizes.length;
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) weightSum += sizes[i] ?? 0;
+  const surplus = total - n;
+  let assigned = 0;
+  const remainders: { index: number; fraction: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const exact = weightSum > 0 ? (surplus * (sizes[i] ?? 0)) / weightSum : surplus / n;
+    const whole = Math.floor(exact);
+    sizes[i] = 1 + whole;
+    assigned += whole;
+    remainders.push({ index: i, fraction: exact - whole });
+  }
+  remainders.sort((a, b) => b.fraction - a.fraction || a.index - b.index);
+  for (let r = 0; r < surplus - assigned; r++) {
+    const slot = remainders[r % n];
+    if (slot !== undefined) sizes[slot.index] = (sizes[slot.index] ?? 1) + 1;
+  }
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export function excerpt(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+interface ChunkShape {
+  error?: { message?: unknown } | string | null;
+  usage?: {
+    prompt_tokens?: unknown;
+    completion_tokens?: unknown;
+    reasoning_tokens?: unknown;
+    completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+  } | null;
+  choices?: ({
+    delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown } | null;
+    text?: unknown;
+    finish_reason?: unknown;
+  } | null)[];
+}

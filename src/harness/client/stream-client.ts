@@ -1,0 +1,265 @@
+// OpenAI-compatible streaming client over an undici Pool (connections = concurrency, pipelining 1,
+// keep-alive). send() never rejects: every outcome is a RequestRecord with errorCode null (ok) or
+// exactly one ErrorCode. Every SSE event is stamped with performance.now() when its socket read
+// arrives, before any parsing. The API key is sent as a header and never copied anywhere else.
+import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+import { Pool } from 'undici';
+import type { EndpointType, ErrorCode, RequestRecord, RequestSpec } from '../types.js';
+import { excerpt, type LiveCounters, RequestState } from './request-state.js';
+
+export interface StreamClientOptions {
+  /** Base URL including the API prefix, e.g. http://127.0.0.1:8000/v1 */
+  readonly baseUrl: string;
+  readonly endpointType: EndpointType;
+  readonly model: string;
+  readonly apiKey?: string;
+  /** Pool size; use the concurrency (or max concurrency) of the point. */
+  readonly connections: number;
+  /** No bytes for this long mid-stream → `stall`. Default 60 s. */
+  readonly idleTimeoutMs?: number;
+  /** Overall deadline per request → `timeout`. Default 600 s. */
+  readonly requestTimeoutMs?: number;
+  readonly workerId?: number;
+  /** Extra headers on every request (never logged). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Optional per-send details (additive to the brief's `send(spec, tSchedMs, signal)`). */
+export interface SendMeta {
+  readonly id?: number;
+  readonly warmup?: boolean;
+  /** Extra headers for this request only (e.g. `x-sim-fault` against the embedded engine). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface StreamClientStats extends LiveCounters {
+  sent: number;
+  done: number;
+  inFlight: number;
+}
+
+export interface StreamClient {
+  send(spec: RequestSpec, tSchedMs: number, signal?: AbortSignal, meta?: SendMeta): Promise<RequestRecord>;
+  /** Live counters, updated in place (read them; do not write). */
+  readonly stats: Readonly<StreamClientStats>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
+const BODY_EXCERPT_BYTES = 512;
+
+export class ClientOptionsError extends Error {
+  readonly code = 'E_CLIENT_OPTIONS';
+  readonly exitCode = 2;
+}
+
+export function createStreamClient(options: StreamClientOptions): StreamClient {
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    throw new ClientOptionsError(`invalid base URL: ${options.baseUrl}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ClientOptionsError(`base URL must be http or https: ${options.baseUrl}`);
+  }
+  if (!Number.isInteger(options.connections) || options.connections < 1) {
+    throw new ClientOptionsError(`connections must be a positive integer, got ${options.connections}`);
+  }
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const path = `${prefix}${options.endpointType === 'chat' ? '/chat/completions' : '/completions'}`;
+  const pool = new Pool(url.origin, {
+    connections: options.connections,
+    pipelining: 1,
+    keepAliveTimeout: 10_000,
+    headersTimeout: requestTimeoutMs,
+    bodyTimeout: idleTimeoutMs,
+    connect: { timeout: 10_000 },
+  });
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    ...options.headers,
+  };
+  if (options.apiKey !== undefined && options.apiKey !== '') {
+    baseHeaders.authorization = `Bearer ${options.apiKey}`;
+  }
+  const secret = options.apiKey !== undefined && options.apiKey !== '' ? options.apiKey : null;
+  const redact = (text: string): string => (secret === null ? text : text.split(secret).join('[redacted]'));
+  const worker = options.workerId ?? 0;
+  const stats: StreamClientStats = {
+    sent: 0,
+    done: 0,
+    inFlight: 0,
+    eventsReceived: 0,
+    tokensReceived: 0,
+  };
+  let nextId = 0;
+  let closed = false;
+
+  const buildBody = (spec: RequestSpec): string => {
+    const body: Record<string, unknown> = { model: options.model };
+    if (options.endpointType === 'chat') {
+      body.messages = spec.messages ?? [{ role: 'user', content: spec.prompt ?? '' }];
+    } else {
+      body.prompt = spec.prompt ?? (spec.messages ?? []).map((message) => message.content).join('\n');
+    }
+    body.max_tokens = spec.maxTokens;
+    if (spec.extraBody !== undefined) Object.assign(body, spec.extraBody);
+    body.stream = true;
+    const extraStreamOptions = spec.extraBody?.stream_options;
+    body.stream_options = {
+      ...(typeof extraStreamOptions === 'object' && extraStreamOptions !== null ? extraStreamOptions : {}),
+      include_usage: true,
+    };
+    return JSON.stringify(body);
+  };
+
+  const send = async (
+    spec: RequestSpec,
+    tSchedMs: number,
+    signal?: AbortSignal,
+    meta?: SendMeta,
+  ): Promise<RequestRecord> => {
+    const id = meta?.id ?? nextId++;
+    const state = new RequestState(options.endpointType, spec.collectText === true, stats);
+    const controller = new AbortController();
+    let timedOut = false;
+    let callerAborted = false;
+    let httpStatus: number | null = null;
+    const onCallerAbort = (): void => {
+      callerAborted = true;
+      controller.abort();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, requestTimeoutMs);
+    if (signal !== undefined) {
+      if (signal.aborted) callerAborted = true;
+      else signal.addEventListener('abort', onCallerAbort, { once: true });
+    }
+    let body: string;
+    let headers = baseHeaders;
+    if (meta?.headers !== undefined) headers = { ...baseHeaders, ...meta.headers };
+    stats.sent++;
+    stats.inFlight++;
+    let tSendMs = performance.now();
+    try {
+      body = buildBody(spec);
+      if (closed) {
+        state.fail('aborted', 'client closed');
+      } else if (callerAborted) {
+        state.fail('aborted', 'cancelled before send');
+      } else {
+        tSendMs = performance.now();
+        const response = await pool.request({
+          path,
+          method: 'POST',
+          headers,
+          body,
+          signal: controller.signal,
+        });
+        httpStatus = response.statusCode;
+        if (response.statusCode < 200 || response.statusCode >= 300) {
+          let text = '';
+          try {
+            for await (const part of response.body) {
+              text += (part as Buffer).toString('utf8');
+              if (text.length >= BODY_EXCERPT_BYTES) break;
+            }
+          } catch {
+            // The status is the error; an unreadable body adds nothing.
+          }
+          state.fail(`http_${response.statusCode}`, redact(excerpt(text, BODY_EXCERPT_BYTES)));
+          if (!response.body.destroyed) response.body.destroy();
+        } else {
+          const parser = state.parser;
+          const decoder = new StringDecoder('utf8');
+          for await (const part of response.body) {
+            const stampMs = performance.now();
+            parser.feed(decoder.write(part as Buffer), stampMs);
+            if (state.errorCode !== null) break;
+          }
+          parser.end();
+          if (state.errorCode === null) {
+            if (!state.sawDone) state.fail('no_done', 'stream ended without [DONE]');
+            else if (state.eventTimesMs.length === 0) state.fail('empty_response', 'no generated token');
+          }
+        }
+      }
+    } catch (error) {
+      state.fail(classify(error, timedOut, callerAborted, httpStatus), redact(describe(error)));
+    } finally {
+      clearTimeout(timer);
+      if (signal !== undefined) signal.removeEventListener('abort', onCallerAbort);
+    }
+    const tDoneMs = performance.now();
+    stats.inFlight--;
+    stats.done++;
+    return state.toRecord({
+      id,
+      worker,
+      tSchedMs,
+      tSendMs,
+      tDoneMs,
+      httpStatus,
+      inputTokens: spec.inputTokens ?? null,
+      warmup: meta?.warmup ?? false,
+      sessionId: spec.sessionId,
+      turn: spec.turn,
+    });
+  };
+
+  return {
+    send,
+    stats,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.destroy();
+    },
+  };
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_CLOSED',
+]);
+
+function classify(
+  error: unknown,
+  timedOut: boolean,
+  callerAborted: boolean,
+  httpStatus: number | null,
+): ErrorCode {
+  if (timedOut) return 'timeout';
+  if (callerAborted) return 'aborted';
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'UND_ERR_BODY_TIMEOUT') return 'stall';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout';
+  if (typeof code === 'string' && CONNECT_CODES.has(code) && httpStatus === null) return 'connect_error';
+  const causeCode = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof causeCode === 'string' && CONNECT_CODES.has(causeCode) && httpStatus === null)
+    return 'connect_error';
+  return 'reset';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return excerpt(typeof code === 'string' ? `${code}: ${error.message}` : error.message, 200);
+  }
+  return excerpt(String(error), 200);
+}

@@ -1,0 +1,80 @@
+// Public API of the harness (the app wires these into `bench run`).
+export * from './types.js';
+export type { Driver, DriverContext } from './drivers/types.js';
+export {
+  createStreamClient,
+  ClientOptionsError,
+  type StreamClient,
+  type StreamClientOptions,
+  type StreamClientStats,
+  type SendMeta,
+} from './client/stream-client.js';
+export { SseParser, type SseSink } from './client/sse.js';
+export {
+  createClosedLoopDriver,
+  DriverOptionsError,
+  type ClosedLoopOptions,
+  type RequestSource,
+} from './drivers/closed.js';
+export { createOpenLoopDriver, type OpenLoopOptions } from './drivers/open.js';
+export {
+  createArrivalProcess,
+  ArrivalOptionsError,
+  type ArrivalKind,
+  type ArrivalOptions,
+  type ArrivalProcess,
+} from './drivers/arrivals.js';
+export {
+  buildMetrics,
+  flattenMetrics,
+  summarize,
+  isGood,
+  inWindow,
+  DISTRIBUTION_NAMES,
+  REPORTED_PERCENTILES,
+  type BuildMetricsOptions,
+  type Distribution,
+  type DistributionName,
+  type MeasurementWindow,
+  type PointMetrics,
+  type SloReport,
+  type SloTargetResult,
+} from './metrics/compute.js';
+export {
+  percentile,
+  percentileSorted,
+  sortedCopy,
+  mean,
+  coefficientOfVariation,
+} from './metrics/percentile.js';
+export { bootstrapPercentileCi, type ConfidenceInterval } from './metrics/bootstrap.js';
+export { ConvergenceGate, type GateOptions } from './metrics/gate.js';
+export { Recorder, type RecorderOptions } from './metrics/recorder.js';
+export { JournalWriter, readJournal, JournalError } from './metrics/journal.js';
+export { histogramViewOf, LogBuckets } from './metrics/histogram-view.js';
+export * as samples from './metrics/samples.js';
+export {
+  loadSloTemplates,
+  loadSloTemplateFile,
+  parseSloTemplates,
+  resolveSloTemplate,
+  describeSloTemplate,
+  builtinTemplatesPath,
+  SloTemplateError,
+  SLO_METRICS,
+  type Slo,
+  type SloMetric,
+  type SloTemplate,
+} from './metrics/slo.js';
+export {
+  resolvePointConfig,
+  validatePointConfig,
+  PointConfigError,
+  DEFAULT_GATE,
+  DEFAULT_BUDGETS,
+  type PointConfig,
+  type GateConfig,
+} from './run/config.js';
+export type { AuditBudgets } from './run/audit.js';
+export { runPoint, runPointDetailed, type PointDeps, type PointResult, type PointRun } from './run/point.js';
+export { createRng, type Rng } from './util/rng.js';

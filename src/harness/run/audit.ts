@@ -1,0 +1,98 @@
+// Generator self-audit: event-loop delay, pacer lag and client CPU over the measurement window,
+// judged against budgets. A generator that lagged is flagged (valid: false), never silently reported.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { ClientHealth } from '../types.js';
+import { percentileSorted, sortedCopy } from '../metrics/percentile.js';
+
+export interface AuditBudgets {
+  /** Event-loop delay p99 (ms beyond the timer's own period). Default 5. */
+  readonly eventLoopDelayP99Ms: number;
+  /** Pacer wake-up lateness p99 (ms). Default 1. */
+  readonly pacerLagP99Ms: number;
+  /** Client CPU, percent of one core; unset = recorded, not judged. */
+  readonly cpuPercentMax?: number;
+}
+
+const RESOLUTION_MS = 10;
+
+export class SelfAudit {
+  private readonly eld: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private lags: number[] = [];
+  private cpuStart: NodeJS.CpuUsage | null = null;
+  private startMs = 0;
+  private endMs: number | null = null;
+  private cpuEnd: NodeJS.CpuUsage | null = null;
+  private recording = false;
+
+  constructor(
+    private readonly budgets: AuditBudgets,
+    private readonly now: () => number,
+  ) {}
+
+  /** Starts (or restarts) the audited span. */
+  start(): void {
+    this.eld.reset();
+    this.eld.enable();
+    this.lags = [];
+    this.cpuStart = process.cpuUsage();
+    this.startMs = this.now();
+    this.endMs = null;
+    this.recording = true;
+  }
+
+  recordLag(lagMs: number): void {
+    if (this.recording) this.lags.push(lagMs);
+  }
+
+  stop(): void {
+    if (!this.recording) return;
+    this.recording = false;
+    this.eld.disable();
+    this.endMs = this.now();
+    this.cpuEnd = process.cpuUsage(this.cpuStart ?? undefined);
+  }
+
+  /** Current (live) or final health. */
+  health(): ClientHealth {
+    const eventLoopDelayP99Ms =
+      this.eld.count > 0 ? Math.max(0, this.eld.percentile(99) / 1e6 - RESOLUTION_MS) : null;
+    const pacerLagP99Ms = this.lags.length > 0 ? percentileSorted(sortedCopy(this.lags), 99) : null;
+    let cpuPercent: number | null = null;
+    if (this.cpuStart !== null) {
+      const usage = this.cpuEnd ?? process.cpuUsage(this.cpuStart);
+      const spanMs = (this.endMs ?? this.now()) - this.startMs;
+      if (spanMs > 0) cpuPercent = ((usage.user + usage.system) / 1000 / spanMs) * 100;
+    }
+    const reasons: string[] = [];
+    if (eventLoopDelayP99Ms !== null && eventLoopDelayP99Ms > this.budgets.eventLoopDelayP99Ms) {
+      reasons.push(
+        `event-loop delay p99 ${eventLoopDelayP99Ms.toFixed(1)} ms exceeds the ${this.budgets.eventLoopDelayP99Ms} ms budget`,
+      );
+    }
+    if (pacerLagP99Ms !== null && pacerLagP99Ms > this.budgets.pacerLagP99Ms) {
+      reasons.push(
+        `pacer lag p99 ${pacerLagP99Ms.toFixed(2)} ms exceeds the ${this.budgets.pacerLagP99Ms} ms budget`,
+      );
+    }
+    if (
+      cpuPercent !== null &&
+      this.budgets.cpuPercentMax !== undefined &&
+      cpuPercent > this.budgets.cpuPercentMax
+    ) {
+      reasons.push(
+        `client CPU ${cpuPercent.toFixed(0)} % exceeds the ${this.budgets.cpuPercentMax} % budget`,
+      );
+    }
+    return Object.freeze({
+      eventLoopDelayP99Ms,
+      pacerLagP99Ms,
+      cpuPercent,
+      distorted: reasons.length > 0,
+      reasons: Object.freeze(reasons),
+    });
+  }
+
+  dispose(): void {
+    this.eld.disable();
+  }
+}

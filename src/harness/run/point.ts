@@ -1,0 +1,413 @@
+// The point runner: one load point (a concurrency or a rate) through its phases —
+// warm-up (first N requests discarded) → gate (CoV convergence, or gave up at its timeout) →
+// measuring (the window) → draining (stop issuing, wait in-flight up to the grace, then abort).
+// Owns the clock, the recorder, the journal, the self-audit and the snapshot timer.
+import { performance } from 'node:perf_hooks';
+import type { StreamClient } from '../client/stream-client.js';
+import { createClosedLoopDriver, type RequestSource } from '../drivers/closed.js';
+import { createOpenLoopDriver } from '../drivers/open.js';
+import type { Driver, DriverContext } from '../drivers/types.js';
+import { buildMetrics, flattenMetrics, type PointMetrics, type SloTargetResult } from '../metrics/compute.js';
+import { histogramViewOf } from '../metrics/histogram-view.js';
+import { JournalWriter } from '../metrics/journal.js';
+import { percentileSorted, sortedCopy } from '../metrics/percentile.js';
+import { Recorder } from '../metrics/recorder.js';
+import { e2eMs, pushItlSamples, tpotMs, ttftMs } from '../metrics/samples.js';
+import { describeSloTemplate } from '../metrics/slo.js';
+import type {
+  ClientHealth,
+  GateState,
+  HarnessSnapshot,
+  HistogramView,
+  PointLabel,
+  RequestRecord,
+  RequestSpec,
+} from '../types.js';
+import { SelfAudit } from './audit.js';
+import { type PointConfig, validatePointConfig } from './config.js';
+import { createPacer } from './pacer.js';
+
+export interface PointDeps {
+  readonly client: StreamClient;
+  /** Single-turn request source for the built-in closed/open loop drivers. */
+  readonly workload?: RequestSource;
+  /** A custom driver (trace, multi-turn…) overriding the built-in choice. */
+  readonly driver?: Driver;
+  readonly onSnapshot?: (snapshot: HarnessSnapshot) => void;
+  readonly journalPath?: string;
+  /** Graceful stop: ends the point early (measured so far, incomplete: true). */
+  readonly stopSignal?: AbortSignal;
+  readonly pointLabel?: PointLabel;
+  readonly snapshotIntervalMs?: number;
+  /** Per-request headers passed to the client (tests: fault injection). */
+  readonly requestHeaders?: (index: number) => Readonly<Record<string, string>> | undefined;
+}
+
+export interface PointResult {
+  readonly label: PointLabel;
+  /** Envelope-style keys (ttft_p50_ms, throughput_tok_per_s, …); null where undefined. */
+  readonly metrics: Record<string, number | null>;
+  /** Bootstrap 95 % CIs keyed like `metrics`, each with its n. */
+  readonly ci: Record<string, { lo: number; hi: number; n: number }>;
+  /** The structured form of the same numbers. */
+  readonly detail: PointMetrics;
+  readonly counts: {
+    readonly sent: number;
+    readonly ok: number;
+    readonly failed: number;
+    readonly errorsByCode: Readonly<Record<string, number>>;
+    readonly warmupDiscarded: number;
+    readonly inWindow: number;
+    /** Sent after warm-up but outside the window (gate phase, drain). */
+    readonly outsideWindow: number;
+  };
+  readonly window: { readonly startMs: number; readonly endMs: number; readonly durationS: number };
+  /** Wall-clock (epoch ms) of the window, for telemetry alignment. */
+  readonly windowWall: { readonly startEpochMs: number; readonly endEpochMs: number };
+  readonly gate: GateState & { readonly waitedS: number };
+  readonly steadyState: { readonly required: number | null; readonly measured: number; readonly ok: boolean };
+  readonly client: ClientHealth;
+  readonly slo: {
+    readonly template: string;
+    readonly resolved: string;
+    readonly perSloPassRate: Readonly<Record<string, number | null>>;
+    readonly p99TargetsMet: boolean | null;
+    readonly targets: readonly SloTargetResult[];
+  } | null;
+  readonly histograms: {
+    readonly ttft: HistogramView;
+    readonly tpot: HistogramView;
+    readonly itl: HistogramView;
+    readonly total: HistogramView;
+  };
+  readonly warnings: readonly string[];
+  /** False when the generator's self-audit exceeded a budget. */
+  readonly valid: boolean;
+  /** True when the point was stopped early (stopSignal). */
+  readonly incomplete: boolean;
+  readonly records: number;
+  readonly journalPath: string | null;
+  readonly config: PointConfig;
+}
+
+/** Records of the point (kept in memory) — exposed for callers that recompute or export. */
+export interface PointRun {
+  readonly result: PointResult;
+  readonly records: readonly RequestRecord[];
+}
+
+const wallOf = (monotonicMs: number): number => performance.timeOrigin + monotonicMs;
+
+export async function runPoint(config: PointConfig, deps: PointDeps): Promise<PointResult> {
+  return (await runPointDetailed(config, deps)).result;
+}
+
+export async function runPointDetailed(config: PointConfig, deps: PointDeps): Promise<PointRun> {
+  validatePointConfig(config);
+  const now = (): number => performance.now();
+  const label: PointLabel = deps.pointLabel ?? {
+    index: 0,
+    total: 1,
+    label: config.mode === 'closed' ? `c${config.concurrency}` : `r${config.rps}`,
+  };
+  const warnings: string[] = [];
+  const journal = deps.journalPath !== undefined ? await JournalWriter.open(deps.journalPath) : null;
+  const recorder = new Recorder({
+    gate: { enabled: config.gate.enabled, window: config.gate.window, targetCov: config.gate.targetCov },
+    point: label,
+    durationS: config.durationS ?? null,
+    now,
+    live: deps.client.stats,
+    journal,
+  });
+  const audit = new SelfAudit(config.budgets, now);
+  const stopIssuing = new AbortController();
+  const abortInFlight = new AbortController();
+
+  let driver: Driver;
+  if (deps.driver !== undefined) driver = deps.driver;
+  else if (deps.workload === undefined) throw new TypeError('runPoint needs deps.workload or deps.driver');
+  else if (config.mode === 'closed') {
+    driver = createClosedLoopDriver({
+      concurrency: config.concurrency as number,
+      rampS: config.rampS,
+      workload: deps.workload,
+    });
+  } else {
+    driver = createOpenLoopDriver({
+      rps: config.rps as number,
+      arrival: config.arrival ?? 'poisson',
+      ...(config.burstiness !== undefined ? { burstiness: config.burstiness } : {}),
+      ...(config.maxConcurrency !== undefined ? { maxConcurrency: config.maxConcurrency } : {}),
+      rampS: config.rampS,
+      workload: deps.workload,
+    });
+  }
+
+  // ---- phase machine -------------------------------------------------------------------------
+  const pointStartMs = now();
+  let windowStartMs: number | null = null;
+  let windowEndMs: number | null = null;
+  let gateStartMs: number | null = null;
+  let gateWaitedS = 0;
+  let measuredSent = 0;
+  let warmupCompleted = 0;
+  let incomplete = false;
+  let nextId = 0;
+  let inFlight = 0;
+  let drainedResolve: (() => void) | null = null;
+  const timers: NodeJS.Timeout[] = [];
+
+  const emitSnapshot = (): void => {
+    if (deps.onSnapshot === undefined) return;
+    recorder.tick();
+    recorder.health = audit.health();
+    deps.onSnapshot(recorder.buildSnapshot());
+  };
+
+  const stopMeasuring = (): void => {
+    if (windowEndMs !== null) return;
+    if (windowStartMs === null) {
+      // Stopped before measurement began: an empty window.
+      windowStartMs = now();
+      gateWaitedS = gateStartMs === null ? 0 : (windowStartMs - gateStartMs) / 1000;
+    }
+    windowEndMs = now();
+    audit.stop();
+    recorder.phase = 'draining';
+    stopIssuing.abort();
+    emitSnapshot();
+  };
+
+  const startMeasuring = (): void => {
+    if (windowStartMs !== null) return;
+    windowStartMs = now();
+    gateWaitedS = gateStartMs === null ? 0 : (windowStartMs - gateStartMs) / 1000;
+    recorder.phase = 'measuring';
+    recorder.resetLiveLatency();
+    audit.start();
+    if (config.durationS !== undefined) timers.push(setTimeout(stopMeasuring, config.durationS * 1000));
+    emitSnapshot();
+  };
+
+  const startGate = (): void => {
+    if (!config.gate.enabled) {
+      startMeasuring();
+      return;
+    }
+    gateStartMs = now();
+    recorder.phase = 'gate';
+    timers.push(
+      setTimeout(() => {
+        if (windowStartMs !== null || recorder.gate.isOpen) return;
+        recorder.gate.giveUp();
+        const state = recorder.gate.state();
+        warnings.push(
+          `convergence gate gave up after ${config.gate.timeoutS} s (CoV ${
+            state.cov === null ? 'n/a' : state.cov.toFixed(3)
+          } over ${state.n} requests, target < ${config.gate.targetCov}): measured anyway`,
+        );
+        startMeasuring();
+      }, config.gate.timeoutS * 1000),
+    );
+    emitSnapshot();
+  };
+
+  if (config.warmupRequests > 0) recorder.phase = 'warmup';
+  else startGate();
+
+  const onUserStop = (): void => {
+    incomplete = true;
+    stopMeasuring();
+  };
+  if (deps.stopSignal !== undefined) {
+    if (deps.stopSignal.aborted) onUserStop();
+    else deps.stopSignal.addEventListener('abort', onUserStop, { once: true });
+  }
+
+  const pacer = createPacer(now, stopIssuing.signal, (lagMs) => audit.recordLag(lagMs));
+
+  const send = async (spec: RequestSpec, tSchedMs: number): Promise<RequestRecord> => {
+    const id = nextId++;
+    const warmup = id < config.warmupRequests;
+    if (windowStartMs !== null && windowEndMs === null && !warmup) {
+      measuredSent++;
+      if (config.numRequests !== undefined && measuredSent >= config.numRequests) {
+        // This request is the last one measured; stop issuing right after it is handed over.
+        queueMicrotask(stopMeasuring);
+      }
+    }
+    inFlight++;
+    recorder.onSend();
+    const headers = deps.requestHeaders?.(id);
+    const record = await deps.client.send(spec, tSchedMs, abortInFlight.signal, {
+      id,
+      warmup,
+      ...(headers !== undefined ? { headers } : {}),
+    });
+    inFlight--;
+    const opened = recorder.onRecord(record);
+    if (warmup) {
+      warmupCompleted++;
+      if (warmupCompleted === config.warmupRequests && windowEndMs === null) startGate();
+    } else if (opened && windowEndMs === null) {
+      startMeasuring();
+    }
+    if (inFlight === 0 && drainedResolve !== null) drainedResolve();
+    return record;
+  };
+
+  const context: DriverContext = {
+    now,
+    send,
+    stopSignal: stopIssuing.signal,
+    seed: config.seed,
+    sleepUntil: (atMs) => pacer.sleepUntil(atMs),
+  };
+
+  const snapshotTimer = setInterval(emitSnapshot, deps.snapshotIntervalMs ?? 250);
+  emitSnapshot();
+  let graceTimer: NodeJS.Timeout | undefined;
+  try {
+    const driverDone = driver(context);
+    const issuingStopped = new Promise<void>((resolve) => {
+      if (stopIssuing.signal.aborted) resolve();
+      else stopIssuing.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([driverDone, issuingStopped]);
+    // A driver that ran out of work (trace end) ends the window itself.
+    stopMeasuring();
+    recorder.phase = 'draining';
+    // Drain: in-flight requests get the grace, then are aborted (recorded as 'aborted').
+    graceTimer = setTimeout(() => {
+      if (inFlight === 0) return;
+      warnings.push(
+        `drain grace of ${config.drainGraceS} s ran out: ${inFlight} in-flight request(s) aborted`,
+      );
+      abortInFlight.abort();
+    }, config.drainGraceS * 1000);
+    await driverDone;
+    if (inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        drainedResolve = resolve;
+      });
+    }
+  } finally {
+    clearTimeout(graceTimer);
+    clearInterval(snapshotTimer);
+    for (const timer of timers) clearTimeout(timer);
+    deps.stopSignal?.removeEventListener('abort', onUserStop);
+    audit.stop();
+    audit.dispose();
+  }
+  recorder.phase = 'done';
+  recorder.health = audit.health();
+  if (deps.onSnapshot !== undefined) deps.onSnapshot(recorder.buildSnapshot());
+  if (journal !== null) await journal.close();
+
+  // ---- results -------------------------------------------------------------------------------
+  const window = { startMs: windowStartMs ?? pointStartMs, endMs: windowEndMs ?? now() };
+  const records = recorder.records;
+  const detail = buildMetrics(records, window, {
+    slo: config.sloTemplate,
+    bootstrapResamples: config.bootstrapResamples,
+    seed: config.seed,
+  });
+  const { metrics, ci } = flattenMetrics(detail);
+  const health = audit.health();
+  metrics.event_loop_delay_p99_ms = health.eventLoopDelayP99Ms;
+  metrics.pacer_lag_p99_ms = health.pacerLagP99Ms;
+  metrics.client_cpu_percent = health.cpuPercent;
+  for (const reason of health.reasons)
+    warnings.push(`generator self-audit: ${reason}; results may be distorted`);
+
+  let warmupDiscarded = 0;
+  let outsideWindow = 0;
+  for (const r of records) {
+    if (r.warmup) warmupDiscarded++;
+    else if (r.tSchedMs < window.startMs || r.tSchedMs > window.endMs) outsideWindow++;
+  }
+  const required =
+    config.mode === 'closed' && deps.driver === undefined ? 2 * (config.concurrency as number) : null;
+  const steadyOk = required === null || detail.counts.measured >= required;
+  if (!steadyOk) {
+    warnings.push(
+      `steady-state rule: measured ${detail.counts.measured} requests, fewer than 2·c = ${required}; lengthen the duration`,
+    );
+  }
+  if (incomplete) warnings.push('point stopped early by the user: results are incomplete');
+  if (detail.counts.measured === 0) warnings.push('no request was measured in the window');
+  else if (detail.counts.ok === 0) warnings.push('no successful request in the window');
+  const ttftN = detail.distributions.ttft.n;
+  if (ttftN > 0 && ttftN < 1000) {
+    warnings.push(`p99 values rest on n = ${ttftN} requests (< 1000): read them with their CIs`);
+  }
+  if (detail.counts.oslCounted > 0) {
+    warnings.push(
+      `the server sent no usage for ${detail.counts.oslCounted} request(s): their osl was counted from events`,
+    );
+  }
+
+  const gateState = recorder.gate.state();
+  const measuredOk = records.filter(
+    (r) => r.errorCode === null && !r.warmup && r.tSchedMs >= window.startMs && r.tSchedMs <= window.endMs,
+  );
+  const values = (f: (r: RequestRecord) => number | null): number[] => {
+    const out: number[] = [];
+    for (const r of measuredOk) {
+      const v = f(r);
+      if (v !== null) out.push(v);
+    }
+    return out;
+  };
+  const itl: number[] = [];
+  for (const r of measuredOk) pushItlSamples(r, itl);
+  const viewOf = (samples: number[]): HistogramView => {
+    const sorted = sortedCopy(samples);
+    return histogramViewOf(sorted, percentileSorted(sorted, 50), percentileSorted(sorted, 99));
+  };
+
+  const result: PointResult = {
+    label,
+    metrics,
+    ci,
+    detail,
+    counts: {
+      sent: recorder.sent,
+      ok: recorder.ok,
+      failed: recorder.failed,
+      errorsByCode: { ...recorder.errorsByCode },
+      warmupDiscarded,
+      inWindow: detail.counts.measured,
+      outsideWindow,
+    },
+    window: detail.window,
+    windowWall: { startEpochMs: wallOf(window.startMs), endEpochMs: wallOf(window.endMs) },
+    gate: { ...gateState, waitedS: gateWaitedS },
+    steadyState: { required, measured: detail.counts.measured, ok: steadyOk },
+    client: health,
+    slo:
+      config.sloTemplate === null || detail.slo === null
+        ? null
+        : {
+            template: detail.slo.template,
+            resolved: describeSloTemplate(config.sloTemplate),
+            perSloPassRate: detail.slo.perSloPassRate,
+            p99TargetsMet: detail.slo.p99TargetsMet,
+            targets: detail.slo.targets,
+          },
+    histograms: {
+      ttft: viewOf(values(ttftMs)),
+      tpot: viewOf(values(tpotMs)),
+      itl: viewOf(itl),
+      total: viewOf(values(e2eMs)),
+    },
+    warnings,
+    valid: !health.distorted,
+    incomplete,
+    records: records.length,
+    journalPath: deps.journalPath ?? null,
+    config,
+  };
+  return { result, records };
+}

@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildMetrics,
+  createStreamClient,
+  readJournal,
+  resolvePointConfig,
+  resolveSloTemplate,
+  runPoint,
+  runPointDetailed,
+  type HarnessSnapshot,
+  type RequestSpec,
+} from '../../../src/harness/index.js';
+import { scenario, startTestServer, type TestServer } from './sse-server.js';
+
+let server: TestServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  dir = mkdtempSync(join(tmpdir(), 'ib-harness-'));
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const workload = { request: (i: number): RequestSpec => ({ prompt: `prompt ${i}`, maxTokens: 8 }) };
+
+describe('runPoint: closed loop end to end', () => {
+  it('runs warm-up → measuring → draining, writes a journal that recomputes the same metrics', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 4,
+    });
+    const config = resolvePointConfig({
+      mode: 'closed',
+      concurrency: 4,
+      durationS: 1,
+      warmupRequests: 3,
+      gate: { enabled: false },
+      sloTemplate: resolveSloTemplate('llm.standard'),
+      bootstrapResamples: 200,
+    });
+    const snapshots: HarnessSnapshot[] = [];
+    const journalPath = join(dir, 'closed.jsonl');
+    const { result, records } = await runPointDetailed(config, {
+      client,
+      workload,
+      journalPath,
+      onSnapshot: (s) => snapshots.push(s),
+      snapshotIntervalMs: 100,
+      requestHeaders: () => scenario('ok', { tokens: 8, delayMs: 1 }),
+    });
+    await client.close();
+
+    // Totals add up.
+    expect(result.counts.ok + result.counts.failed).toBe(result.counts.sent);
+    expect(result.counts.sent).toBe(records.length);
+    expect(result.counts.warmupDiscarded).toBe(3);
+    expect(
+      records
+        .filter((r) => r.warmup)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+    expect(result.counts.inWindow + result.counts.outsideWindow + result.counts.warmupDiscarded).toBe(
+      result.counts.sent,
+    );
+    // Warm-up requests are absent from the metrics.
+    expect(result.metrics.n_requests).toBe(result.counts.inWindow);
+    expect(result.metrics.ttft_n).toBe(result.counts.inWindow);
+    expect(result.metrics.ok_rate).toBe(1);
+    expect(result.metrics.osl_mean).toBe(8);
+    expect(result.metrics.throughput_tok_per_s).toBeGreaterThan(0);
+    expect(result.metrics.tpot_p50_ms).toBeGreaterThan(0);
+    expect(result.ci.ttft_p99_ms?.n).toBe(result.counts.inWindow);
+    expect(result.ci.ttft_p99_ms!.lo).toBeLessThanOrEqual(result.ci.ttft_p99_ms!.hi);
+    expect(result.window.durationS).toBeGreaterThan(0.9);
+    expect(result.steadyState).toMatchObject({ required: 8, ok: true });
+    expect(result.gate.status).toBe('disabled');
+    expect(result.slo?.template).toBe('llm.standard');
+    expect(result.incomplete).toBe(false);
+    expect(result.histograms.ttft.n).toBe(result.counts.inWindow);
+
+    // Snapshots: phases in order, frozen, sequence increasing.
+    const phases = [...new Set(snapshots.map((s) => s.phase))];
+    expect(phases[0]).toBe('warmup');
+    expect(phases).toContain('measuring');
+    expect(phases.at(-1)).toBe('done');
+    expect(Object.isFrozen(snapshots[0])).toBe(true);
+    for (let i = 1; i < snapshots.length; i++)
+      expect(snapshots[i]!.seq).toBeGreaterThan(snapshots[i - 1]!.seq);
+    expect(snapshots.at(-1)!.done).toBe(result.counts.sent);
+
+    // The journal reproduces the metrics exactly.
+    const journaled = await readJournal(journalPath);
+    expect(journaled).toHaveLength(records.length);
+    const again = buildMetrics(journaled, result.window, {
+      slo: config.sloTemplate,
+      bootstrapResamples: 200,
+      seed: config.seed,
+    });
+    expect(again).toEqual(result.detail);
+  });
+
+  it('numRequests caps the measured requests; faults are counted by code', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 2,
+    });
+    const config = resolvePointConfig({
+      mode: 'closed',
+      concurrency: 2,
+      numRequests: 12,
+      warmupRequests: 2,
+      gate: { enabled: false },
+      bootstrapResamples: 50,
+    });
+    const faults = ['ok', 'http500', 'ok', 'reset'];
+    const result = await runPoint(config, {
+      client,
+      workload,
+      requestHeaders: (i) => scenario(faults[i % faults.length]!, { tokens: 4 }),
+    });
+    await client.close();
+    expect(result.counts.inWindow).toBe(12);
+    expect(result.metrics.n_requests).toBe(12);
+    const failedByCode = Object.values(result.detail.counts.errorsByCode).reduce((a, b) => a + b, 0);
+    expect(result.detail.counts.ok + failedByCode).toBe(12);
+    expect(result.detail.counts.errorsByCode.http_500).toBeGreaterThan(0);
+    expect(result.detail.counts.errorsByCode.reset).toBeGreaterThan(0);
+    expect(result.metrics.ok_rate).toBeCloseTo(result.detail.counts.ok / 12, 10);
+    expect(result.steadyState.ok).toBe(true);
+  });
+
+  it('a stop signal ends the point early and marks it incomplete', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 2,
+    });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 300);
+    const result = await runPoint(
+      resolvePointConfig({ mode: 'closed', concurrency: 2, durationS: 30, gate: { enabled: false } }),
+      {
+        client,
+        workload,
+        stopSignal: stop.signal,
+        requestHeaders: () => scenario('ok', { tokens: 4, delayMs: 2 }),
+      },
+    );
+    await client.close();
+    expect(result.incomplete).toBe(true);
+    expect(result.window.durationS).toBeLessThan(5);
+    expect(result.warnings.join('\n')).toMatch(/stopped early/);
+  });
+
+  it('drain grace: in-flight requests past the grace are aborted and counted', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 2,
+    });
+    const result = await runPoint(
+      resolvePointConfig({
+        mode: 'closed',
+        concurrency: 2,
+        durationS: 0.3,
+        warmupRequests: 0,
+        drainGraceS: 0.2,
+        gate: { enabled: false },
+      }),
+      { client, workload, requestHeaders: () => scenario('slow', { tokens: 1000, delayMs: 5 }) },
+    );
+    await client.close();
+    expect(result.counts.errorsByCode.aborted).toBe(2);
+    expect(result.counts.ok + result.counts.failed).toBe(result.counts.sent);
+    expect(result.warnings.join('\n')).toMatch(/drain grace/);
+    expect(result.steadyState.ok).toBe(false);
+  });
+});
