@@ -71,14 +71,14 @@ export function parseEnvelopeText(text: string, label: string): LoadedEnvelope {
   } catch (error) {
     if (isTruncation(text, error))
       throw new EnvelopeError('E_ENVELOPE_TRUNCATED', `${label} is truncated (JSON ends early)`);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
     throw new EnvelopeError('E_ENVELOPE_NOT_JSON', `${label} is not JSON (${message})`);
   }
   let lossless: unknown;
   try {
     lossless = parseLossless(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
     throw new EnvelopeError('E_ENVELOPE_NOT_JSON', `${label} is not usable JSON (${message})`);
   }
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain))

@@ -1,6 +1,7 @@
 // Test helper: @sigstore/mock's Fulcio CA and Rekor log served over real loopback HTTP, plus the
 // matching trusted_root.json, so keyless sign + verify runs offline end to end.
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, rekorHandler } from '@sigstore/mock';
@@ -17,10 +18,7 @@ export interface MockSigstore {
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function keyPair(): {
-  publicKey: import('node:crypto').KeyObject;
-  privateKey: import('node:crypto').KeyObject;
-} {
+function keyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' });
 }
 
