@@ -60,7 +60,7 @@ describe('envelopes we write', () => {
 
   it('refuses to write an unsigned envelope and leaves nothing behind', async () => {
     const out = join(dir, 'unsigned-out');
-    await expect(writeEnvelope(out, '', { ...signed, signature: null } as EnvelopeV1)).rejects.toMatchObject({
+    await expect(writeEnvelope(out, '', { ...signed, signature: null })).rejects.toMatchObject({
       code: 'E_ENVELOPE_UNSIGNED',
     });
     await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
