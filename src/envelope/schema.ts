@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TIMESTAMP_READ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]00:00)$/;
 const TIMESTAMP_WRITE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -76,20 +76,31 @@ const histogramSchema = z.looseObject({
   counts: z.array(z.number().int().nonnegative()),
 });
 const extensions = {
-  /** How the run was driven: tool version, driver, load, windows, generator lag… */
-  run_context: z.looseObject({}).optional(),
-  /** Validity/quality flags: convergence gate, pacer lag budget, error mix… */
-  quality: z.looseObject({}).optional(),
-  /** Telemetry window summary (GPU power/energy/utilisation, engine /metrics). */
-  telemetry: z.looseObject({}).optional(),
-  /** Request and token counts. */
-  counts: z.looseObject({}).optional(),
-  /** Bootstrap 95 % confidence interval per metric name. */
-  metric_ci: z.record(z.string(), ciSchema).optional(),
-  /** Pre-binned latency histograms per metric name. */
-  histograms: z.record(z.string(), histogramSchema).optional(),
-  /** Per-trial results when a point was measured more than once. */
-  trials: z.array(z.looseObject({})).optional(),
+  run_context: z
+    .looseObject({})
+    .optional()
+    .describe('inferencebench: how the run was driven (tool version, driver, load, windows, generator lag).'),
+  quality: z
+    .looseObject({})
+    .optional()
+    .describe('inferencebench: validity flags (convergence gate, pacer-lag budget, error mix).'),
+  telemetry: z
+    .looseObject({})
+    .optional()
+    .describe('inferencebench: telemetry window summary (GPU power, energy, utilisation; engine /metrics).'),
+  counts: z.looseObject({}).optional().describe('inferencebench: request and token counts.'),
+  metric_ci: z
+    .record(z.string(), ciSchema)
+    .optional()
+    .describe('inferencebench: bootstrap 95 % confidence interval per metric name.'),
+  histograms: z
+    .record(z.string(), histogramSchema)
+    .optional()
+    .describe('inferencebench: pre-binned latency histograms per metric name (edges in ms, counts).'),
+  trials: z
+    .array(z.looseObject({}))
+    .optional()
+    .describe('inferencebench: per-trial results when a point was measured more than once.'),
 };
 
 export const envelopeV1Schema = z.looseObject({
