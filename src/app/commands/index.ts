@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { register as compare } from './compare.js';
 import { register as diff } from './diff.js';
 import { register as doctor } from './doctor.js';
+import { register as engine } from './engine.js';
 import { register as exportCmd } from './export.js';
 import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
@@ -14,6 +15,7 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   compare,
   diff,
   doctor,
+  engine,
   exportCmd,
   fetch,
   summary,
