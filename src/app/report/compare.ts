@@ -112,6 +112,7 @@ export function buildCompare(loaded: readonly LoadedEnvelope[]): CompareReport {
 
 function formatTrials(byEngine: Readonly<Record<string, number>>): string {
   return Object.entries(byEngine)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([engine, n]) => `${engine} ${n} trial${n === 1 ? '' : 's'}`)
     .join(', ');
 }
