@@ -82,7 +82,7 @@ describe('signEnvelope (dev)', () => {
     });
   });
 
-  it.each([
+  it.each<[string, Record<string, unknown>, RegExp]>([
     ['NaN metric', { metrics: { ttft_p50_ms: NaN } }, /metrics\.ttft_p50_ms/],
     ['timestamp without microseconds', { timestamp: '2026-05-18T13:27:52Z' }, /timestamp/],
     ['non-v7 run id', { run_id: '019e3b45-8552-4705-ab62-1cb802fe5680' }, /run_id/],

@@ -15,7 +15,8 @@ export interface MockSigstore {
   close(): Promise<void>;
 }
 
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+const b64 = (bytes: ArrayBufferView): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function keyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
