@@ -189,4 +189,30 @@ describe('runPoint: closed loop end to end', () => {
     expect(result.warnings.join('\n')).toMatch(/drain grace/);
     expect(result.steadyState.ok).toBe(false);
   });
+
+  it('the gate gives up on a drifting stream: measured anyway, flagged', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 4,
+    });
+    const result = await runPoint(
+      resolvePointConfig({
+        mode: 'closed',
+        concurrency: 4,
+        durationS: 0.3,
+        warmupRequests: 0,
+        gate: { enabled: true, window: 10, targetCov: 0.05, timeoutS: 0.8 },
+        bootstrapResamples: 50,
+      }),
+      { client, workload, requestHeaders: () => scenario('drift', { tokens: 4 }) },
+    );
+    await client.close();
+    expect(result.gate.status).toBe('gave_up');
+    expect(result.gate.cov!).toBeGreaterThan(0.05);
+    expect(result.gate.waitedS).toBeGreaterThanOrEqual(0.79);
+    expect(result.warnings.join('\n')).toMatch(/gate gave up/);
+    expect(result.counts.inWindow).toBeGreaterThan(0);
+  });
 });

@@ -61,7 +61,7 @@ const ev = (data: string, eol = '\n'): string => `data: ${data}${eol}${eol}`;
 export async function startTestServer(): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
   const sockets = new Set<Socket>();
-  const state = { eventsWritten: 0 };
+  const state = { eventsWritten: 0, driftCount: 0 };
 
   const write = async (res: ServerResponse, text: string, delayMs: number): Promise<void> => {
     if (res.destroyed) return;
@@ -87,6 +87,11 @@ export async function startTestServer(): Promise<TestServer> {
     const content = (text: string): string =>
       completions ? completionChunk(text) : chatChunk({ content: text });
     const n = params.tokens;
+    if (name === 'drift') {
+      // Each request decodes slower than the previous one: a stream that never converges.
+      state.driftCount++;
+      params.delayMs = 1 + state.driftCount;
+    }
 
     if (name === 'http500' || name === 'http429') {
       res.writeHead(name === 'http500' ? 500 : 429, { 'content-type': 'application/json' });
@@ -112,6 +117,7 @@ export async function startTestServer(): Promise<TestServer> {
 
     switch (name) {
       case 'ok':
+      case 'drift':
       case 'crlf':
       case 'no_usage':
       case 'no_done':

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  describeSloTemplate,
+  loadSloTemplates,
+  parseSloTemplates,
+  resolveSloTemplate,
+  SloTemplateError,
+} from '../../../src/harness/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ib-slo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SLO templates', () => {
+  it('ships llm.standard, llm.realtime and llm.batch with the seed thresholds', () => {
+    const templates = loadSloTemplates();
+    const pick = (id: string): string[] =>
+      templates.get(id)!.slos.map((s) => `${s.metric}:p${s.percentile}:${s.maxMs}`);
+    expect(pick('llm.standard')).toEqual(['ttft:p99:300', 'tpot:p99:50']);
+    expect(pick('llm.realtime')).toEqual(['ttft:p99:100', 'tpot:p99:30']);
+    expect(pick('llm.batch')).toEqual(['tpot:p99:200']);
+    expect(describeSloTemplate(templates.get('llm.standard')!)).toBe('ttft p99 <= 300 ms, tpot p99 <= 50 ms');
+  });
+
+  it('resolves a user file by path (single template) or PATH#id, and extends the built-ins', () => {
+    const path = join(dir, 'mine.yaml');
+    writeFileSync(
+      path,
+      'templates:\n  mine.strict:\n    description: strict\n    slos:\n      - { metric: ttft, percentile: 90, max_ms: 80 }\n      - { metric: total, max_ms: 2000 }\n',
+    );
+    const one = resolveSloTemplate(path);
+    expect(one.id).toBe('mine.strict');
+    expect(one.slos[1]).toEqual({ metric: 'total', percentile: 99, maxMs: 2000 });
+    expect(resolveSloTemplate(`${path}#mine.strict`).id).toBe('mine.strict');
+    expect(resolveSloTemplate('mine.strict', [path]).slos).toHaveLength(2);
+    expect(resolveSloTemplate('llm.standard', [path]).id).toBe('llm.standard');
+  });
+
+  it.each([
+    ['not: [yaml', /not valid YAML/],
+    ['foo: 1', /top-level "templates:"/],
+    ['templates:\n  a: {}', /needs a "slos:" list/],
+    ['templates:\n  a:\n    slos:\n      - { metric: latency, max_ms: 5 }', /metric must be one of/],
+    ['templates:\n  a:\n    slos:\n      - { metric: ttft, max_ms: -5 }', /max_ms must be a positive number/],
+    [
+      'templates:\n  a:\n    slos:\n      - { metric: ttft, percentile: 120, max_ms: 5 }',
+      /percentile must be/,
+    ],
+  ])('rejects %j with a clear error', (text, message) => {
+    expect(() => parseSloTemplates(text, 'x.yaml')).toThrow(message);
+    try {
+      parseSloTemplates(text, 'x.yaml');
+    } catch (error) {
+      expect(error).toBeInstanceOf(SloTemplateError);
+      expect((error as SloTemplateError).code).toMatch(/^E_/);
+      expect((error as SloTemplateError).exitCode).toBe(2);
+    }
+  });
+
+  it('an unknown id lists the known ones', () => {
+    expect(() => resolveSloTemplate('llm.nope')).toThrow(
+      /unknown SLO template "llm.nope" \(known: llm.standard/,
+    );
+  });
+});
