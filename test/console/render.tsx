@@ -33,7 +33,7 @@ export async function renderFrame(
     },
   );
   instance.unmount();
-  await instance.waitUntilExit();
+  await Promise.resolve();
   const lines = vt.screen();
   while (lines.length > 0 && lines.at(-1) === '') lines.pop();
   return { lines, text: lines.join('\n'), raw };

@@ -144,7 +144,9 @@ export class VirtualTerminal extends EventEmitter {
   /** The visible screen: the last `rows` lines, right-trimmed. */
   screen(): string[] {
     const all = this.lines.map((l) => l.join('').replace(/\s+$/, ''));
-    return all.slice(this.top());
+    const visible = all.slice(this.top());
+    while (visible.length > 0 && visible.at(-1) === '') visible.pop();
+    return visible;
   }
 
   /** Everything written, scrollback included. */

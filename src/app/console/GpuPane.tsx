@@ -17,9 +17,8 @@ export interface GpuPaneProps {
 /** Per-GPU power and utilisation sparklines, energy so far and live J/token; or why there are none. */
 export function GpuPane({ telemetry, tokPerS, width }: GpuPaneProps) {
   const theme = useTheme();
-  const gpu = telemetry?.gpu;
-  if (!gpu?.available) {
-    const reason = gpu ? gpu.reason : 'telemetry not started';
+  if (!telemetry?.gpu.available) {
+    const reason = telemetry && !telemetry.gpu.available ? telemetry.gpu.reason : 'telemetry not started';
     return (
       <Box flexDirection="column" width={width}>
         <PaneTitle title="GPU" detail={telemetry ? `source ${telemetry.source}` : undefined} />
@@ -27,6 +26,7 @@ export function GpuPane({ telemetry, tokPerS, width }: GpuPaneProps) {
       </Box>
     );
   }
+  const gpu = telemetry.gpu;
   const powerW = totalPowerW(telemetry);
   const jPerTok = liveJoulesPerToken(powerW, tokPerS);
   const nameWidth = Math.max(10, Math.min(24, Math.floor(width * 0.2)));
