@@ -8,6 +8,9 @@ import { register as exportCmd } from './export.js';
 import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
 import { register as keygen } from './keygen.js';
+import { register as profile } from './profile.js';
+import { register as replay } from './replay.js';
+import { register as run } from './run.js';
 import { register as verify } from './verify.js';
 import { register as watch } from './watch.js';
 
@@ -20,6 +23,9 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   fetch,
   summary,
   keygen,
+  profile,
+  replay,
+  run,
   verify,
   watch,
 ];

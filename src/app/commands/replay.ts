@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { replayEnvelope, type ReplayFlags } from '../run/replay.js';
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .summary('re-run a benchmark from a signed envelope against a new endpoint')
+    .argument('<envelope>', 'source envelope (.json)')
+    .option('--base-url <url>', 'engine base URL (required: envelopes do not store endpoints)')
+    .option('--output <dir>', 'output directory for the new envelope', './replay-results')
+    .option(
+      '--duration <seconds>',
+      "measurement duration (default: the recorded one, else bench run's default)",
+    )
+    .addOption(
+      new Option('--signing-mode <mode>', 'envelope signing').choices(['dev', 'keyless']).default('dev'),
+    )
+    .option('--dev-key <path>', 'ed25519 signing key for --signing-mode dev', 'cosign.key')
+    .option('--verify', 'verify the source envelope before running (default)', true)
+    .option('--no-verify', 'skip verification (local unsigned fixtures only)')
+    .option('--no-tui', 'headless: progress lines on stderr')
+    .option('--json', 'print paths and metrics as JSON')
+    .action(async (envelope: string, flags: ReplayFlags) => {
+      process.exitCode = await replayEnvelope(envelope, flags, { kind: 'replay', defaultDurationS: null });
+    });
+}

@@ -1,0 +1,540 @@
+// The composition root of `bench run`: plugin → endpoint (embedded engine or --base-url) → telemetry →
+// one measured point after another → envelope → sign → write → report.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEngine } from '../../engine/index.js';
+import type { EngineHandle } from '../../engine/types.js';
+import {
+  fingerprintSha256,
+  sha256Hex,
+  signEnvelope,
+  writeEnvelope,
+  type SigningOptions,
+} from '../../envelope/index.js';
+import {
+  createStreamClient,
+  describeSloTemplate,
+  resolvePointConfig,
+  resolveSloTemplate,
+  runPoint,
+  type PointResult,
+  type SloTemplate,
+} from '../../harness/index.js';
+import { discoverPlugins, resolveSuite, assertValid, workloadToDriver } from '../../harness/plugins/index.js';
+import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
+import type { HarnessSnapshot } from '../../harness/types.js';
+import type { TelemetryWindowSummary } from '../../telemetry/types.js';
+import {
+  collectFingerprintParts,
+  collectProvenance,
+  measureIdleBaseline,
+  probeEngineVersion,
+  ServerMetricsRecorder,
+  startTelemetry,
+  type TelemetrySession,
+} from '../../telemetry/index.js';
+import { VERSION } from '../version.js';
+import { assembleEnvelope, endpointHash, ZERO_HASH, type PointOutcome } from './assemble.js';
+import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
+import { createPresenter, type Presenter } from './presenter.js';
+import type { RunConfig, SweepPoint } from './options.js';
+import { resultBlock, sweepTable, type SweepRow } from './report.js';
+import { runTrials } from './trials.js';
+
+export interface ExecuteContext {
+  /** The CLI arguments as typed (trials re-run them in fresh processes). */
+  readonly argv: readonly string[];
+}
+
+export interface PointReport {
+  readonly suiteId: string;
+  readonly modelId: string;
+  readonly telemetry: TelemetryWindowSummary;
+  readonly point: SweepPoint;
+  readonly envelopePath: string;
+  readonly contentHash: string;
+  readonly runId: string;
+  readonly metrics: Record<string, unknown>;
+  readonly ci: PointResult['ci'];
+  readonly warnings: readonly string[];
+  readonly tier: string;
+  readonly valid: boolean;
+  readonly incomplete: boolean;
+}
+
+const OK_RATE_FLOOR = 0.95;
+
+export interface PointsOptions {
+  /** Added before every envelope's file-name prefix (profile: "profile-"). */
+  readonly filePrefix?: string;
+  readonly gpuIntervalMs?: number;
+  readonly raplIntervalMs?: number;
+  /** Merged into every envelope's run_context (replay/profile record their source). */
+  readonly runContext?: Readonly<Record<string, unknown>>;
+  readonly warnings?: readonly string[];
+}
+
+export interface PointsOutcome {
+  readonly reports: readonly PointReport[];
+  readonly aborted: boolean;
+}
+
+export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
+  const { plugin } = await resolvePlugin(config);
+  if (config.list) {
+    for (const b of plugin.benchmarks) process.stdout.write(`${plugin.id}.${b.id}\n`);
+    return 0;
+  }
+  if (config.detach) {
+    const { startDetached } = await import('./detach.js');
+    return startDetached(config, context.argv);
+  }
+  if (config.trials > 1) return runTrials(config, context.argv);
+  const { reports, aborted } = await runPoints(config);
+  printResults(config, reports);
+  if (aborted) return 130;
+  return reports.some((r) => typeof r.metrics.ok_rate !== 'number' || r.metrics.ok_rate < OK_RATE_FLOOR)
+    ? 1
+    : 0;
+}
+
+async function resolvePlugin(config: RunConfig): Promise<{ plugin: BenchPlugin; spec: BenchmarkSpec }> {
+  const { plugins, failures } = await discoverPlugins({});
+  for (const failure of failures)
+    process.stderr.write(`bench: plugin at ${failure.path} failed to load: ${failure.reason}\n`);
+  return resolveSuite(plugins, config.suiteId);
+}
+
+/** Runs every point of the config (× every benchmark with --all-benchmarks) and writes one envelope each. */
+export async function runPoints(config: RunConfig, options: PointsOptions = {}): Promise<PointsOutcome> {
+  const { plugin, spec } = await resolvePlugin(config);
+  const specs = config.allBenchmarks ? plugin.benchmarks : [spec];
+  const signing: SigningOptions =
+    config.signingMode === 'dev' ? { mode: 'dev', keyPath: config.devKeyPath } : { mode: 'keyless' };
+  // Everything that can be wrong with the user's input is checked before the first request.
+  await preflightSigning(signing);
+  await prepareOutputDir(config.outputDir);
+  const contexts = specs.map((s) => ({ spec: s, context: pluginContext(config, s) }));
+  for (const { spec: s, context: ctx } of contexts) assertValid(plugin.validate(s, ctx), config.strict);
+  const slo = resolveSloTemplate(config.sloTemplate);
+
+  let engine: EngineHandle | null = null;
+  let telemetry: TelemetrySession | null = null;
+  let presenter: Presenter | null = null;
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    let baseUrl = config.baseUrl;
+    let modelId = config.model;
+    if (baseUrl === null) {
+      engine = await startEngine({
+        seed: config.seed,
+        model: config.model || 'meta-llama/Llama-3.1-8B-Instruct',
+        hardware: config.hardware,
+        quant: config.quant,
+        timing: config.simTiming,
+        faults:
+          config.simFaultRate > 0
+            ? {
+                http500: config.simFaultRate / 4,
+                http429: config.simFaultRate / 4,
+                reset: config.simFaultRate / 4,
+                malformed: config.simFaultRate / 4,
+              }
+            : {},
+      });
+      baseUrl = engine.baseUrl;
+      modelId = engine.modelId;
+    } else {
+      modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
+    }
+    const simulated = engine !== null;
+    const metricsUrl = config.metricsUrl ?? baseUrl.replace(/\/v1$/, '/metrics');
+    telemetry = await startTelemetry({
+      gpuIntervalMs: options.gpuIntervalMs ?? 100,
+      raplIntervalMs: options.raplIntervalMs ?? 100,
+      ...(config.dcgmUrl
+        ? { dcgmUrl: config.dcgmUrl, dcgmSource: 'dcgm' as const }
+        : simulated
+          ? { dcgmUrl: metricsUrl, dcgmSource: 'engine' as const }
+          : {}),
+    });
+    const [fingerprintParts, provenance, engineVersion] = await Promise.all([
+      collectFingerprintParts(),
+      collectProvenance({ cwd: process.cwd(), lockfilePath: packageLockPath() }),
+      simulated
+        ? Promise.resolve(`inferencebench-sim ${VERSION}`)
+        : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
+    ]);
+    const hardwareFingerprint = {
+      fingerprint_sha256: fingerprintSha256(fingerprintParts),
+      ...fingerprintParts,
+    };
+    const idle = await measureIdleBaseline(telemetry, simulated ? 0.5 : 2);
+    const idleBaselineW = idle.available ? idle.powerAvgW : null;
+
+    presenter = await createPresenter(config, {
+      suite: specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id,
+      model: modelId,
+      engine: simulated ? 'sim (embedded)' : config.engine,
+      endpointHost: new URL(baseUrl).host,
+      simulated,
+      onStopRequest: () => stop.abort(),
+    });
+    const telemetryTimer = setInterval(() => {
+      if (telemetry) presenter?.telemetry(telemetry.snapshot());
+    }, 500);
+    telemetryTimer.unref();
+
+    const reports: PointReport[] = [];
+    const total = contexts.length * config.points.length;
+    try {
+      for (const { spec: s, context: ctx } of contexts) {
+        const workload = await plugin.loadWorkload(s, ctx);
+        for (const point of config.points) {
+          if (stop.signal.aborted) break;
+          const report = await runOnePoint({
+            config,
+            plugin,
+            spec: s,
+            workload,
+            point,
+            label: { index: reports.length, total, label: point.label },
+            baseUrl,
+            modelId,
+            simulated,
+            engineVersion,
+            engineConfigHash: simulated
+              ? sha256Hex(JSON.stringify([config.hardware, config.quant, config.simTiming, config.seed]))
+              : ZERO_HASH,
+            hardwareFingerprint,
+            provenance,
+            idleBaselineW,
+            telemetry,
+            slo,
+            signing,
+            apiKey: apiKey(config),
+            stopSignal: stop.signal,
+            onSnapshot: (snapshot) => presenter?.harness(snapshot),
+            filePrefix: options.filePrefix ?? '',
+            runContext: options.runContext ?? {},
+            warnings: options.warnings ?? [],
+          });
+          reports.push(report);
+          presenter.pointDone(rowOf(report));
+        }
+      }
+    } finally {
+      clearInterval(telemetryTimer);
+    }
+    await presenter.close();
+    presenter = null;
+    return { reports, aborted: stop.signal.aborted };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await presenter?.close();
+    await telemetry?.stop();
+    await engine?.close();
+  }
+}
+
+/** The tool's own lockfile: its hash is the envelope's pip_freeze_hash analogue. */
+function packageLockPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package-lock.json'))) return join(dir, 'package-lock.json');
+    dir = dirname(dir);
+  }
+  return join(process.cwd(), 'package-lock.json');
+}
+
+function apiKey(config: RunConfig): string | undefined {
+  return process.env[config.apiKeyEnv] || undefined;
+}
+
+function pluginContext(config: RunConfig, spec: BenchmarkSpec) {
+  return {
+    seed: config.seed,
+    model: config.model,
+    engine: config.engine,
+    endpointType: config.endpointType,
+    ...(config.datasetId ? { datasetId: config.datasetId } : {}),
+    ...(config.datasetPath ? { datasetPath: config.datasetPath } : {}),
+    ...(config.tokenizerPath ? { tokenizerPath: config.tokenizerPath } : {}),
+    maxTokens: config.maxTokens ?? spec.defaultMaxTokens,
+    extra: config.extra,
+  };
+}
+
+interface PointInput {
+  readonly config: RunConfig;
+  readonly plugin: BenchPlugin;
+  readonly spec: BenchmarkSpec;
+  readonly workload: Workload;
+  readonly point: SweepPoint;
+  readonly label: { index: number; total: number; label: string };
+  readonly baseUrl: string;
+  readonly modelId: string;
+  readonly simulated: boolean;
+  readonly engineVersion: string;
+  readonly engineConfigHash: string;
+  readonly hardwareFingerprint: Record<string, unknown>;
+  readonly provenance: Readonly<object>;
+  readonly idleBaselineW: number | null;
+  readonly telemetry: TelemetrySession;
+  readonly slo: SloTemplate;
+  readonly signing: SigningOptions;
+  readonly apiKey: string | undefined;
+  readonly stopSignal: AbortSignal;
+  readonly onSnapshot: (snapshot: HarnessSnapshot) => void;
+  readonly filePrefix: string;
+  readonly runContext: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly string[];
+}
+
+async function runOnePoint(input: PointInput): Promise<PointReport> {
+  const { config, point } = input;
+  const connections = point.mode === 'closed' ? point.value : (config.maxConcurrency ?? 1024);
+  const client = createStreamClient({
+    baseUrl: input.baseUrl,
+    endpointType: config.endpointType,
+    model: input.modelId,
+    ...(input.apiKey ? { apiKey: input.apiKey } : {}),
+    connections,
+    idleTimeoutMs: config.idleTimeoutS * 1000,
+    requestTimeoutMs: config.requestTimeoutS * 1000,
+  });
+  const serverMetrics = new ServerMetricsRecorder(
+    config.metricsUrl ?? input.baseUrl.replace(/\/v1$/, '/metrics'),
+  );
+  const customDriver = workloadToDriver(input.workload, {
+    timeScale: Number(config.extra.timeScale ?? 1),
+    ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
+  });
+  let result: PointResult;
+  try {
+    await serverMetrics.start();
+    result = await runPoint(
+      resolvePointConfig({
+        mode: point.mode,
+        ...(point.mode === 'closed' ? { concurrency: point.value } : { rps: point.value }),
+        arrival: config.arrival,
+        burstiness: config.burstiness,
+        ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
+        durationS: config.durationS,
+        ...(config.numRequests !== null ? { numRequests: config.numRequests } : {}),
+        warmupRequests: config.warmupRequests,
+        gate: config.gate,
+        rampS: config.rampS,
+        drainGraceS: config.drainGraceS,
+        seed: config.seed,
+        sloTemplate: input.slo,
+      }),
+      {
+        client,
+        ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
+        ...(customDriver ? { driver: customDriver } : {}),
+        onSnapshot: input.onSnapshot,
+        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
+        stopSignal: input.stopSignal,
+        pointLabel: input.label,
+      },
+    );
+  } finally {
+    await client.close();
+  }
+  const server = await serverMetrics.stop();
+  const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
+  const outcome: PointOutcome = {
+    metrics: result.metrics,
+    ci: result.ci,
+    counts: result.counts,
+    quality: {
+      valid: result.valid,
+      gate: result.gate,
+      steady_state: result.steadyState,
+      client: result.client,
+      slo: result.slo,
+    },
+    histograms: {
+      ttft_ms: result.histograms.ttft,
+      tpot_ms: result.histograms.tpot,
+      itl_ms: result.histograms.itl,
+      total_ms: result.histograms.total,
+    },
+    warnings: result.warnings,
+    windowS: result.window.durationS,
+    outputTokensInWindow: result.detail.tokensInWindow,
+    incomplete: result.incomplete,
+  };
+  const suiteId = `${input.plugin.id}.${input.spec.id}`;
+  const tier = 'DRAFT';
+  const unsigned = assembleEnvelope({
+    suiteId,
+    suiteVersion: input.plugin.version,
+    model: {
+      id: input.modelId,
+      provider: input.simulated ? 'sim' : config.engine,
+      endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
+    },
+    engine: {
+      name: input.simulated ? 'sim' : config.engine,
+      version: input.engineVersion,
+      configHash: input.engineConfigHash,
+    },
+    quant: config.quant,
+    hardwareClass: config.hardware,
+    hardwareFingerprint: input.hardwareFingerprint,
+    provenance: input.provenance,
+    dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
+    seed: config.seed,
+    driverOptions: driverOptions(config, point),
+    sloTemplate: config.sloTemplate,
+    sloResolved: result.slo?.resolved ?? describeSloTemplate(input.slo),
+    point,
+    outcome,
+    telemetry: telemetrySummary,
+    idleBaselineW: input.idleBaselineW,
+    serverMetrics: server as unknown as Record<string, unknown>,
+    runContext: {
+      tool: { name: 'inferencebench', version: VERSION },
+      simulated: input.simulated,
+      endpoint_type: config.endpointType,
+      driver: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
+      concurrency: point.mode === 'closed' ? point.value : null,
+      rps: point.mode === 'open' ? point.value : null,
+      duration_s: config.durationS,
+      measurement_window_s: result.window.durationS,
+      warmup_requests: config.warmupRequests,
+      warm_start: input.label.index > 0,
+      tier,
+      trials: { count: 1, index: 0, seeds: [config.seed] },
+      point_index: input.label.index,
+      point_total: input.label.total,
+      ...input.runContext,
+    },
+    extraWarnings: [
+      ...(input.simulated
+        ? ['results are simulated: the embedded engine models a GPU; they say nothing about real hardware']
+        : []),
+      ...input.warnings,
+    ],
+  });
+  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
+  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
+  return {
+    suiteId,
+    modelId: input.modelId,
+    telemetry: telemetrySummary,
+    point,
+    envelopePath,
+    contentHash,
+    runId: String(unsigned.run_id),
+    metrics: unsigned.metrics as Record<string, unknown>,
+    ci: result.ci,
+    warnings: unsigned.warnings as string[],
+    tier,
+    valid: result.valid,
+    incomplete: result.incomplete,
+  };
+}
+
+function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unknown> {
+  return {
+    mode: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
+    concurrency: point.mode === 'closed' ? point.value : null,
+    rps: point.mode === 'open' ? point.value : null,
+    arrival: point.mode === 'open' ? config.arrival : null,
+    burstiness: point.mode === 'open' ? config.burstiness : null,
+    max_concurrency: config.maxConcurrency,
+    duration_s: config.durationS,
+    num_requests: config.numRequests,
+    max_tokens: config.maxTokens,
+    endpoint_type: config.endpointType,
+    warmup_requests: config.warmupRequests,
+    gate: {
+      enabled: config.gate.enabled,
+      target_cov: config.gate.targetCov,
+      window: config.gate.window,
+      timeout_s: config.gate.timeoutS,
+    },
+    ramp_s: config.rampS,
+    dataset_path: config.datasetPath,
+    tokenizer: config.tokenizerPath,
+    ...Object.fromEntries(
+      Object.entries(config.extra).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
+    ),
+  };
+}
+
+function rowOf(report: PointReport): SweepRow {
+  const num = (key: string): number | null => {
+    const v = report.metrics[key];
+    return typeof v === 'number' ? v : null;
+  };
+  return {
+    point: report.point.label,
+    throughputTokPerS: num('throughput_tok_per_s'),
+    ttftP50Ms: num('ttft_p50_ms'),
+    tpotP50Ms: num('tpot_p50_ms'),
+    okRate: num('ok_rate'),
+    joulesPerToken: num('joules_per_token'),
+    envelope: basename(report.envelopePath),
+  };
+}
+
+function printResults(config: RunConfig, reports: readonly PointReport[]): void {
+  if (config.json) {
+    const out = reports.map((r) => ({
+      suite_id: r.suiteId,
+      point: r.point.label,
+      envelope: r.envelopePath,
+      content_hash: r.contentHash,
+      run_id: r.runId,
+      tier: r.tier,
+      valid: r.valid,
+      incomplete: r.incomplete,
+      metrics: r.metrics,
+      metric_ci: r.ci,
+      warnings: r.warnings,
+    }));
+    process.stdout.write(
+      `${JSON.stringify(config.isSweep || out.length > 1 ? { points: out } : out[0], null, 2)}\n`,
+    );
+    return;
+  }
+  if (config.isSweep) {
+    for (const suite of new Set(reports.map((r) => r.suiteId))) {
+      const rows = reports.filter((r) => r.suiteId === suite).map(rowOf);
+      process.stdout.write(`${suite}\n${sweepTable(config.points[0]?.mode ?? 'closed', rows)}\n`);
+    }
+    process.stdout.write(`One signed envelope per point under ${config.outputDir}\n`);
+    return;
+  }
+  for (const r of reports) {
+    process.stdout.write(
+      `${resultBlock({
+        runId: r.runId,
+        suiteId: r.suiteId,
+        model: r.modelId,
+        quant: config.quant,
+        hardware: config.hardware,
+        engine: config.baseUrl === null ? 'sim (embedded)' : config.engine,
+        metrics: r.metrics,
+        ci: r.ci,
+        warnings: r.warnings,
+        envelopePath: r.envelopePath,
+        tier: r.tier,
+      })}\n`,
+    );
+  }
+}

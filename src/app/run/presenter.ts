@@ -1,0 +1,104 @@
+// Chooses how a run is shown: the live console on a TTY, or headless progress lines on stderr.
+// Either way the live state file is kept in the output directory for `bench watch`.
+import type { HarnessSnapshot } from '../../harness/types.js';
+import type { TelemetrySnapshot } from '../../telemetry/types.js';
+import type { SweepRow as ConsoleSweepRow } from '../console/types.js';
+import { createStateWriter } from '../live/state-file.js';
+import type { RunConfig } from './options.js';
+import { progressLine, type SweepRow } from './report.js';
+
+export interface PresenterMeta {
+  readonly suite: string;
+  readonly model: string;
+  readonly engine: string;
+  readonly endpointHost: string;
+  readonly simulated: boolean;
+  readonly onStopRequest: () => void;
+}
+
+export interface Presenter {
+  harness(snapshot: HarnessSnapshot): void;
+  telemetry(snapshot: TelemetrySnapshot): void;
+  pointDone(row: SweepRow): void;
+  close(): Promise<void>;
+}
+
+/** The console's row type has no nulls: missing numbers travel as NaN and render as n/a. */
+function consoleRow(row: SweepRow): ConsoleSweepRow {
+  return {
+    point: row.point,
+    throughputTokPerS: row.throughputTokPerS ?? Number.NaN,
+    ttftP50Ms: row.ttftP50Ms ?? Number.NaN,
+    tpotP50Ms: row.tpotP50Ms ?? Number.NaN,
+    okRate: row.okRate ?? Number.NaN,
+    joulesPerToken: row.joulesPerToken,
+    envelope: row.envelope,
+  };
+}
+
+export function useLiveConsole(config: Pick<RunConfig, 'tui'>, env = process.env): boolean {
+  return config.tui && process.stdout.isTTY === true && process.stderr.isTTY === true && !env.CI;
+}
+
+export async function createPresenter(config: RunConfig, meta: PresenterMeta): Promise<Presenter> {
+  const { onStopRequest, ...consoleMeta } = meta;
+  const state = createStateWriter(config.outputDir, { meta: consoleMeta });
+  const finishState = (): Promise<void> => state.finish(0);
+  const rows: SweepRow[] = [];
+  let closed = false;
+
+  if (useLiveConsole(config)) {
+    const { mountConsole } = await import('../console/index.js');
+    const live = mountConsole({
+      meta: consoleMeta,
+      onStopRequest,
+      onForceExit: () => process.exit(130),
+    });
+    return {
+      harness(snapshot) {
+        live.update({ harness: snapshot });
+        state.update({ harness: snapshot });
+      },
+      telemetry(snapshot) {
+        live.update({ telemetry: snapshot });
+        state.update({ telemetry: snapshot });
+      },
+      pointDone(row) {
+        rows.push(row);
+        live.finishPoint(consoleRow(row));
+        state.update({ sweepRows: rows.map(consoleRow) });
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await live.unmount();
+        await finishState();
+      },
+    };
+  }
+
+  let lastLineAtMs = 0;
+  return {
+    harness(snapshot) {
+      state.update({ harness: snapshot });
+      const now = performance.now();
+      if (now - lastLineAtMs >= 1000) {
+        lastLineAtMs = now;
+        process.stderr.write(`${progressLine(snapshot)}\n`);
+      }
+    },
+    telemetry(snapshot) {
+      state.update({ telemetry: snapshot });
+    },
+    pointDone(row) {
+      rows.push(row);
+      state.update({ sweepRows: rows.map(consoleRow) });
+      process.stderr.write(`point ${row.point} done → ${row.envelope}\n`);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await finishState();
+    },
+  };
+}

@@ -1,0 +1,242 @@
+// `bench replay` and `bench profile`: re-run the benchmark an envelope records against a new endpoint.
+import { basename } from 'node:path';
+import { contentHashOfLossless, readEnvelopeFile, verifyEnvelopeFile } from '../../envelope/index.js';
+import { discoverPlugins } from '../../harness/plugins/index.js';
+import { UsageError } from '../errors.js';
+import { runPoints, type PointReport } from './execute.js';
+import { parseRunFlags, type RunConfig } from './options.js';
+import { fmt, textTable } from './report.js';
+
+export interface ReplayFlags {
+  readonly baseUrl?: string;
+  readonly output: string;
+  readonly duration?: string;
+  readonly signingMode?: string;
+  readonly devKey?: string;
+  readonly verify: boolean;
+  readonly tui?: boolean;
+  readonly json?: boolean;
+}
+
+export interface ReplayMode {
+  readonly kind: 'replay' | 'profile';
+  readonly defaultDurationS: number | null;
+}
+
+type Json = Record<string, unknown>;
+
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as Json) : {});
+
+/** Concurrency the source ran at: driver_options → run_context → the sweep file-name prefix → 1. */
+export function recordedPoint(
+  envelope: Json,
+  path: string,
+): { mode: 'closed' | 'open'; value: number; source: string } {
+  const driver = obj(envelope.driver_options);
+  const context = obj(envelope.run_context);
+  if (typeof driver.rps === 'number' && driver.rps > 0)
+    return { mode: 'open', value: driver.rps, source: 'driver_options' };
+  if (typeof driver.concurrency === 'number')
+    return { mode: 'closed', value: driver.concurrency, source: 'driver_options' };
+  if (typeof context.concurrency === 'number')
+    return { mode: 'closed', value: context.concurrency, source: 'run_context' };
+  const prefix = /^c(\d+)-[0-9a-f]{12}\.json$/.exec(basename(path));
+  if (prefix?.[1]) return { mode: 'closed', value: Number(prefix[1]), source: 'file name' };
+  return { mode: 'closed', value: 1, source: 'default' };
+}
+
+export async function replayEnvelope(
+  sourcePath: string,
+  flags: ReplayFlags,
+  mode: ReplayMode,
+): Promise<number> {
+  if (!flags.baseUrl) {
+    throw new UsageError(
+      `--base-url is required: envelopes do not record endpoints (e.g. bench ${mode.kind} ${sourcePath} --base-url http://localhost:8000/v1)`,
+    );
+  }
+  const loaded = await readEnvelopeFile(sourcePath);
+  if (flags.verify) {
+    const verdict = await verifyEnvelopeFile(sourcePath, {});
+    if (!verdict.ok) {
+      process.stderr.write(`FAIL  ${sourcePath}\n  reason: ${verdict.reason ?? 'verification failed'}\n`);
+      process.stderr.write(
+        `bench: refusing to ${mode.kind} an envelope that does not verify (use --no-verify for local unsigned fixtures)\n`,
+      );
+      return 1;
+    }
+  }
+  const source = loaded.envelope as unknown as Json;
+  const suiteId = str(source.suite_id);
+  const { plugins } = await discoverPlugins({});
+  const plugin = plugins
+    .filter((p) => suiteId === p.id || suiteId.startsWith(`${p.id}.`))
+    .sort((a, b) => b.id.length - a.id.length)[0];
+  const benchId = plugin ? suiteId.slice(plugin.id.length + 1) : '';
+  if (!plugin || (benchId && !plugin.benchmarks.some((b) => b.id === benchId))) {
+    process.stderr.write(
+      `bench: no installed plugin ships benchmark "${suiteId}" (the envelope was made with suite_version ${str(source.suite_version, '?')}); ` +
+        `install and pin the plugin version that produced it\n`,
+    );
+    return 1;
+  }
+  const point = recordedPoint(source, sourcePath);
+  const driver = obj(source.driver_options);
+  const recordedDurationS = typeof driver.duration_s === 'number' ? driver.duration_s : null;
+  const durationRaw =
+    flags.duration ??
+    (mode.defaultDurationS !== null ? String(mode.defaultDurationS) : undefined) ??
+    (recordedDurationS !== null ? String(recordedDurationS) : undefined);
+  const model = obj(source.model);
+  const quant = obj(source.quantization);
+  const metrics = obj(source.metrics);
+  const config: RunConfig = parseRunFlags(suiteId, {
+    model: str(model.id),
+    engine: str(obj(source.engine).name, 'vllm'),
+    hardware: str(metrics.slo_hardware_class, 'h100'),
+    quant: str(quant.format, 'fp16'),
+    ...(point.mode === 'closed' ? { concurrency: String(point.value) } : { rps: String(point.value) }),
+    dataset: str(obj(source.dataset).id),
+    seed: String(typeof source.seed === 'number' ? source.seed : 42),
+    sloTemplate: str(source.slo_template, 'llm.standard'),
+    baseUrl: flags.baseUrl,
+    output: flags.output,
+    ...(durationRaw !== undefined ? { duration: durationRaw } : {}),
+    ...(typeof driver.max_tokens === 'number' ? { maxTokens: String(driver.max_tokens) } : {}),
+    ...(flags.signingMode ? { signingMode: flags.signingMode } : {}),
+    ...(flags.devKey ? { devKey: flags.devKey } : {}),
+    ...(flags.tui === false ? { tui: false } : {}),
+  });
+  const shortened = recordedDurationS !== null && config.durationS < recordedDurationS;
+  const { reports, aborted } = await runPoints(config, {
+    ...(mode.kind === 'profile' ? { filePrefix: 'profile-', gpuIntervalMs: 10, raplIntervalMs: 25 } : {}),
+    runContext: {
+      [mode.kind]: {
+        source_content_hash: contentHashOfLossless(loaded.lossless as object),
+        source_run_id: str(source.run_id),
+        recorded_duration_s: recordedDurationS,
+        duration_s: config.durationS,
+        shortened,
+        point_source: point.source,
+      },
+    },
+    warnings: shortened
+      ? [`${mode.kind} shortened: ${config.durationS} s instead of the recorded ${recordedDurationS} s`]
+      : [],
+  });
+  const report = reports[0];
+  if (!report) return aborted ? 130 : 1;
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ source: sourcePath, [mode.kind]: report.envelopePath, metrics: report.metrics }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(`${summaryTables(mode, sourcePath, source, report, config)}\n`);
+  }
+  if (aborted) return 130;
+  return typeof report.metrics.ok_rate === 'number' && report.metrics.ok_rate >= 0.95 ? 0 : 1;
+}
+
+function match(a: string, b: string): string {
+  return a === b ? 'yes' : 'no';
+}
+
+export function summaryTables(
+  mode: ReplayMode,
+  sourcePath: string,
+  source: Json,
+  report: PointReport,
+  config: RunConfig,
+): string {
+  const title = mode.kind === 'replay' ? 'Replay' : 'Profile';
+  const sourceModel = str(obj(source.model).id);
+  const sourceDataset = str(obj(source.dataset).id);
+  const fields: [string, string, string][] = [
+    ['suite_id', str(source.suite_id), report.suiteId],
+    ['model.id', sourceModel, report.modelId],
+    ['engine.name', str(obj(source.engine).name), config.engine],
+    ...(mode.kind === 'profile'
+      ? ([['quantization', str(obj(source.quantization).format), config.quant]] as [string, string, string][])
+      : []),
+    ['dataset.id', sourceDataset, config.datasetId ?? sourceDataset],
+    ['seed', String(source.seed), String(config.seed)],
+  ];
+  const rows = fields.map(([f, a, b]) => [f, a, b, match(a, b)]);
+  if (mode.kind === 'profile') rows.unshift(['envelope', sourcePath, basename(report.envelopePath), 'no']);
+  const sm = obj(source.metrics);
+  const metric = (k: string, digits = 2): string[] => {
+    const a = sm[k];
+    const b = report.metrics[k];
+    const show = (v: unknown): string =>
+      typeof v === 'number' ? (k === 'ok_rate' ? v.toFixed(3) : fmt(v, digits)) : 'n/a';
+    return [k, show(a), show(b)];
+  };
+  const headline = [
+    metric('throughput_tok_per_s'),
+    metric('ttft_p50_ms'),
+    metric('ok_rate'),
+    metric('joules_per_token', 3),
+  ];
+  const out = [
+    `${title} summary`,
+    textTable(['field', 'source', mode.kind, 'match'], rows),
+    '',
+    `Headline metrics (source vs ${mode.kind})`,
+    textTable(['metric', 'source', mode.kind], headline),
+  ];
+  if (mode.kind === 'profile') out.push('', 'Profiling breakdown', profilingBreakdown(report));
+  out.push(
+    '',
+    `${title} envelope: ${report.envelopePath}`,
+    'Use bench compare or bench diff for the full Pareto / regression view.',
+  );
+  return out.join('\n');
+}
+
+export function profilingBreakdown(report: PointReport): string {
+  const t = report.telemetry;
+  const rows: string[][] = [];
+  if (t.gpu.available) {
+    const hostPct = 100 - t.gpu.utilGpuAvgPct;
+    rows.push([
+      '% time on host',
+      `${hostPct.toFixed(2)}%`,
+      `100 - avg GPU util (${t.gpu.utilGpuAvgPct.toFixed(2)}%)`,
+    ]);
+  } else {
+    rows.push(['% time on host', 'n/a', `not available: ${t.gpu.reason}`]);
+  }
+  if (t.gpu.available && t.rapl.available) {
+    const cpuJ = t.rapl.packageJoules + (t.rapl.dramJoules ?? 0);
+    rows.push([
+      'Energy GPU vs CPU+DRAM',
+      (t.gpu.energyJoulesTotal / Math.max(cpuJ, 1e-9)).toFixed(3),
+      `${(t.gpu.energyJoulesTotal / 1000).toFixed(2)} kJ / ${(cpuJ / 1000).toFixed(2)} kJ`,
+    ]);
+  } else {
+    const gpuPart = t.gpu.available ? `${(t.gpu.energyJoulesTotal / 1000).toFixed(2)} kJ GPU` : 'GPU n/a';
+    const reason = t.rapl.available ? '' : `; CPU+DRAM not available: ${t.rapl.reason}`;
+    rows.push(['Energy GPU vs CPU+DRAM', 'n/a', `${gpuPart}${reason}`]);
+  }
+  rows.push(
+    t.gpu.available && t.gpu.powerUnderLoadAvgW !== null
+      ? ['Avg power under load', `${t.gpu.powerUnderLoadAvgW.toFixed(1)} W`, 'samples where util_gpu > 50%']
+      : ['Avg power under load', 'n/a', 'no samples with util_gpu > 50%'],
+  );
+  rows.push(
+    t.gpu.available
+      ? [
+          'NVML sample count',
+          String(t.gpu.sampleCount),
+          `interval=${t.gpu.intervalMs} ms (source: ${t.source})`,
+        ]
+      : ['NVML sample count', '0', `not available: ${t.gpu.reason}`],
+  );
+  rows.push(
+    t.rapl.available
+      ? ['RAPL sample count', String(t.rapl.sampleCount), `interval=${t.rapl.intervalMs} ms`]
+      : ['RAPL sample count', '0', `not available: ${t.rapl.reason}`],
+  );
+  return textTable(['metric', 'value', 'note'], rows);
+}

@@ -1,0 +1,133 @@
+// Text output of `bench run` in headless mode: the 1/s progress line (stderr) and the result tables (stdout),
+// in the shape of the seed examples.
+import type { HarnessSnapshot } from '../../harness/types.js';
+
+export function fmt(value: number | string | null | undefined, digits = 2): string {
+  if (value === null || value === undefined) return 'n/a';
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return 'n/a';
+  if (Math.abs(value) >= 1000) return value.toFixed(0);
+  if (Math.abs(value) >= 100) return value.toFixed(1);
+  return value.toFixed(digits);
+}
+
+/** Left-aligned first column, right-aligned numbers, two spaces between columns. */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) =>
+        i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+export function progressLine(s: HarnessSnapshot): string {
+  const errors = Object.entries(s.errorsByCode)
+    .map(([code, n]) => `${code}=${n}`)
+    .join(',');
+  const duration = s.durationS === null ? '' : `/${s.durationS.toFixed(0)}s`;
+  const point = s.point.total > 1 ? ` ${s.point.label} (${s.point.index + 1}/${s.point.total})` : '';
+  return (
+    `[${s.elapsedS.toFixed(0).padStart(4)}s${duration}]${point} ${s.phase.padEnd(9)} ` +
+    `in-flight ${s.inFlight}  done ${s.done}  errors ${s.failed}${errors ? ` (${errors})` : ''}  ` +
+    `tok/s ${fmt(s.tokPerS, 1)}  TTFT p50 ${fmt(s.ttft.p50Ms)} ms  gate ${s.gate.status}` +
+    (s.gate.cov === null ? '' : ` (CoV ${(s.gate.cov * 100).toFixed(1)}%)`)
+  );
+}
+
+export interface SweepRow {
+  readonly point: string;
+  readonly throughputTokPerS: number | null;
+  readonly ttftP50Ms: number | null;
+  readonly tpotP50Ms: number | null;
+  readonly okRate: number | null;
+  readonly joulesPerToken: number | null;
+  readonly envelope: string;
+}
+
+export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): string {
+  const title = mode === 'closed' ? 'Sweep results (concurrency)' : 'Sweep results (rps)';
+  const body = textTable(
+    [
+      mode === 'closed' ? 'conc' : 'rps',
+      'throughput_tok_per_s',
+      'ttft_p50_ms',
+      'tpot_p50_ms',
+      'ok_rate',
+      'J/tok',
+      'envelope',
+    ],
+    rows.map((r) => [
+      r.point.replace(/^[cr]/, ''),
+      fmt(r.throughputTokPerS, 1),
+      fmt(r.ttftP50Ms),
+      fmt(r.tpotP50Ms),
+      r.okRate === null ? 'n/a' : r.okRate.toFixed(3),
+      fmt(r.joulesPerToken, 3),
+      r.envelope,
+    ]),
+  );
+  return `${title}\n${body}`;
+}
+
+const HEADLINE_METRICS = [
+  'ttft_p50_ms',
+  'ttft_p99_ms',
+  'tpot_p50_ms',
+  'tpot_p99_ms',
+  'itl_p50_ms',
+  'total_p50_ms',
+  'total_p99_ms',
+  'throughput_tok_per_s',
+  'req_per_s_all',
+  'req_per_s_passing',
+  'goodput_tok_per_s',
+  'compliance_rate',
+  'ok_rate',
+  'power_avg_w',
+  'joules_per_token',
+] as const;
+
+export interface ResultSummary {
+  readonly runId: string;
+  readonly suiteId: string;
+  readonly model: string;
+  readonly quant: string;
+  readonly hardware: string;
+  readonly engine: string;
+  readonly metrics: Readonly<Record<string, unknown>>;
+  readonly ci: Readonly<Record<string, { lo: number; hi: number; n: number }>>;
+  readonly warnings: readonly string[];
+  readonly envelopePath: string;
+  readonly tier: string;
+}
+
+export function resultBlock(r: ResultSummary): string {
+  const rows = HEADLINE_METRICS.filter((k) => k in r.metrics).map((key) => {
+    const v = r.metrics[key];
+    const ci = r.ci[key];
+    return [
+      key,
+      typeof v === 'number' || v === null ? fmt(v) : typeof v === 'string' ? v : JSON.stringify(v),
+      ci ? `[${fmt(ci.lo)}, ${fmt(ci.hi)}] n=${ci.n}` : '',
+    ];
+  });
+  const lines = [
+    `Run id: ${r.runId}`,
+    `Suite: ${r.suiteId}`,
+    `Model: ${r.model} @ ${r.quant} on ${r.hardware}`,
+    `Engine: ${r.engine}`,
+    `Tier: ${r.tier}`,
+    'Metrics:',
+    textTable(['metric', 'value', '95% CI'], rows)
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  ];
+  if (r.warnings.length > 0) lines.push('Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  lines.push(`Envelope: ${r.envelopePath}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,162 @@
+// `--trials N`: each trial runs in a fresh process (seed, seed+1, …) so no state carries over; the
+// parent aggregates per point into mean ± std and writes one more signed envelope with the tier.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { readEnvelopeFile, signEnvelope, writeEnvelope, type SigningOptions } from '../../envelope/index.js';
+import { UsageError } from '../errors.js';
+import { timestampMicros, uuidv7 } from './assemble.js';
+import type { RunConfig } from './options.js';
+import { fmt, textTable } from './report.js';
+
+interface ChildPoint {
+  readonly suite_id: string;
+  readonly point: string;
+  readonly envelope: string;
+  readonly content_hash: string;
+  readonly valid: boolean;
+  readonly metrics: Record<string, unknown>;
+}
+
+const FLAGS_WITH_VALUE = new Set(['--trials', '--seed', '--output']);
+const FLAGS_ALONE = new Set(['--detach', '--json', '--no-tui']);
+
+/** The user's argv without the flags the parent sets for each child. */
+export function childArgs(argv: readonly string[], seed: number, outputDir: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const name = arg.split('=')[0] ?? arg;
+    if (FLAGS_WITH_VALUE.has(name)) {
+      if (!arg.includes('=')) i++;
+      continue;
+    }
+    if (FLAGS_ALONE.has(name)) continue;
+    out.push(arg);
+  }
+  return [...out, '--trials', '1', '--seed', String(seed), '--output', outputDir, '--no-tui', '--json'];
+}
+
+function runChild(args: readonly string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const entry = process.argv[1];
+    if (!entry) {
+      reject(new UsageError('cannot locate the bench entry script to start trials', 'E_TRIALS'));
+      return;
+    }
+    const child = spawn(process.execPath, [...process.execArgv, entry, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout }));
+  });
+}
+
+export function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance =
+    values.length > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance) };
+}
+
+export async function runTrials(config: RunConfig, argv: readonly string[]): Promise<number> {
+  const perTrial: ChildPoint[][] = [];
+  for (let k = 0; k < config.trials; k++) {
+    const seed = config.seed + k;
+    process.stderr.write(`trial ${k + 1}/${config.trials} (seed ${seed}) in a fresh process\n`);
+    const { code, stdout } = await runChild(
+      childArgs(argv, seed, join(config.outputDir, 'trials', `t${k + 1}`)),
+    );
+    if (code === 2 || code === 130) return code;
+    let parsed: { points?: ChildPoint[] } & Partial<ChildPoint>;
+    try {
+      parsed = JSON.parse(stdout) as typeof parsed;
+    } catch {
+      process.stderr.write(`bench: trial ${k + 1} produced no result (exit ${code})\n`);
+      return 1;
+    }
+    perTrial.push(parsed.points ?? [parsed as ChildPoint]);
+  }
+
+  const signing: SigningOptions =
+    config.signingMode === 'dev' ? { mode: 'dev', keyPath: config.devKeyPath } : { mode: 'keyless' };
+  const first = perTrial[0] ?? [];
+  const rows: string[][] = [];
+  let exitCode = 0;
+  for (let p = 0; p < first.length; p++) {
+    const points = perTrial.map((t) => t[p]).filter((x): x is ChildPoint => x !== undefined);
+    const base = await readEnvelopeFile(points[0]?.envelope ?? '');
+    const envelopes = await Promise.all(points.map((pt) => readEnvelopeFile(pt.envelope)));
+    const numericKeys = Object.keys(base.envelope.metrics).filter((k) =>
+      envelopes.every((e) => typeof e.envelope.metrics[k] === 'number'),
+    );
+    const mean: Record<string, number> = {};
+    const std: Record<string, number> = {};
+    for (const key of numericKeys) {
+      const s = meanStd(envelopes.map((e) => e.envelope.metrics[key] as number));
+      mean[key] = s.mean;
+      std[key] = s.std;
+    }
+    const converged = envelopes.every((e) => {
+      const quality = (e.envelope as Record<string, unknown>).quality as
+        { valid?: boolean; gate?: { status?: string } } | undefined;
+      return quality?.valid === true && quality.gate?.status === 'converged';
+    });
+    const tier = points.length >= 3 && converged ? 'VERDICT' : 'DRAFT';
+    const now = new Date();
+    const source = base.envelope as Record<string, unknown>;
+    const runContext = (source.run_context ?? {}) as Record<string, unknown>;
+    const aggregate: Record<string, unknown> = {
+      ...source,
+      run_id: uuidv7(now),
+      timestamp: timestampMicros(now),
+      metrics: { ...base.envelope.metrics, ...mean },
+      run_context: {
+        ...runContext,
+        tier,
+        trials: { count: points.length, index: null, seeds: points.map((_, k) => config.seed + k) },
+      },
+      trials: {
+        count: points.length,
+        seeds: points.map((_, k) => config.seed + k),
+        envelopes: points.map((pt) => pt.content_hash),
+        mean,
+        std,
+        all_converged: converged,
+      },
+      metric_ci: {},
+      warnings: [
+        ...((source.warnings as string[] | undefined) ?? []),
+        ...(tier === 'DRAFT'
+          ? [
+              `tier DRAFT: ${points.length < 3 ? 'fewer than 3 trials' : 'not every trial converged with a healthy generator'}`,
+            ]
+          : []),
+      ],
+      signature: null,
+    };
+    const { envelope } = await signEnvelope(aggregate, signing);
+    const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
+    const path = await writeEnvelope(config.outputDir, prefix, envelope);
+    const okRate = mean.ok_rate ?? 0;
+    if (okRate < 0.95) exitCode = 1;
+    const pm = (k: string): string => (k in mean ? `${fmt(mean[k])} ± ${fmt(std[k])}` : 'n/a');
+    rows.push([
+      points[0]?.point ?? '',
+      pm('throughput_tok_per_s'),
+      pm('ttft_p50_ms'),
+      pm('tpot_p50_ms'),
+      pm('ok_rate'),
+      tier,
+      path,
+    ]);
+  }
+  process.stdout.write(
+    `Trials (${config.trials}, seeds ${config.seed}..${config.seed + config.trials - 1}): mean ± std\n` +
+      `${textTable(['point', 'throughput_tok_per_s', 'ttft_p50_ms', 'tpot_p50_ms', 'ok_rate', 'tier', 'envelope'], rows)}\n`,
+  );
+  return exitCode;
+}
