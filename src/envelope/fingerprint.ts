@@ -6,16 +6,16 @@
 import { canonicalJson, compareCodePoints } from './canonical.js';
 import { sha256Hex } from './hash.js';
 
-export interface FingerprintGpu {
+export type FingerprintGpu = {
   model: string;
   pci_id: string;
   serial: string;
   vbios: string;
-}
+};
 
-export interface FingerprintParts {
+export type FingerprintParts = {
   dmi_uuid: string;
-  gpus: readonly FingerprintGpu[];
+  gpus: FingerprintGpu[];
   cpu: { model: string; microcode: string };
   memory: { channels: number; speed_mts: number; ecc: boolean };
   bios: { version: string; resizable_bar: boolean; above_4g: boolean };
@@ -23,7 +23,7 @@ export interface FingerprintParts {
   driver: string;
   cuda: string;
   nccl: string;
-}
+};
 
 function pciId(gpu: { pci_id?: unknown }): string {
   return typeof gpu.pci_id === 'string' ? gpu.pci_id : '';

@@ -194,7 +194,14 @@ export const envelopeWriteSchema = z.looseObject({
 
 export type EnvelopeV1 = z.infer<typeof envelopeV1Schema>;
 export type EnvelopeSignature = z.infer<typeof signatureSchema>;
-export type UnsignedEnvelope = Omit<EnvelopeV1, 'signature'> & { signature: null };
+/** Omit that keeps the named keys of a type with an index signature (plain Omit would drop them). */
+type OmitNamed<T, K extends PropertyKey> = {
+  [P in keyof T as P extends K ? never : string extends P ? never : P]: T[P];
+};
+export type UnsignedEnvelope = OmitNamed<EnvelopeV1, 'signature'> & {
+  signature: null;
+  [key: string]: unknown;
+};
 export type EnvelopeWrite = z.infer<typeof envelopeWriteSchema>;
 
 /** One line naming the first schema violation, e.g. `metrics.ttft_p50_ms: expected number…`. */
