@@ -242,11 +242,14 @@ export class GpuStore {
     if (!rb || n <= 0) return { available: false, reason: 'no GPU samples in the measurement window' };
     const d = (c: number): number => (rb[c] ?? 0) - (ra[c] ?? 0);
     const loadN = d(LOAD_COUNT);
-    // achieved interval: first and last tick inside the window
-    const first = this.ticks.atOrAfter(startMs);
-    const tFirst = first?.row[T] ?? NaN;
+    // achieved interval: n ticks after the one at/before the window start, else first..last in the window
     const tLast = rb[T] ?? NaN;
-    const intervalMs = n > 1 ? (tLast - tFirst) / (n - 1) : this.intervalMs;
+    let intervalMs: number;
+    if (a && a.layer === 'fine') intervalMs = (tLast - (a.row[T] ?? NaN)) / n;
+    else {
+      const first = this.ticks.atOrAfter(startMs);
+      intervalMs = n > 1 ? (tLast - (first?.row[T] ?? NaN)) / (n - 1) : this.intervalMs;
+    }
     const e = this.energyDetail(startMs, endMs);
     const useCounter = e.counterJ !== null;
     const energyJoulesTotal = useCounter ? (e.counterJ ?? 0) : e.powerIntegralJ;

@@ -59,7 +59,10 @@ export async function discoverRapl(opts: RaplOptions = {}): Promise<RaplDiscover
   const zones: RaplZone[] = [];
   const denied: string[] = [];
   const seen = new Set<string>();
-  for (const dir of entries.filter((d) => ZONE_RE.test(d)).sort()) {
+  // plain intel-rapl zones first, so an intel-rapl-mmio duplicate of package-N is the one skipped
+  const mmioLast = (d: string): string => `${d.startsWith('intel-rapl-mmio') ? 1 : 0}${d}`;
+  const dirs = entries.filter((d) => ZONE_RE.test(d)).sort((a, b) => (mmioLast(a) < mmioLast(b) ? -1 : 1));
+  for (const dir of dirs) {
     const path = join(root, dir);
     let name: string;
     let max: bigint;
