@@ -1,5 +1,5 @@
 // `bench engine serve`: runs the embedded simulated engine standalone until SIGINT/SIGTERM.
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { startEngine, type EngineOptions } from '../../engine/index.js';
 import { UsageError } from '../errors.js';

@@ -1,0 +1,98 @@
+// The 'sim' timing over real HTTP: a short run, checked for shape, not for wall-clock numbers.
+import { describe, expect, it } from 'vitest';
+import { startEngine } from '../../../src/engine/index.js';
+import { chatBody, get, post } from './http-helpers.js';
+
+function metric(text: string, name: string): number {
+  const m = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+describe('sim timing over HTTP', () => {
+  it('streams every request to completion under concurrency and accounts tokens, prefix hits and energy', async () => {
+    const engine = await startEngine({ timing: 'sim', seed: 3 });
+    const root = engine.baseUrl.replace(/\/v1$/, '');
+    try {
+      const before = (await get(root, '/metrics')).body;
+      const energy0 = metric(before, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION');
+      const system = 'You are a terse assistant that answers in one line. '.repeat(12);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          post(
+            engine.baseUrl,
+            '/chat/completions',
+            chatBody({
+              messages: [
+                { role: 'system', content: system },
+                { role: 'user', content: `question number ${i}` },
+              ],
+              max_tokens: 24,
+              ignore_eos: true,
+            }),
+          ),
+        ),
+      );
+      for (const r of results) {
+        expect(r.status).toBe(200);
+        expect(r.data[r.data.length - 1]).toBe('[DONE]');
+        const usage = JSON.parse(r.data[r.data.length - 2]!).usage;
+        expect(usage.completion_tokens).toBe(24);
+        // Tokens arrive spread over simulated steps (≈ 6 ms each), never all at once.
+        const content = r.arrivalMs.slice(1, 25);
+        expect(content[content.length - 1]! - content[0]!).toBeGreaterThan(23 * 3);
+      }
+      const after = (await get(root, '/metrics')).body;
+      expect(metric(after, 'vllm:generation_tokens_total')).toBe(8 * 24);
+      expect(metric(after, 'vllm:prefix_cache_hits_total')).toBeGreaterThan(0);
+      expect(metric(after, 'vllm:prefix_cache_queries_total')).toBeGreaterThan(
+        metric(after, 'vllm:prefix_cache_hits_total'),
+      );
+      expect(metric(after, 'vllm:time_to_first_token_seconds_count')).toBe(8);
+      expect(metric(after, 'vllm:request_queue_time_seconds_count')).toBe(8);
+      expect(metric(after, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION')).toBeGreaterThan(energy0);
+      expect(metric(after, 'DCGM_FI_DEV_POWER_USAGE')).toBeGreaterThan(70);
+      expect(metric(after, 'vllm:num_requests_running')).toBe(0);
+      expect(engine.counters()).toEqual({ requestsReceived: 8, requestsCompleted: 8, eventsWritten: 8 * 24 });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('reports TP GPUs in DCGM gauges and rejects a model that does not fit', async () => {
+    const engine = await startEngine({ model: 'qwen2.5-72b', quant: 'bf16', tensorParallel: 8 });
+    try {
+      const text = (await get(engine.baseUrl.replace(/\/v1$/, ''), '/metrics')).body;
+      const gpus = text.match(/^DCGM_FI_DEV_GPU_UTIL\{/gm) ?? [];
+      expect(gpus).toHaveLength(8);
+      expect(engine.modelId).toBe('Qwen/Qwen2.5-72B-Instruct');
+    } finally {
+      await engine.close();
+    }
+    await expect(
+      startEngine({ model: 'qwen2.5-72b', quant: 'bf16', tensorParallel: 1 }),
+    ).rejects.toMatchObject({
+      code: 'E_ENGINE_DOES_NOT_FIT',
+    });
+  });
+
+  it('a client that disconnects mid-stream frees its sequence', async () => {
+    const engine = await startEngine({ timing: 'sim' });
+    const root = engine.baseUrl.replace(/\/v1$/, '');
+    try {
+      const r = await post(
+        engine.baseUrl,
+        '/chat/completions',
+        chatBody({ max_tokens: 2000, ignore_eos: true }),
+        {},
+        { abortAfterMs: 150 },
+      );
+      expect(r.error).toBe('client-timeout');
+      await new Promise((res) => setTimeout(res, 50));
+      const text = (await get(root, '/metrics')).body;
+      expect(metric(text, 'vllm:num_requests_running')).toBe(0);
+      expect(metric(text, 'vllm:kv_cache_usage_perc')).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+});
