@@ -41,13 +41,21 @@ export class SseParser {
     if (this.skipLeadingLf && input.charCodeAt(0) === 10) start = 1;
     this.skipLeadingLf = false;
     const length = input.length;
+    // Fast path: no CR anywhere, so every line ends at the next LF (native indexOf).
+    const hasCr = input.indexOf('\r', start) >= 0;
     while (start < length && !this.stopped) {
-      let end = start;
-      let code = 0;
-      while (end < length) {
-        code = input.charCodeAt(end);
-        if (code === 10 || code === 13) break;
-        end++;
+      let end: number;
+      let code = 10;
+      if (!hasCr) {
+        end = input.indexOf('\n', start);
+        if (end < 0) end = length;
+      } else {
+        end = start;
+        while (end < length) {
+          code = input.charCodeAt(end);
+          if (code === 10 || code === 13) break;
+          end++;
+        }
       }
       if (end >= length) {
         // Incomplete line: keep it (and the stamp of its first byte) for the next read.

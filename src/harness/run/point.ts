@@ -2,6 +2,7 @@
 // warm-up (first N requests discarded) → gate (CoV convergence, or gave up at its timeout) →
 // measuring (the window) → draining (stop issuing, wait in-flight up to the grace, then abort).
 // Owns the clock, the recorder, the journal, the self-audit and the snapshot timer.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { StreamClient } from '../client/stream-client.js';
 import { createClosedLoopDriver, type RequestSource } from '../drivers/closed.js';
@@ -123,6 +124,8 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   const audit = new SelfAudit(config.budgets, now);
   const stopIssuing = new AbortController();
   const abortInFlight = new AbortController();
+  // Every in-flight request listens on these: no listener cap.
+  setMaxListeners(0, stopIssuing.signal, abortInFlight.signal);
 
   let driver: Driver;
   if (deps.driver !== undefined) driver = deps.driver;
@@ -165,14 +168,15 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     deps.onSnapshot(recorder.buildSnapshot());
   };
 
-  const stopMeasuring = (): void => {
+  const stopMeasuring = (plannedEndMs?: number): void => {
     if (windowEndMs !== null) return;
     if (windowStartMs === null) {
       // Stopped before measurement began: an empty window.
       windowStartMs = now();
       gateWaitedS = gateStartMs === null ? 0 : (windowStartMs - gateStartMs) / 1000;
     }
-    windowEndMs = now();
+    // A duration window ends at its absolute deadline, however late the timer fired.
+    windowEndMs = plannedEndMs !== undefined ? Math.min(plannedEndMs, now()) : now();
     audit.stop();
     recorder.phase = 'draining';
     stopIssuing.abort();
@@ -186,7 +190,10 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     recorder.phase = 'measuring';
     recorder.resetLiveLatency();
     audit.start();
-    if (config.durationS !== undefined) timers.push(setTimeout(stopMeasuring, config.durationS * 1000));
+    if (config.durationS !== undefined) {
+      const plannedEndMs = windowStartMs + config.durationS * 1000;
+      timers.push(setTimeout(() => stopMeasuring(plannedEndMs), config.durationS * 1000));
+    }
     emitSnapshot();
   };
 
@@ -234,7 +241,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
       measuredSent++;
       if (config.numRequests !== undefined && measuredSent >= config.numRequests) {
         // This request is the last one measured; stop issuing right after it is handed over.
-        queueMicrotask(stopMeasuring);
+        queueMicrotask(() => stopMeasuring());
       }
     }
     inFlight++;
