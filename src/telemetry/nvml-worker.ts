@@ -68,10 +68,7 @@ const stride = 2 + ${PER_GPU} * G;
 let batch = [];
 let lastFlush = performance.now();
 let lastEnergy = -Infinity;
-let stopped = false;
-let timer = null;
-const start = performance.now();
-let k = 0;
+const ctrl = new Int32Array(workerData.ctrl); // [0] = 1 asks the loop to stop
 const nn = (v) => (v === null || v === undefined ? NaN : v);
 function flush() {
   if (batch.length === 0) return;
@@ -79,8 +76,11 @@ function flush() {
   batch = [];
   parentPort.postMessage({ type: 'samples', stride, data }, [data.buffer]);
 }
-function tick() {
-  if (stopped) return;
+// Drift-free schedule on this thread's own clock. Atomics.wait sleeps with sub-ms precision
+// (setTimeout truncates to whole ms); slots missed while busy are skipped, not bunched.
+const start = performance.now();
+let k = 0;
+while (Atomics.load(ctrl, 0) === 0) {
   const now = performance.now();
   const withEnergy = now - lastEnergy >= energyIntervalMs - intervalMs / 2;
   try {
@@ -95,22 +95,15 @@ function tick() {
     parentPort.postMessage({ type: 'fault', message: String(e && e.message || e) });
   }
   if (now - lastFlush >= batchMs) { flush(); lastFlush = now; }
-  // drift-free schedule; slots missed while busy are skipped, not bunched
   const after = performance.now();
   k = Math.max(k + 1, Math.ceil((after - start) / intervalMs));
-  timer = setTimeout(tick, Math.max(0, start + k * intervalMs - after));
+  const waitMs = start + k * intervalMs - after;
+  if (waitMs > 0) Atomics.wait(ctrl, 0, 0, waitMs);
 }
-parentPort.on('message', (m) => {
-  if (m && m.type === 'stop') {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    flush();
-    try { b.close(); } catch {}
-    parentPort.postMessage({ type: 'stopped' });
-    parentPort.close();
-  }
-});
-tick();
+flush();
+try { b.close(); } catch {}
+parentPort.postMessage({ type: 'stopped' });
+parentPort.close();
 })();
 `;
 
@@ -177,12 +170,14 @@ export function startNvmlSampler(
     });
   }
   const libPath = nvmlLibPath(opts.libPath);
+  const ctrl = new SharedArrayBuffer(4);
   return new Promise((resolve) => {
     let worker: Worker;
     try {
       worker = new Worker(nvmlWorkerSource(), {
         eval: true,
         workerData: {
+          ctrl,
           koffiPath,
           libPath,
           intervalMs,
@@ -196,6 +191,7 @@ export function startNvmlSampler(
       return;
     }
     worker.unref();
+    const ctrlView = new Int32Array(ctrl);
     let settled = false;
     let faultCount = 0;
     let lastFault: string | null = null;
@@ -235,7 +231,8 @@ export function startNvmlSampler(
             stop(): Promise<void> {
               stopping ??= (async () => {
                 const timeout = setTimeout(() => void worker.terminate(), 2000);
-                worker.postMessage({ type: 'stop' });
+                Atomics.store(ctrlView, 0, 1);
+                Atomics.notify(ctrlView, 0);
                 await exited;
                 clearTimeout(timeout);
               })();
