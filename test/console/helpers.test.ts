@@ -11,7 +11,7 @@ import {
 } from '../../src/app/console/format.js';
 import { bar, histogramRows } from '../../src/app/console/histogram-rows.js';
 import { keyAction } from '../../src/app/console/keys.js';
-import { meanOf, sparkline } from '../../src/app/console/sparkline.js';
+import { meanOf, sparkline } from '../../src/app/console/sparkline-series.js';
 import { renderTableLines } from '../../src/app/console/table-format.js';
 import { SWEEP_COLUMNS, sweepStaticLine } from '../../src/app/console/sweep-format.js';
 import { noColorFromEnv } from '../../src/app/console/theme.js';

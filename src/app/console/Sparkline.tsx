@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { sparkline, type SparklineOptions } from './sparkline.js';
+import { sparkline, type SparklineOptions } from './sparkline-series.js';
 import { useTheme } from './theme.js';
 
 /** A block-character sparkline exactly `width` cells wide (left-padded while the series is short). */

@@ -1,6 +1,6 @@
 // Derived telemetry numbers for the GPU and profiling panes (pure).
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
-import { meanOf } from './sparkline.js';
+import { meanOf } from './sparkline-series.js';
 
 /** Sum of the latest power reading of every GPU, or null without GPU telemetry. */
 export function totalPowerW(telemetry: TelemetrySnapshot | null): number | null {
