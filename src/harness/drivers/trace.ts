@@ -61,6 +61,8 @@ export function createTraceDriver(workload: TraceWorkload, options: TraceDriverO
   const driver: Driver = async (context: DriverContext) => {
     lags.length = 0;
     skipped = 0;
+    // Workloads may build prompts lazily: build the first one before the clock starts.
+    void entries[0]?.request;
     const startMs = context.now();
     const firstAtMs = entries[0]?.atMs ?? 0;
     for (let i = 0; i < entries.length; i++) {
@@ -78,6 +80,8 @@ export function createTraceDriver(workload: TraceWorkload, options: TraceDriverO
       void context.send(entry.request, tSchedMs).then((record: RequestRecord) => {
         lags.push(record.tSendMs - tSchedMs);
       });
+      // Workloads may build prompts lazily: build the next one now, while waiting for its time.
+      void entries[i + 1]?.request;
     }
   };
   return Object.assign(driver, { scheduleLag: () => summariseLags(lags, skipped) });

@@ -1,8 +1,10 @@
 // Test helpers: a tiny OpenAI-compatible streaming server on loopback, and a minimal DriverContext
-// that sends RequestSpecs to it over real HTTP (fetch) and builds RequestRecords from the SSE stream.
+// that sends RequestSpecs to it over real HTTP (undici) and builds RequestRecords from the SSE stream.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { Agent, request } from 'undici';
 import type { DriverContext } from '../../../src/harness/drivers/types.js';
 import type { ChatMessage, RequestRecord, RequestSpec } from '../../../src/harness/types.js';
 
@@ -73,16 +75,39 @@ export async function startLoopbackServer(
   };
 }
 
+/**
+ * Timer precision of this process right now: sleeps to the same schedule with no driver and no
+ * HTTP, returning the p99 of (wake-up − target) ms. Used as the same-run baseline for lag tests.
+ */
+export async function timerLagP99(offsetsMs: readonly number[]): Promise<number> {
+  const signal = new AbortController().signal;
+  const start = performance.now();
+  const lags: number[] = [];
+  for (const offset of offsetsMs) {
+    const at = start + offset;
+    await preciseSleepUntil(at, signal);
+    lags.push(performance.now() - at);
+  }
+  lags.sort((a, b) => a - b);
+  const pos = (lags.length - 1) * 0.99;
+  const lo = Math.floor(pos);
+  return lags[lo]! + (lags[Math.min(lo + 1, lags.length - 1)]! - lags[lo]!) * (pos - lo);
+}
+
 /** Precise sleep: timer until ~2 ms before, then yield with setImmediate until the deadline. */
 export async function preciseSleepUntil(atMs: number, signal: AbortSignal): Promise<void> {
   const coarse = atMs - performance.now() - 2;
   if (coarse > 0) {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, coarse);
-      signal.addEventListener('abort', () => {
+      const onAbort = (): void => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, coarse);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
   while (performance.now() < atMs && !signal.aborted) await new Promise((r) => setImmediate(r));
@@ -93,6 +118,34 @@ export interface TestContext extends DriverContext {
   readonly controller: AbortController;
   /** Resolves when every send() so far has finished. */
   settle(): Promise<void>;
+}
+
+const agent = new Agent({ connections: 64, pipelining: 1 });
+
+/** The loopback server in a worker thread (see server-worker.mjs). */
+export async function startWorkerServer(
+  words = 2,
+  delayMs = 0,
+): Promise<{ baseUrl: string; received(): Promise<number>; close(): Promise<void> }> {
+  const worker = new Worker(new URL('./server-worker.mjs', import.meta.url), {
+    workerData: { words, delayMs },
+  });
+  const first = await new Promise<{ baseUrl: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    baseUrl: first.baseUrl,
+    received: () =>
+      new Promise((resolve) => {
+        worker.once('message', (m: { count: number }) => resolve(m.count));
+        worker.postMessage('count');
+      }),
+    close: async () => {
+      worker.postMessage('close');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
 }
 
 export function makeContext(baseUrl: string, seed = 1): TestContext {
@@ -115,20 +168,28 @@ export function makeContext(baseUrl: string, seed = 1): TestContext {
     let text = '';
     const eventTimesMs: number[] = [];
     try {
-      const response = await fetch(`${baseUrl}/${endpoint}`, {
+      const response = await request(`${baseUrl}/${endpoint}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
+        dispatcher: agent,
       });
-      httpStatus = response.status;
-      const raw = await response.text();
-      for (const line of raw.split('\n')) {
-        if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-        const event = JSON.parse(line.slice(6)) as { choices: { delta?: { content?: string } }[] };
-        const content = event.choices[0]?.delta?.content;
-        if (content) {
-          text += content;
-          eventTimesMs.push(performance.now());
+      httpStatus = response.statusCode;
+      let raw = '';
+      for await (const chunk of response.body) {
+        raw += (chunk as Buffer).toString('utf8');
+        if (raw.includes('\n\n')) {
+          const events = raw.split('\n\n');
+          raw = events.pop()!;
+          for (const event of events) {
+            if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
+            const parsed = JSON.parse(event.slice(6)) as { choices: { delta?: { content?: string } }[] };
+            const content = parsed.choices[0]?.delta?.content;
+            if (content) {
+              text += content;
+              eventTimesMs.push(performance.now());
+            }
+          }
         }
       }
     } catch {

@@ -9,10 +9,13 @@ export const LLM_INFERENCE_VERSION = '1.0.0';
 export const DATASET_IDS = {
   chatbotShort: 'builtin-chatbot-short',
   sharegpt: 'sharegpt-v3',
+  sharegptStandIn: 'sharegpt-v3-standin',
   longContext: 'builtin-long-context',
   synthetic: 'synthetic',
   multiTurn: 'builtin-multi-turn',
+  multiTurnFile: 'multi-turn-jsonl',
   trace: 'mooncake-trace',
+  traceSample: 'mooncake-trace-sample',
   custom: 'custom',
 } as const;
 

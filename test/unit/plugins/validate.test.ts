@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assertValid, llmInferencePlugin } from '../../../src/harness/plugins/index.js';
+import { ctx, DATASETS, spec } from './ctx.js';
+
+const validate = (id: string, over: Parameters<typeof ctx>[0] = {}) =>
+  llmInferencePlugin.validate(spec(id), ctx(over));
+
+describe('llm.inference validate', () => {
+  const saved = process.env.INFERENCEBENCH_CACHE_DIR;
+  beforeEach(() => {
+    process.env.INFERENCEBENCH_CACHE_DIR = join(DATASETS, 'no-such-cache');
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.INFERENCEBENCH_CACHE_DIR;
+    else process.env.INFERENCEBENCH_CACHE_DIR = saved;
+  });
+
+  it('chatbot-short with defaults is clean', () => {
+    expect(validate('chatbot-short')).toEqual({ warnings: [], errors: [] });
+  });
+
+  it('warns that the ShareGPT stand-in is in use (fatal under --strict)', () => {
+    const result = validate('sharegpt-v3', {
+      tokenizerPath: join(DATASETS, '..', 'tokenizer', 'tokenizer.json'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/generated stand-in fixtures\/datasets\/sharegpt-v3-standin.json/);
+    expect(() => assertValid(result, false)).not.toThrow();
+    expect(() => assertValid(result, true)).toThrow(/--strict/);
+  });
+
+  it('flags max tokens above the model context', () => {
+    const result = validate('chatbot-short', { maxTokens: 5000, extra: { maxModelLen: 4096 } });
+    expect(result.errors).toEqual(['max tokens 5000 exceeds the model context of 4096 tokens']);
+    expect(() => assertValid(result, false)).toThrow(/exceeds the model context/);
+  });
+
+  it('flags synthetic lengths that cannot fit the context, and bad distributions', () => {
+    expect(validate('synthetic', { extra: { inputTokens: 'fixed:4000', maxModelLen: 4096 } }).errors).toEqual(
+      ['input (4000) + output (128) tokens exceed the model context of 4096 tokens'],
+    );
+    expect(validate('synthetic', { extra: { inputTokens: 'lognormal:3' } }).errors[0]).toMatch(
+      /--input-tokens "lognormal:3"/,
+    );
+    expect(validate('synthetic', { extra: { inputTokens: 'hist:/nope.jsonl' } }).errors[0]).toMatch(
+      /histogram file not found/,
+    );
+  });
+
+  it('missing dataset paths and required ones', () => {
+    expect(validate('custom').errors).toEqual(['llm.inference.custom needs --dataset-path FILE.jsonl']);
+    expect(validate('custom', { datasetPath: '/nope.jsonl' }).errors).toEqual([
+      '--dataset-path not found: /nope.jsonl',
+    ]);
+    expect(validate('trace').warnings[0]).toMatch(/generated 100-request sample trace/);
+    expect(validate('sharegpt-v3', { tokenizerPath: '/nope/tokenizer.json' }).errors).toContain(
+      '--tokenizer path not found: /nope/tokenizer.json',
+    );
+  });
+
+  it('dataset overrides: single-turn benchmarks accept known ids only', () => {
+    expect(validate('chatbot-short', { datasetId: 'sharegpt-v3' }).errors).toEqual([]);
+    expect(validate('chatbot-short', { datasetId: 'squad' }).errors[0]).toMatch(
+      /unknown dataset "squad".*known: builtin-chatbot-short/,
+    );
+    expect(validate('trace', { datasetId: 'x' }).errors[0]).toMatch(/reads its data from --dataset-path/);
+  });
+
+  it('multi-turn needs the chat endpoint', () => {
+    expect(validate('multi-turn', { endpointType: 'completions' }).errors[0]).toMatch(
+      /needs the chat endpoint/,
+    );
+  });
+});
