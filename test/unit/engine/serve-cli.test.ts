@@ -1,0 +1,97 @@
+// `bench engine serve`: flag parsing (pure) and one real spawn of the CLI.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { serveOptions } from '../../../src/app/commands/engine.js';
+
+const base = {
+  port: '8000',
+  host: '127.0.0.1',
+  tp: '1',
+  timing: 'sim' as const,
+  seed: '42',
+  prefixCaching: true,
+};
+
+describe('bench engine serve flags', () => {
+  it('maps flags onto EngineOptions', () => {
+    const o = serveOptions({
+      ...base,
+      port: '0',
+      model: 'qwen2.5-72b',
+      quant: 'bf16',
+      tp: '8',
+      timing: 'sim',
+      fault500: '0.1',
+      faultStall: '0.02',
+      reasoningTokens: '16',
+      tokensPerChunk: '2',
+      maxNumSeqs: '64',
+      prefixCaching: false,
+      truthLog: '/tmp/t.jsonl',
+    });
+    expect(o).toMatchObject({
+      port: 0,
+      model: 'qwen2.5-72b',
+      quant: 'bf16',
+      tensorParallel: 8,
+      faults: { http500: 0.1, stall: 0.02 },
+      reasoningTokens: 16,
+      tokensPerChunk: 2,
+      scheduler: { maxNumSeqs: 64 },
+      prefixCaching: false,
+      truthLogPath: '/tmp/t.jsonl',
+    });
+    expect(serveOptions({ ...base, timing: 'fixed', ttftMs: '30', itlMs: '5' }).fixed).toEqual({
+      ttftMs: 30,
+      itlMs: 5,
+    });
+  });
+
+  it.each([
+    [{ port: '70000' }, /--port must be a port 0\.\.65535/],
+    [{ tp: '0' }, /--tp must be an integer 1\.\.64/],
+    [{ fault500: '1.5' }, /--fault-500 must be a rate in \[0, 1\]/],
+    [{ faultReset: 'often' }, /--fault-reset must be a rate/],
+    [{ ttftMs: '-1' }, /--ttft-ms must be a number ≥ 0/],
+    [{ seed: '1.5' }, /--seed must be an integer/],
+  ])('rejects %o', (over, message) => {
+    expect(() => serveOptions({ ...base, ...over })).toThrow(message);
+    expect(() => serveOptions({ ...base, ...over })).toThrow(
+      expect.objectContaining({ code: 'E_USAGE', exitCode: 2 }),
+    );
+  });
+});
+
+describe('bench engine serve (spawned)', () => {
+  it('prints the base URL on stdout, serves, and exits 0 on SIGTERM', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/app/main.ts', 'engine', 'serve', '--port', '0'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const line = stdout.split('\n')[0];
+        if (stdout.includes('\n') && line) resolve(line);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const models = await (await fetch(`${url}/models`)).json();
+    expect(models.data[0].id).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stderr).toContain('SIGTERM: stopped after');
+    expect(stdout.trim()).toBe(url);
+  }, 60_000);
+});
