@@ -7,8 +7,8 @@ export function register(program: Command): void {
     .command('keygen')
     .summary('create an ed25519 dev signing key pair')
     .description(
-      'Write an ed25519 private key (PKCS#8 PEM, mode 0600) to PATH and its public key (SPKI PEM) to\n' +
-        '<name>.pub beside it. Envelopes signed with --signing-mode dev --dev-key PATH verify with\n' +
+      'Write an ed25519 private key (PKCS#8 PEM, mode 0600) to PATH and its public key (SPKI PEM) to ' +
+        '<name>.pub beside it. Envelopes signed with --signing-mode dev --dev-key PATH verify with ' +
         '`bench verify --dev-public-key <name>.pub`. Refuses to overwrite unless --force.',
     )
     .argument('[path]', 'private key file', 'cosign.key')

@@ -121,9 +121,9 @@ export function register(program: Command): void {
     .command('verify')
     .summary('verify envelope content hashes and signatures')
     .description(
-      "Recompute each envelope's content_hash (lossless: numbers keep their text), compare it with the\n" +
-        'file-name prefix, and check the signature: dev-key (ed25519) against the embedded key or\n' +
-        '--dev-public-key, keyless (Sigstore) against --trusted-root offline.\n' +
+      "Recompute each envelope's content_hash (lossless: numbers keep their text), compare it with the " +
+        'file-name prefix, and check the signature: dev-key (ed25519) against the embedded key or ' +
+        '--dev-public-key, keyless (Sigstore) against --trusted-root offline. ' +
         'Exit 0 when every file passes, 1 when a check fails, 2 when a file cannot be loaded.',
     )
     .argument('<paths...>', 'envelope files or directories (searched recursively for *.json)')
