@@ -86,7 +86,7 @@ describe('bench engine serve (spawned)', () => {
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-    const models = await (await fetch(`${url}/models`)).json();
+    const models = (await (await fetch(`${url}/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data[0].id).toBe('meta-llama/Llama-3.1-8B-Instruct');
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
