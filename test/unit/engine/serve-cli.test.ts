@@ -87,7 +87,7 @@ describe('bench engine serve (spawned)', () => {
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const models = (await (await fetch(`${url}/models`)).json()) as { data: Array<{ id: string }> };
-    expect(models.data[0].id).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    expect(models.data[0]?.id).toBe('meta-llama/Llama-3.1-8B-Instruct');
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
