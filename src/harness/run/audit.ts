@@ -1,6 +1,11 @@
 // Generator self-audit: event-loop delay, pacer lag and client CPU over the measurement window,
 // judged against budgets. A generator that lagged is flagged (valid: false), never silently reported.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import {
+  createHistogram,
+  monitorEventLoopDelay,
+  type IntervalHistogram,
+  type RecordableHistogram,
+} from 'node:perf_hooks';
 import type { ClientHealth } from '../types.js';
 import { percentileSorted, sortedCopy } from '../metrics/percentile.js';
 
@@ -18,6 +23,8 @@ const RESOLUTION_MS = 10;
 export class SelfAudit {
   private readonly eld: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private lags: number[] = [];
+  /** Live view of the lags (O(1) record, cheap percentile); the final value is exact. */
+  private lagHistogram: RecordableHistogram = createHistogram();
   private cpuStart: NodeJS.CpuUsage | null = null;
   private startMs = 0;
   private endMs: number | null = null;
@@ -34,6 +41,7 @@ export class SelfAudit {
     this.eld.reset();
     this.eld.enable();
     this.lags = [];
+    this.lagHistogram = createHistogram();
     this.cpuStart = process.cpuUsage();
     this.startMs = this.now();
     this.endMs = null;
@@ -41,7 +49,9 @@ export class SelfAudit {
   }
 
   recordLag(lagMs: number): void {
-    if (this.recording) this.lags.push(lagMs);
+    if (!this.recording) return;
+    this.lags.push(lagMs);
+    this.lagHistogram.record(Math.max(1, Math.round(lagMs * 1000)));
   }
 
   stop(): void {
@@ -52,11 +62,16 @@ export class SelfAudit {
     this.cpuEnd = process.cpuUsage(this.cpuStart ?? undefined);
   }
 
-  /** Current (live) or final health. */
-  health(): ClientHealth {
+  /** Current (live, from histograms) or final (exact) health. */
+  health(exact = true): ClientHealth {
     const eventLoopDelayP99Ms =
       this.eld.count > 0 ? Math.max(0, this.eld.percentile(99) / 1e6 - RESOLUTION_MS) : null;
-    const pacerLagP99Ms = this.lags.length > 0 ? percentileSorted(sortedCopy(this.lags), 99) : null;
+    let pacerLagP99Ms: number | null = null;
+    if (this.lags.length > 0) {
+      pacerLagP99Ms = exact
+        ? percentileSorted(sortedCopy(this.lags), 99)
+        : this.lagHistogram.percentile(99) / 1000;
+    }
     let cpuPercent: number | null = null;
     if (this.cpuStart !== null) {
       const usage = this.cpuEnd ?? process.cpuUsage(this.cpuStart);

@@ -164,7 +164,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   const emitSnapshot = (): void => {
     if (deps.onSnapshot === undefined) return;
     recorder.tick();
-    recorder.health = audit.health();
+    recorder.health = audit.health(false);
     deps.onSnapshot(recorder.buildSnapshot());
   };
 
@@ -183,8 +183,26 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     emitSnapshot();
   };
 
+  const rampEndMs = pointStartMs + config.rampS * 1000;
+  let rampWaitArmed = false;
   const startMeasuring = (): void => {
-    if (windowStartMs !== null) return;
+    if (windowStartMs !== null || windowEndMs !== null) return;
+    if (now() < rampEndMs) {
+      // The ramp is never part of the window: start measuring when it ends.
+      if (!rampWaitArmed) {
+        rampWaitArmed = true;
+        timers.push(
+          setTimeout(
+            () => {
+              rampWaitArmed = false; // timers may fire a fraction of a ms early: re-arm then
+              startMeasuring();
+            },
+            Math.max(1, Math.ceil(rampEndMs - now())),
+          ),
+        );
+      }
+      return;
+    }
     windowStartMs = now();
     gateWaitedS = gateStartMs === null ? 0 : (windowStartMs - gateStartMs) / 1000;
     recorder.phase = 'measuring';

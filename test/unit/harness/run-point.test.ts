@@ -215,4 +215,41 @@ describe('runPoint: closed loop end to end', () => {
     expect(result.warnings.join('\n')).toMatch(/gate gave up/);
     expect(result.counts.inWindow).toBeGreaterThan(0);
   });
+
+  it('ramp: workers start spread over the ramp, and the window opens only after it', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 4,
+    });
+    const { result, records } = await runPointDetailed(
+      resolvePointConfig({
+        mode: 'closed',
+        concurrency: 4,
+        durationS: 0.3,
+        rampS: 0.6,
+        warmupRequests: 0,
+        gate: { enabled: false },
+        bootstrapResamples: 0,
+      }),
+      { client, workload, requestHeaders: () => scenario('ok', { tokens: 4, delayMs: 2 }) },
+    );
+    await client.close();
+    const firstSend = Math.min(...records.map((r) => r.tSendMs));
+    // Requests in flight at time t (relative to the first send).
+    const inFlightAt = (t: number): number =>
+      records.filter((r) => r.tSendMs - firstSend <= t && r.tDoneMs - firstSend > t).length;
+    const maxInFlight = (from: number, to: number): number => {
+      let max = 0;
+      for (let t = from; t < to; t += 2) max = Math.max(max, inFlightAt(t));
+      return max;
+    };
+    // Worker w starts at 0.6·w/4 s: one worker alone in the first 150 ms, all four after 450 ms.
+    expect(maxInFlight(0, 100)).toBe(1);
+    expect(maxInFlight(160, 250)).toBeLessThanOrEqual(2);
+    expect(maxInFlight(470, 900)).toBe(4);
+    expect(result.window.startMs - firstSend).toBeGreaterThanOrEqual(590);
+    expect(result.counts.inWindow).toBeGreaterThan(0);
+  });
 });
