@@ -9,8 +9,9 @@ import type { NvmlUnavailable } from './nvml.js';
 import type { GpuTick } from './gpu-store.js';
 import type { GpuSample } from './types.js';
 
-/** Values per GPU in a tick row after [tMs, energyFresh]. */
+/** Values per GPU in a tick row after [tMs, energyFresh, energyTMs]. */
 const PER_GPU = 7;
+const HEAD = 3;
 
 export interface NvmlSamplerOptions {
   readonly libPath?: string;
@@ -64,7 +65,7 @@ try {
 }
 parentPort.postMessage({ type: 'ready', devices, driverVersion: b.driverVersion, cudaDriverVersion: b.cudaDriverVersion });
 const G = devices.length;
-const stride = 2 + ${PER_GPU} * G;
+const stride = ${HEAD} + ${PER_GPU} * G;
 let batch = [];
 let lastFlush = performance.now();
 let lastEnergy = -Infinity;
@@ -84,11 +85,16 @@ while (Atomics.load(ctrl, 0) === 0) {
   const now = performance.now();
   const withEnergy = now - lastEnergy >= energyIntervalMs - intervalMs / 2;
   try {
-    const row = [now + offsetMs, withEnergy ? 1 : 0];
+    // energy reads take ~4 ms each: stamp them at the mean midpoint of the reads, not the tick start
+    const row = [now + offsetMs, withEnergy ? 1 : 0, 0];
+    let energyT = 0;
     for (let g = 0; g < G; g++) {
+      const before = performance.now();
       const s = b.sample(g, withEnergy);
+      energyT += (before + performance.now()) / 2;
       row.push(s.powerMw / 1000, nn(s.energyMj), s.utilGpuPct, s.utilMemPct, s.memUsedB / 1048576, nn(s.smClockMhz), nn(s.tempC));
     }
+    row[2] = energyT / G + offsetMs;
     if (withEnergy) lastEnergy = now;
     for (const v of row) batch.push(v);
   } catch (e) {
@@ -114,13 +120,13 @@ export function nvmlWorkerSource(): string {
 
 export function decodeTickRows(data: Float64Array, stride: number): GpuTick[] {
   const out: GpuTick[] = [];
-  const gpus = (stride - 2) / PER_GPU;
+  const gpus = (stride - HEAD) / PER_GPU;
   const nul = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v);
   for (let o = 0; o + stride <= data.length; o += stride) {
     const tMs = data[o] ?? NaN;
     const samples: GpuSample[] = [];
     for (let g = 0; g < gpus; g++) {
-      const b = o + 2 + g * PER_GPU;
+      const b = o + HEAD + g * PER_GPU;
       samples.push({
         tMs,
         powerW: data[b] ?? NaN,
@@ -132,7 +138,8 @@ export function decodeTickRows(data: Float64Array, stride: number): GpuTick[] {
         tempC: nul(data[b + 6]),
       });
     }
-    out.push({ tMs, gpus: samples, energyFresh: data[o + 1] === 1 });
+    const energyFresh = data[o + 1] === 1;
+    out.push({ tMs, gpus: samples, energyFresh, ...(energyFresh ? { energyTMs: data[o + 2] ?? tMs } : {}) });
   }
   return out;
 }
