@@ -133,6 +133,12 @@ async function download(
   await rename(tmp, dest);
 }
 
+function sourceName(source: FetchSource): string {
+  if (source.kind === 'file') return source.path;
+  if (source.kind === 'hf') return source.file;
+  return decodeURIComponent(new URL(source.url).pathname.split('/').pop() ?? '') || 'download.json';
+}
+
 export async function runFetch(
   uri: string,
   flags: FetchFlags,
@@ -166,10 +172,15 @@ export async function runFetch(
     );
   }
   const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
-  const check = await io.verify(loaded, {
-    ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
-    ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
-  });
+  // The cache file is named after the URI, not the content: check the hash prefix against the
+  // name the envelope had at its source (e.g. c16-<hash12>.json) instead.
+  const check = await io.verify(
+    { ...loaded, path: sourceName(source) },
+    {
+      ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
+      ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
+    },
+  );
   const lines = [
     `${check.ok ? 'OK' : 'FAIL'}  fetched ${uri}`,
     `    local_path: ${dest}`,

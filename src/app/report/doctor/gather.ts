@@ -2,7 +2,7 @@
 // endpoint over HTTP. GPU facts come from src/telemetry (see commands/doctor.ts).
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { EndpointFacts, EndpointProbe } from './facts.js';
 
 async function readText(path: string): Promise<string | null> {
@@ -82,12 +82,14 @@ export async function readPortRange(root = '/'): Promise<{ low: number; high: nu
 // ---- endpoint ------------------------------------------------------------------------------
 
 async function probe(
+  dispatcher: Dispatcher,
   url: string,
   describe: (status: number, body: string) => string | undefined,
   timeoutMs: number,
 ): Promise<EndpointProbe> {
   try {
     const res = await request(url, {
+      dispatcher,
       method: 'GET',
       signal: AbortSignal.timeout(timeoutMs),
       headers: process.env.OPENAI_API_KEY ? { authorization: `Bearer ${process.env.OPENAI_API_KEY}` } : {},
@@ -131,10 +133,16 @@ function describeMetrics(_status: number, body: string): string | undefined {
 export async function probeEndpoint(baseUrl: string, timeoutMs = 3000): Promise<EndpointFacts> {
   const base = baseUrl.replace(/\/+$/, '');
   const root = base.replace(/\/v1$/, '');
-  const [models, health, metrics] = await Promise.all([
-    probe(`${base}/models`, describeModels, timeoutMs),
-    probe(`${root}/health`, () => undefined, timeoutMs),
-    probe(`${root}/metrics`, describeMetrics, timeoutMs),
-  ]);
-  return { baseUrl: base, models, health, metrics };
+  // A private agent: fresh connections, closed afterwards (no keep-alive socket outlives doctor).
+  const agent = new Agent({ connections: 3 });
+  try {
+    const [models, health, metrics] = await Promise.all([
+      probe(agent, `${base}/models`, describeModels, timeoutMs),
+      probe(agent, `${root}/health`, () => undefined, timeoutMs),
+      probe(agent, `${root}/metrics`, describeMetrics, timeoutMs),
+    ]);
+    return { baseUrl: base, models, health, metrics };
+  } finally {
+    await agent.close();
+  }
 }
