@@ -1,4 +1,5 @@
 // The embedded engine: an OpenAI-compatible server with a simulated continuous-batching GPU behind it.
+import { performance } from 'node:perf_hooks';
 import {
   builtinCatalog,
   findHardware,
@@ -130,10 +131,14 @@ export async function startEngine(options: Partial<EngineOptions> = {}): Promise
     }
   }
   const modelId = modelSpec?.id ?? o.model;
-  const metrics = new EngineMetrics(modelId, {
-    modelName: hardware.gpuName,
-    uuidPrefix: 'GPU-5133a0f0-sim0',
-  });
+  const metrics = new EngineMetrics(
+    modelId,
+    {
+      modelName: hardware.gpuName,
+      uuidPrefix: 'GPU-5133a0f0-sim0',
+    },
+    performance.now(),
+  );
   const hooks = { onQueueTime: (s: number) => metrics.queueTime.observe(s) };
   const gpus = o.tensorParallel;
   const power = { gpus, idleW: hardware.idleW, tdpW: hardware.tdpW };

@@ -30,13 +30,16 @@ export class EngineMetrics {
   generationTokens = 0;
   readonly success = new Map<string, number>();
   private lastGenTokens = 0;
-  private lastGenAtMs = 0;
+  private lastGenAtMs: number;
   private genRate = 0;
 
   constructor(
     private readonly modelName: string,
     private readonly gpu: GpuIdentity,
-  ) {}
+    startMs: number,
+  ) {
+    this.lastGenAtMs = startMs;
+  }
 
   countSuccess(reason: string): void {
     this.success.set(reason, (this.success.get(reason) ?? 0) + 1);
@@ -44,9 +47,10 @@ export class EngineMetrics {
 
   render(stats: DriverStats, gpus: readonly GpuReading[], nowMs: number): string {
     const labels = { engine: '0', model_name: this.modelName };
-    if (nowMs - this.lastGenAtMs >= 1000 || this.lastGenAtMs === 0) {
+    // Rate over the last interval of at least 1 s between scrapes (the first one: since start).
+    if (nowMs - this.lastGenAtMs >= 1000) {
       const dt = (nowMs - this.lastGenAtMs) / 1000;
-      this.genRate = this.lastGenAtMs === 0 ? 0 : (this.generationTokens - this.lastGenTokens) / dt;
+      this.genRate = (this.generationTokens - this.lastGenTokens) / dt;
       this.lastGenTokens = this.generationTokens;
       this.lastGenAtMs = nowMs;
     }
