@@ -77,9 +77,16 @@ export async function startLoopbackServer(
 
 /**
  * Timer precision of this process right now: sleeps to the same schedule with no driver and no
- * HTTP, returning the p99 of (wake-up − target) ms. Used as the same-run baseline for lag tests.
+ * HTTP, returning p50/p99 of (wake-up − target) ms. Used as the same-run baseline for lag tests.
  */
-export async function timerLagP99(offsetsMs: readonly number[]): Promise<number> {
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (pos - lo);
+}
+
+export async function timerLag(offsetsMs: readonly number[]): Promise<{ p50Ms: number; p99Ms: number }> {
   const signal = new AbortController().signal;
   const start = performance.now();
   const lags: number[] = [];
@@ -88,10 +95,7 @@ export async function timerLagP99(offsetsMs: readonly number[]): Promise<number>
     await preciseSleepUntil(at, signal);
     lags.push(performance.now() - at);
   }
-  lags.sort((a, b) => a - b);
-  const pos = (lags.length - 1) * 0.99;
-  const lo = Math.floor(pos);
-  return lags[lo]! + (lags[Math.min(lo + 1, lags.length - 1)]! - lags[lo]!) * (pos - lo);
+  return { p50Ms: percentile(lags, 0.5), p99Ms: percentile(lags, 0.99) };
 }
 
 /** Precise sleep: timer until ~2 ms before, then yield with setImmediate until the deadline. */
@@ -115,6 +119,11 @@ export async function preciseSleepUntil(atMs: number, signal: AbortSignal): Prom
 
 export interface TestContext extends DriverContext {
   readonly records: RequestRecord[];
+  /**
+   * For sends that followed a sleepUntil(tSched): send time − wake-up time, i.e. the lag the driver
+   * itself adds on top of the timer (OS scheduling noise excluded).
+   */
+  readonly dispatchOverheadsMs: number[];
   readonly controller: AbortController;
   /** Resolves when every send() so far has finished. */
   settle(): Promise<void>;
@@ -152,6 +161,8 @@ export function makeContext(baseUrl: string, seed = 1): TestContext {
   const controller = new AbortController();
   const records: RequestRecord[] = [];
   const pending = new Set<Promise<RequestRecord>>();
+  const dispatchOverheadsMs: number[] = [];
+  let lastSleep = { targetMs: Number.NaN, wokeMs: 0 };
   let nextId = 0;
   const send = async (spec: RequestSpec, tSchedMs: number): Promise<RequestRecord> => {
     const id = nextId++;
@@ -225,6 +236,7 @@ export function makeContext(baseUrl: string, seed = 1): TestContext {
   return {
     now: () => performance.now(),
     send: (spec, tSchedMs) => {
+      if (tSchedMs === lastSleep.targetMs) dispatchOverheadsMs.push(performance.now() - lastSleep.wokeMs);
       const p = send(spec, tSchedMs);
       pending.add(p);
       void p.finally(() => pending.delete(p));
@@ -232,8 +244,12 @@ export function makeContext(baseUrl: string, seed = 1): TestContext {
     },
     stopSignal: controller.signal,
     seed,
-    sleepUntil: (atMs) => preciseSleepUntil(atMs, controller.signal),
+    sleepUntil: async (atMs) => {
+      await preciseSleepUntil(atMs, controller.signal);
+      lastSleep = { targetMs: atMs, wokeMs: performance.now() };
+    },
     records,
+    dispatchOverheadsMs,
     controller,
     settle: async () => {
       while (pending.size > 0) await Promise.all([...pending]);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TraceDriver } from '../../../src/harness/drivers/trace.js';
 import { llmInferencePlugin, resolveSuite, workloadToDriver } from '../../../src/harness/plugins/index.js';
-import { makeContext, startWorkerServer, timerLagP99 } from './loopback.js';
+import { makeContext, percentile, startWorkerServer, timerLag } from './loopback.js';
 
 const TRACE = fileURLToPath(
   new URL('../../../fixtures/datasets/mooncake-trace-sample.jsonl', import.meta.url),
@@ -14,6 +14,25 @@ afterEach(async () => {
   await server?.close();
   server = null;
 });
+
+interface Attempt {
+  readonly lagP50: number;
+  readonly lagP99: number;
+  readonly overheadP99: number;
+  readonly timerP50: number;
+  readonly timerP99: number;
+}
+
+/**
+ * Pass rule. The driver's own dispatch overhead (send − timer wake-up) must stay within 2 ms p99.
+ * The total schedule lag (send − scheduled) must be within 2 ms p99 when this box keeps its timers
+ * (same-run bare-timer p99 ≤ 1 ms); on a box so loaded that bare timers miss by more, the total
+ * lag's median must stay within 2 ms of the bare timer's (OS noise is not the driver's).
+ */
+function passes(a: Attempt): boolean {
+  if (a.overheadP99 > BUDGET_MS) return false;
+  return a.timerP99 <= 1 ? a.lagP99 <= BUDGET_MS : a.lagP50 <= a.timerP50 + BUDGET_MS;
+}
 
 describe('trace replay of the fixture Mooncake trace (real loopback HTTP)', () => {
   it('keeps schedule lag (actual − scheduled send) within 2 ms p99 at the trace rate', async () => {
@@ -29,15 +48,11 @@ describe('trace replay of the fixture Mooncake trace (real loopback HTTP)', () =
     if (workload.kind !== 'trace') throw new Error('trace expected');
     const offsets = workload.entries.map((e) => e.atMs - workload.entries[0]!.atMs);
     // Each response takes ≥ 40 ms (longer than the trace's mean gap of ~19 ms): a driver that waited
-    // for responses, or let them delay the schedule, would lag by tens of ms.
+    // for responses, or let them delay the schedule, would lag by tens to hundreds of ms.
     server = await startWorkerServer(2, 40);
-    // The test box is shared by many processes; the OS can starve any timer. Each attempt measures
-    // this process's bare timer precision on the same schedule (no driver, no HTTP) as a baseline,
-    // then replays the trace. Pass: driver p99 ≤ 2 ms, or ≤ 2 ms above the same-run baseline when
-    // the box itself cannot keep 2 ms. Up to three attempts.
-    const results: { driverP99: number; timerP99: number }[] = [];
+    const attempts: Attempt[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
-      const timerP99 = await timerLagP99(offsets);
+      const timer = await timerLag(offsets);
       const driver = workloadToDriver(workload, { timeScale: 1 }) as TraceDriver;
       const context = makeContext(server.baseUrl);
       const start = context.now();
@@ -47,19 +62,31 @@ describe('trace replay of the fixture Mooncake trace (real loopback HTTP)', () =
       expect(lag.n).toBe(100);
       expect(lag.skipped).toBe(0);
       expect(lag.p50Ms!).toBeGreaterThanOrEqual(0);
-      // The replay followed the trace's clock.
+      // The replay followed the trace's clock, and every response really took ≥ 40 ms.
       const scheds = context.records.map((r) => r.tSchedMs).sort((a, b) => a - b);
       expect(scheds[0]! - start).toBeLessThan(20);
       expect(scheds.at(-1)! - scheds[0]!).toBeCloseTo(offsets.at(-1)!, 6);
       expect(context.records.every((r) => r.errorCode === null && r.tDoneMs - r.tSendMs >= 40)).toBe(true);
-      results.push({ driverP99: lag.p99Ms!, timerP99 });
-      if (lag.p99Ms! <= Math.max(BUDGET_MS, timerP99 + BUDGET_MS)) break;
+      expect(context.dispatchOverheadsMs.length).toBeGreaterThan(50);
+      const result: Attempt = {
+        lagP50: lag.p50Ms!,
+        lagP99: lag.p99Ms!,
+        overheadP99: percentile(context.dispatchOverheadsMs, 0.99),
+        timerP50: timer.p50Ms,
+        timerP99: timer.p99Ms,
+      };
+      attempts.push(result);
+      if (passes(result)) break;
     }
-    expect(await server.received()).toBe(100 * results.length);
-    const summary = results
-      .map((r) => `driver ${r.driverP99.toFixed(2)} / timer ${r.timerP99.toFixed(2)}`)
-      .join('; ');
-    const passed = results.some((r) => r.driverP99 <= Math.max(BUDGET_MS, r.timerP99 + BUDGET_MS));
-    expect(passed, `schedule lag p99 per attempt (ms): ${summary}`).toBe(true);
+    expect(await server.received()).toBe(100 * attempts.length);
+    const summary = attempts
+      .map(
+        (a) =>
+          `lag p50 ${a.lagP50.toFixed(2)} p99 ${a.lagP99.toFixed(2)}, overhead p99 ${a.overheadP99.toFixed(3)}, ` +
+          `bare timer p50 ${a.timerP50.toFixed(2)} p99 ${a.timerP99.toFixed(2)}`,
+      )
+      .join(' | ');
+    if (process.env.BENCH_TEST_VERBOSE) process.stderr.write(`trace replay (ms): ${summary}\n`);
+    expect(attempts.some(passes), `per attempt (ms): ${summary}`).toBe(true);
   });
 });
