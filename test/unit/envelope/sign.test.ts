@@ -75,6 +75,33 @@ describe('signEnvelope (dev)', () => {
     expect(trusted).toMatchObject({ ok: true, keyTrusted: true });
   });
 
+  it('golden: the committed test key gives the signature Python verified (ed25519 is deterministic)', async () => {
+    const { envelope, contentHash } = await signEnvelope(sampleUnsignedEnvelope(), {
+      mode: 'dev',
+      keyPath: 'fixtures/keys/dev-test.key',
+    });
+    expect(contentHash).toBe('a37a1f66dbf950871287daa2772cd27cb661fbbb4add8a0575887dcc6d899dd1');
+    expect(envelope.signature?.bundle).toBe(
+      '9AFvnst4IEs314KquHWKS0zq4krEChqhZ7k9rpN/dPYgCNjnGNFTpUGy3l8tbPyz66F6G2yrhQevy3Mhk3kJBg==',
+    );
+    expect(envelope.signature?.certificate).toBe(
+      (await readFile('fixtures/keys/dev-test.pub', 'utf8')).trim(),
+    );
+  });
+
+  it('the committed P-256 test key is refused for dev signing and as --dev-public-key', async () => {
+    await expect(loadDevSigner('fixtures/keys/wrong-type-p256.key')).rejects.toMatchObject({
+      code: 'E_KEY_TYPE',
+    });
+    const { envelope } = await signEnvelope(sampleUnsignedEnvelope(), { mode: 'dev', keyPath });
+    await expect(
+      verifyEnvelopeObject(
+        { envelope },
+        { devPublicKeyPem: await readFile('fixtures/keys/wrong-type-p256.pub', 'utf8') },
+      ),
+    ).rejects.toMatchObject({ code: 'E_KEY_TYPE', exitCode: 2 });
+  });
+
   it('refuses an already-signed envelope', async () => {
     const { envelope } = await signEnvelope(sampleUnsignedEnvelope(), { mode: 'dev', keyPath });
     await expect(signEnvelope(envelope, { mode: 'dev', keyPath })).rejects.toMatchObject({
