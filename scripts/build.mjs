@@ -1,21 +1,29 @@
-// Bundles the CLI into one ESM file (dist/bench.js). koffi stays external: it loads a native binary.
+// Bundles the CLI (dist/bench.js plus lazily loaded chunks; BENCH_BUILD_OUT overrides the folder, used
+// by the test setup). koffi stays external: it loads a native binary.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-await build({
-  entryPoints: ['src/app/main.ts'],
-  outfile: 'dist/bench.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['koffi'],
-  jsx: 'automatic',
-  // Ink imports react-devtools-core only when DEV is set; alias it to an empty module.
-  alias: { 'react-devtools-core': fileURLToPath(new URL('./empty-module.mjs', import.meta.url)) },
-  banner: {
-    js: "import { createRequire as __bench_createRequire } from 'node:module'; const require = __bench_createRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-  legalComments: 'none',
-});
+export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
+  await build({
+    entryPoints: { bench: fileURLToPath(new URL('../src/app/main.ts', import.meta.url)) },
+    outdir,
+    bundle: true,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['koffi'],
+    jsx: 'automatic',
+    // Ink imports react-devtools-core only when DEV is set; alias it to an empty module.
+    alias: { 'react-devtools-core': fileURLToPath(new URL('./empty-module.mjs', import.meta.url)) },
+    banner: {
+      js: "import { createRequire as __bench_createRequire } from 'node:module'; const require = __bench_createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  return `${outdir}/bench.js`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();

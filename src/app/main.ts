@@ -1,4 +1,10 @@
-import { runCli } from './cli.js';
+import { VERSION } from './version.js';
 
-const code = await runCli(process.argv.slice(2));
-process.exitCode = code;
+const argv = process.argv.slice(2);
+// `bench --version` must answer without loading the CLI graph (start-up budget: ≤ 150 ms).
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { runCli } = await import('./cli.js');
+  process.exitCode = await runCli(argv);
+}

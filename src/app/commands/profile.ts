@@ -18,6 +18,8 @@ export function register(program: Command): void {
     .option('--dev-key <path>', 'ed25519 signing key for --signing-mode dev', 'cosign.key')
     .option('--verify', 'verify the source envelope before running (default)', true)
     .option('--no-verify', 'skip verification (local unsigned fixtures only)')
+    .option('--no-gate', 'skip the convergence gate (measure right after warm-up)')
+    .option('--max-tokens <n>', 'override the recorded max output tokens per request')
     .option('--no-tui', 'headless: progress lines on stderr')
     .option('--json', 'print paths and metrics as JSON')
     .action(async (envelope: string, flags: ReplayFlags) => {

@@ -170,9 +170,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     const [fingerprintParts, provenance, engineVersion] = await Promise.all([
       collectFingerprintParts(),
       collectProvenance({ cwd: process.cwd(), lockfilePath: packageLockPath() }),
-      simulated
-        ? Promise.resolve(`inferencebench-sim ${VERSION}`)
-        : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
+      simulated ? Promise.resolve(VERSION) : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
     ]);
     const hardwareFingerprint = {
       fingerprint_sha256: fingerprintSha256(fingerprintParts),

@@ -16,6 +16,8 @@ export interface ReplayFlags {
   readonly verify: boolean;
   readonly tui?: boolean;
   readonly json?: boolean;
+  readonly gate?: boolean;
+  readonly maxTokens?: string;
 }
 
 export interface ReplayMode {
@@ -103,7 +105,12 @@ export async function replayEnvelope(
     baseUrl: flags.baseUrl,
     output: flags.output,
     ...(durationRaw !== undefined ? { duration: durationRaw } : {}),
-    ...(typeof driver.max_tokens === 'number' ? { maxTokens: String(driver.max_tokens) } : {}),
+    ...(flags.maxTokens
+      ? { maxTokens: flags.maxTokens }
+      : typeof driver.max_tokens === 'number'
+        ? { maxTokens: String(driver.max_tokens) }
+        : {}),
+    ...(flags.gate === false ? { gate: false } : {}),
     ...(flags.signingMode ? { signingMode: flags.signingMode } : {}),
     ...(flags.devKey ? { devKey: flags.devKey } : {}),
     ...(flags.tui === false ? { tui: false } : {}),

@@ -1,0 +1,245 @@
+// End-to-end: spawn the real CLI against the embedded engine over loopback HTTP.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine } from '../../src/engine/index.js';
+import type { EngineHandle } from '../../src/engine/types.js';
+import { contentHashOfLossless, readEnvelopeFile } from '../../src/envelope/index.js';
+import { runBench, type CliResult } from '../helpers/cli.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const fixtures = join(root, 'fixtures/inferencebench-envelopes');
+
+const bench = (args: readonly string[]): Promise<CliResult> => runBench(args);
+
+const FAST = ['--no-tui', '--no-gate', '--warmup', '1', '--max-tokens', '24', '--drain-grace', '5'];
+
+let dir: string;
+let key: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bench-e2e-run-'));
+  key = join(dir, 'cosign.key');
+  const made = await bench(['keygen', key]);
+  expect(made.code).toBe(0);
+});
+
+describe('bench run', () => {
+  it('streams a run against the embedded engine and writes a signed envelope whose hash recomputes', async () => {
+    const out = join(dir, 'single');
+    const r = await bench([
+      'run',
+      'llm.inference',
+      '--duration',
+      '2',
+      '--concurrency',
+      '2',
+      ...FAST,
+      '--json',
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ]);
+    expect(r.stderr).toContain('measuring');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { envelope: string; metrics: Record<string, unknown> };
+    const files = readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    expect(files).toHaveLength(1);
+    expect(result.envelope).toBe(join(out, files[0] ?? ''));
+    const loaded = await readEnvelopeFile(result.envelope);
+    const env = loaded.envelope as Record<string, unknown> & { metrics: Record<string, unknown> };
+    expect(env.envelope_version).toBe('v1');
+    expect(env.suite_id).toBe('llm.inference.chatbot-short');
+    expect((env.engine as { name: string }).name).toBe('sim');
+    expect(env.warnings).toEqual(expect.arrayContaining([expect.stringContaining('simulated')]));
+    for (const key of [
+      'ttft_p50_ms',
+      'ttft_p99_ms',
+      'tpot_p50_ms',
+      'total_p50_ms',
+      'throughput_tok_per_s',
+      'ok_rate',
+    ]) {
+      expect(typeof env.metrics[key]).toBe('number');
+    }
+    expect(env.metrics.ok_rate).toBe(1);
+    expect(env.run_context).toMatchObject({ driver: 'closed_loop', concurrency: 2, simulated: true });
+    const hash = contentHashOfLossless(loaded.lossless as object);
+    expect(basename(result.envelope)).toBe(`${hash.slice(0, 12)}.json`);
+    expect((env.signature as { method: string }).method).toBe('dev-key');
+    const verified = await bench(['verify', result.envelope]);
+    expect(verified.code).toBe(0);
+  });
+
+  it.each([
+    [['--bogus-flag'], "unknown option '--bogus-flag'"],
+    [['--concurrency', '0'], '--concurrency must be a positive integer'],
+    [['--duration', '-3'], '--duration must be a positive number'],
+    [['--base-url', 'htp:/nope'], '--base-url'],
+    [['--base-url', 'http://127.0.0.1:9/v1'], 'cannot reach http://127.0.0.1:9/v1'],
+    [['--output', '/dev/null/results'], 'is not writable'],
+    [['--dev-key', '/nonexistent/cosign.key'], 'bench keygen'],
+    [['--sweep', '1,4', '--concurrency', '2'], 'mutually exclusive'],
+  ])('rejects %j with one clear line, exit 2, nothing written', async (args, message) => {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
+    const r = await bench([
+      'run',
+      'llm.inference',
+      '--duration',
+      '1',
+      '--output',
+      out,
+      '--dev-key',
+      key,
+      ...args,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const written = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.json')) : [];
+    expect(written).toEqual([]);
+  });
+
+  it('writes one envelope per sweep point and exits 1 when a point is below ok_rate 0.95', async () => {
+    const out = join(dir, 'sweep');
+    const r = await bench([
+      'run',
+      'llm.inference',
+      '--sweep',
+      '1,2',
+      '--duration',
+      '1.5',
+      ...FAST,
+      '--sim-fault-rate',
+      '0.6',
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ]);
+    expect(r.stdout).toContain('Sweep results (concurrency)');
+    expect(r.code).toBe(1);
+    const files = readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    expect(files.some((f) => /^c1-[0-9a-f]{12}\.json$/.test(f))).toBe(true);
+    expect(files.some((f) => /^c2-[0-9a-f]{12}\.json$/.test(f))).toBe(true);
+  });
+
+  it('prints the plugin benchmark ids with --list', async () => {
+    const r = await bench(['run', 'llm.inference', '--list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('llm.inference.chatbot-short');
+  });
+});
+
+describe('bench replay / profile', () => {
+  let engine: EngineHandle;
+  beforeAll(async () => {
+    engine = await startEngine({ model: 'Qwen/Qwen2.5-72B-Instruct', quant: 'bf16', tensorParallel: 8 });
+  });
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('refuses a tampered envelope with exit 1 before any request reaches the engine', async () => {
+    const tampered = join(dir, 'c4-95cbfd4f49dc.json');
+    const text = readFileSync(join(fixtures, 'c4-95cbfd4f49dc.json'), 'utf8').replace(
+      '"seed": 42',
+      '"seed": 43',
+    );
+    writeFileSync(tampered, text);
+    const before = engine.counters().requestsReceived;
+    const r = await bench([
+      'replay',
+      tampered,
+      '--base-url',
+      engine.baseUrl,
+      '--output',
+      join(dir, 'rep-bad'),
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAIL');
+    expect(engine.counters().requestsReceived).toBe(before);
+  });
+
+  it('replays an InferenceBench envelope and prints the seed 000 tables', async () => {
+    const source = join(dir, 'c4-95cbfd4f49dc.json');
+    copyFileSync(join(fixtures, 'c4-95cbfd4f49dc.json'), source);
+    const out = join(dir, 'rep');
+    const r = await bench([
+      'replay',
+      source,
+      '--base-url',
+      engine.baseUrl,
+      '--duration',
+      '2',
+      '--no-gate',
+      '--max-tokens',
+      '24',
+      '--no-tui',
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Replay summary');
+    expect(r.stdout).toMatch(/model\.id\s+Qwen\/Qwen2\.5-72B-Instruct\s+Qwen\/Qwen2\.5-72B-Instruct\s+yes/);
+    expect(r.stdout).toContain('Headline metrics (source vs replay)');
+    const [file] = readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    const loaded = await readEnvelopeFile(join(out, file ?? ''));
+    const env = loaded.envelope as Record<string, unknown>;
+    expect(env.suite_id).toBe('llm.inference.chatbot-short');
+    expect((env.dataset as { id: string }).id).toBe('builtin-chatbot-short');
+    expect(env.run_context).toMatchObject({ concurrency: 4, replay: { point_source: 'file name' } });
+  });
+
+  it('profiles with the breakdown table and a profile- envelope', async () => {
+    const source = join(dir, 'c4-95cbfd4f49dc.json');
+    const out = join(dir, 'prof');
+    const r = await bench([
+      'profile',
+      source,
+      '--base-url',
+      engine.baseUrl,
+      '--duration',
+      '2',
+      '--no-gate',
+      '--max-tokens',
+      '24',
+      '--no-tui',
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Profiling breakdown');
+    expect(r.stdout).toContain('% time on host');
+    expect(r.stdout).toContain('RAPL sample count');
+    const files = readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    expect(files.some((f) => /^profile-[0-9a-f]{12}\.json$/.test(f))).toBe(true);
+  });
+
+  it('exits 1 with a pinning hint when no plugin ships the recorded benchmark', async () => {
+    const text = readFileSync(join(fixtures, 'c4-95cbfd4f49dc.json'), 'utf8');
+    const unknown = join(dir, 'unknown-bench.json');
+    writeFileSync(unknown, text.replace('llm.inference.chatbot-short', 'llm.inference.retired-bench'));
+    const r = await bench([
+      'replay',
+      unknown,
+      '--no-verify',
+      '--base-url',
+      engine.baseUrl,
+      '--output',
+      join(dir, 'rep-x'),
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('pin');
+  });
+});
