@@ -12,6 +12,7 @@ import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
+import { cpus, loadavg } from 'node:os';
 import { startEngine } from '../src/engine/index.js';
 import { RequestState } from '../src/harness/client/request-state.js';
 import { createStreamClient, type RequestSpec } from '../src/harness/index.js';
@@ -174,3 +175,8 @@ for (const concurrency of concurrencies) {
   );
 }
 await engine.close();
+process.stdout.write(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (other processes share these cores)\n`,
+);

@@ -193,12 +193,18 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         }
       }
     } catch (error) {
-      state.fail(classify(error, timedOut, callerAborted, httpStatus), redact(describe(error)));
+      const code = closed ? 'aborted' : classify(error, timedOut, callerAborted, httpStatus);
+      state.fail(code, redact(describe(error)));
     } finally {
       clearTimeout(timer);
       if (signal !== undefined) signal.removeEventListener('abort', onCallerAbort);
     }
     const tDoneMs = performance.now();
+    if (secret !== null) {
+      // Whatever the server echoed, the key never leaves this function.
+      if (state.errorDetail !== undefined) state.errorDetail = redact(state.errorDetail);
+      if (state.text !== undefined) state.text = redact(state.text);
+    }
     stats.inFlight--;
     stats.done++;
     return state.toRecord({

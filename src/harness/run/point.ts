@@ -162,6 +162,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   const timers: NodeJS.Timeout[] = [];
 
   const emitSnapshot = (): void => {
+    void journal?.flush();
     if (deps.onSnapshot === undefined) return;
     recorder.tick();
     recorder.health = audit.health(false);

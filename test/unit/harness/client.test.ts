@@ -196,6 +196,30 @@ describe('stream client: faults map to exactly one error code', () => {
     expect(JSON.stringify(record)).not.toContain('sk-secret-123');
   });
 
+  it('the API key is redacted from streamed text and malformed-event excerpts too', async () => {
+    const record = await chat.send({ ...spec, collectText: true }, performance.now(), undefined, {
+      headers: scenario('echo_auth_stream'),
+    });
+    expect(record.errorCode).toBe('malformed_event');
+    expect(record.outputText).toContain('[redacted]');
+    expect(JSON.stringify(record)).not.toContain('sk-secret-123');
+  });
+
+  it('closing the client aborts what is in flight', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 1,
+    });
+    const pending = client.send(spec, performance.now(), undefined, {
+      headers: scenario('slow', { tokens: 100, delayMs: 20 }),
+    });
+    setTimeout(() => void client.close(), 80);
+    const record = await pending;
+    expect(record.errorCode).toBe('aborted');
+  });
+
   it('overall deadline → timeout', async () => {
     const client = createStreamClient({
       baseUrl: server.baseUrl,

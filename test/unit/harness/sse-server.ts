@@ -195,6 +195,11 @@ export async function startTestServer(): Promise<TestServer> {
         await send(usageChunk(7, total));
         break;
       }
+      case 'echo_auth_stream': {
+        await send(content(`you sent ${req.headers.authorization ?? ''}`));
+        await write(res, `data: {broken ${req.headers.authorization ?? ''}\n\n`, 0);
+        break;
+      }
       case 'reset': {
         for (let i = 0; i < 2; i++) await send(content(`tok${i} `));
         res.socket?.destroy();
