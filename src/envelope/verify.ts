@@ -20,6 +20,11 @@ export interface VerifyOptions {
   allowUnsigned?: boolean | undefined;
   /** Keyless: the certificate identity must match this pattern (anchored as ^…$). */
   identityPattern?: string | undefined;
+  /**
+   * Compare the content hash with the 12-hex prefix in the file name (default true). Set false for
+   * files stored under other names (e.g. a fetch cache keyed by URI): storedHashPrefixOk is then null.
+   */
+  checkFileName?: boolean | undefined;
 }
 
 export interface VerifyResult {
@@ -113,7 +118,7 @@ export async function verifyEnvelopeObject(
       : undefined;
   const contentHash =
     input.lossless !== undefined ? contentHashOfLossless(input.lossless as object) : contentHashOf(envelope);
-  const storedPrefix = path === null ? null : hashPrefixFromName(path);
+  const storedPrefix = path === null || options.checkFileName === false ? null : hashPrefixFromName(path);
   const storedHashPrefixOk = storedPrefix === null ? null : storedPrefix === contentHash.slice(0, 12);
   const signature = (envelope.signature ?? null) as Record<string, unknown> | null;
   const result: VerifyResult = {

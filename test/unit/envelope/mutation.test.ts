@@ -159,5 +159,15 @@ describe('single-character mutations', () => {
     const text = await readFile(join(fixtureDir, 'c1-79d354b13545.json'), 'utf8');
     expect(await verifiesText(text, join(fixtureDir, 'c1-95cbfd4f49dc.json'))).toBe(false);
     expect(await verifiesText(text, join(fixtureDir, 'renamed-without-hash.json'))).toBe(true);
+    const loaded = parseEnvelopeText(text, 'x');
+    const unchecked = await verifyEnvelopeObject(
+      {
+        envelope: loaded.envelope,
+        lossless: loaded.lossless,
+        path: join(fixtureDir, 'c1-95cbfd4f49dc.json'),
+      },
+      { checkFileName: false },
+    );
+    expect(unchecked).toMatchObject({ ok: true, storedHashPrefixOk: null });
   });
 });
