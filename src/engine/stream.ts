@@ -133,11 +133,20 @@ export class ResponseStream {
     const wasFirst = this.emitted === 0;
     let chunk = '';
     let eventsOut = 0;
-    for (let e = 0; e < events && this.remaining > 0; e += 1) {
-      let k = Math.min(tokensPerEvent, this.remaining);
-      // An event never mixes reasoning and answer tokens.
-      if (this.emitted < this.reasoning) k = Math.min(k, this.reasoning - this.emitted);
+    let e = 0;
+    let carry = 0;
+    while (e < events && this.remaining > 0) {
+      let k = Math.min(carry > 0 ? carry : tokensPerEvent, this.remaining);
+      // An event never mixes reasoning and answer tokens: a batch that crosses the boundary is written
+      // as two events (the tokens still all go out now).
       const isReasoning = this.emitted < this.reasoning;
+      if (isReasoning && this.emitted + k > this.reasoning) {
+        carry = this.emitted + k - this.reasoning;
+        k = this.reasoning - this.emitted;
+      } else {
+        carry = 0;
+        e += 1;
+      }
       const text = tokenText(this.emitted, k);
       if (this.init.stream) {
         chunk += (isReasoning ? this.reasoningPrefix : this.contentPrefix) + text + this.tokenSuffix;

@@ -58,6 +58,29 @@ describe('sim timing over HTTP', () => {
     }
   });
 
+  it('speculative-style chunks with reasoning: every token is delivered and usage is exact', async () => {
+    const engine = await startEngine({ timing: 'sim', tokensPerChunk: 3, reasoningTokens: 5 });
+    try {
+      const r = await post(
+        engine.baseUrl,
+        '/chat/completions',
+        chatBody({ max_tokens: 17, ignore_eos: true }),
+      );
+      const chunks = r.data.slice(1, -3).map((d) => JSON.parse(d).choices[0].delta as Record<string, string>);
+      const words = (s: string | undefined) => (s ?? '').trim().split(/\s+/).filter(Boolean).length;
+      const reasoning = chunks.reduce((a, d) => a + words(d.reasoning_content), 0);
+      const answer = chunks.reduce((a, d) => a + words(d.content), 0);
+      expect({ reasoning, answer }).toEqual({ reasoning: 5, answer: 12 });
+      const usage = JSON.parse(r.data[r.data.length - 2]!).usage;
+      expect(usage.completion_tokens).toBe(17);
+      expect(usage.completion_tokens_details).toEqual({ reasoning_tokens: 5 });
+      // The first token comes from the prefill step; decode steps then carry up to 3 tokens each.
+      expect(chunks.length).toBeLessThan(17);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('reports TP GPUs in DCGM gauges and rejects a model that does not fit', async () => {
     const engine = await startEngine({ model: 'qwen2.5-72b', quant: 'bf16', tensorParallel: 8 });
     try {
