@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   readEnvelopeFile,
   signEnvelope,
@@ -92,6 +92,36 @@ describe('keyless signing against mock Fulcio + Rekor on loopback', () => {
       expect(result.reason).toMatch(/Sigstore verification failed/);
     } finally {
       await other.close();
+    }
+  });
+
+  it('stored bundles keep verifying after the 10-minute certificate expired (judged at the Rekor time)', async () => {
+    const later = new Date(Date.now() + 2 * 3600_000);
+    const skewed = await startMockSigstore({ tlog: later }); // Rekor stamps a time when the cert is expired
+    try {
+      const sign = (server: MockSigstore) =>
+        signEnvelope(sampleUnsignedEnvelope(), {
+          mode: 'keyless',
+          idToken: server.tokenFor('ci@example.com'),
+          fulcioUrl: server.fulcioUrl,
+          rekorUrl: server.rekorUrl,
+        });
+      const good = await writeEnvelope(join(dir, 'clock-good'), '', (await sign(mock)).envelope);
+      const bad = await writeEnvelope(join(dir, 'clock-bad'), '', (await sign(skewed)).envelope);
+      const skewedRoot = join(dir, 'root-skewed.json');
+      await writeFile(skewedRoot, JSON.stringify(skewed.trustedRoot));
+
+      vi.useFakeTimers({ toFake: ['Date'], now: later }); // verify two hours later
+      const result = await verifyEnvelopeFile(good, { trustedRootPath: rootPath });
+      expect(result.ok, result.reason).toBe(true);
+      vi.useRealTimers();
+
+      const control = await verifyEnvelopeFile(bad, { trustedRootPath: skewedRoot });
+      expect(control.ok).toBe(false);
+      expect(control.reason).toMatch(/Sigstore verification failed/);
+    } finally {
+      vi.useRealTimers();
+      await skewed.close();
     }
   });
 

@@ -23,15 +23,23 @@ function keyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' });
 }
 
-export async function startMockSigstore(): Promise<MockSigstore> {
+export interface MockClocks {
+  /** Time the mock Fulcio CA (and CT log) believes it is: certificates are valid for 10 minutes from it. */
+  ca?: Date;
+  /** Time the mock Rekor log stamps on entries (integratedTime). */
+  tlog?: Date;
+}
+
+export async function startMockSigstore(clocks: MockClocks = {}): Promise<MockSigstore> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const start = new Date(Date.now() - 60_000);
+  const earliest = Math.min(Date.now(), clocks.ca?.getTime() ?? Infinity, clocks.tlog?.getTime() ?? Infinity);
+  const start = new Date(earliest - 60_000);
 
-  const ctlog = await initializeCTLog(keyPair());
-  const ca = await initializeCA(keyPair(), ctlog);
-  const tlog = await initializeTLog(base, keyPair());
+  const ctlog = await initializeCTLog(keyPair(), clocks.ca);
+  const ca = await initializeCA(keyPair(), ctlog, clocks.ca);
+  const tlog = await initializeTLog(base, keyPair(), clocks.tlog);
   const routes = new Map([fulcioHandler(ca), rekorHandler(tlog)].map((h) => [h.path, h.fn]));
 
   server.on('request', (req, res) => {
