@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type EngineHandle } from '../../../src/engine/index.js';
+import { startEngine, type EngineHandle, type TruthEntry } from '../../../src/engine/index.js';
 import { chatBody, get, post } from './http-helpers.js';
 
 type Chunk = {
@@ -247,12 +247,18 @@ describe('engine HTTP (fixed timing)', () => {
       .map((c, i) => ({ c, i }))
       .filter(({ c }) => (c.choices[0]?.delta?.content ?? '').length > 0)
       .map(({ i }) => i);
-    await new Promise((res) => setTimeout(res, 50));
-    const lines = readFileSync(truthPath, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    const entry = lines.find((l) => l.requestId === 'truth-check-1');
+    // The line is appended asynchronously after the response ended: poll for it.
+    let entry: TruthEntry | undefined;
+    for (let i = 0; i < 100 && !entry; i += 1) {
+      await new Promise((res) => setTimeout(res, 20));
+      entry = readFileSync(truthPath, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as TruthEntry)
+        .find((l) => l.requestId === 'truth-check-1');
+    }
+    if (!entry) throw new Error('truth-log entry not written');
     expect(entry).toBeDefined();
     expect(entry.id).toBe('chatcmpl-truth-check-1');
     expect(entry.outcome).toBe('ok');
@@ -261,8 +267,8 @@ describe('engine HTTP (fixed timing)', () => {
     for (let k = 0; k < tokenIdx.length; k += 1) {
       const arrived = r.arrivalMs[tokenIdx[k]!]!;
       // Same clock on both sides: the client cannot see a token before the server wrote it.
-      expect(arrived).toBeGreaterThanOrEqual(entry.tokenWriteMs[k]);
-      if (k > 0) expect(entry.tokenWriteMs[k]).toBeGreaterThanOrEqual(entry.tokenWriteMs[k - 1]);
+      expect(arrived).toBeGreaterThanOrEqual(entry.tokenWriteMs[k]!);
+      if (k > 0) expect(entry.tokenWriteMs[k]).toBeGreaterThanOrEqual(entry.tokenWriteMs[k - 1]!);
     }
     expect(entry.tokenWriteMs[0]).toBeGreaterThan(entry.receivedMs);
   });

@@ -110,8 +110,13 @@ describe('sim timing over HTTP', () => {
         { abortAfterMs: 150 },
       );
       expect(r.error).toBe('client-timeout');
-      await new Promise((res) => setTimeout(res, 50));
-      const text = (await get(root, '/metrics')).body;
+      // The server notices the disconnect asynchronously: poll the gauge.
+      let text = '';
+      for (let i = 0; i < 100; i += 1) {
+        text = (await get(root, '/metrics')).body;
+        if (metric(text, 'vllm:num_requests_running') === 0) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
       expect(metric(text, 'vllm:num_requests_running')).toBe(0);
       expect(metric(text, 'vllm:kv_cache_usage_perc')).toBe(0);
     } finally {
