@@ -8,6 +8,8 @@ import { register as exportCmd } from './export.js';
 import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
 import { register as keygen } from './keygen.js';
+import { register as list } from './list.js';
+import { register as plugins } from './plugins.js';
 import { register as profile } from './profile.js';
 import { register as replay } from './replay.js';
 import { register as run } from './run.js';
@@ -23,6 +25,8 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   fetch,
   summary,
   keygen,
+  list,
+  plugins,
   profile,
   replay,
   run,

@@ -3,7 +3,7 @@
 // declares `"inferencebench": {"plugins": ["./dist/plugin.js", …]}`. A module that fails to load
 // or has the wrong shape becomes a failure with its path and reason; the others still work.
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { llmInferencePlugin } from './llm-inference/plugin.js';
 import { pluginShapeProblem } from './shape.js';
@@ -56,8 +56,13 @@ export function globalNodeModules(): string {
   return process.platform === 'win32' ? join(prefix, 'node_modules') : join(prefix, 'lib', 'node_modules');
 }
 
-export function defaultSearchRoots(cwd = process.cwd()): string[] {
-  const roots = [join(cwd, 'node_modules')];
+/**
+ * Where plugins are looked for, in order: $INFERENCEBENCH_PLUGIN_PATH (extra node_modules
+ * directories, ':'-separated), the cwd's node_modules, this package's own, and the global one.
+ */
+export function defaultSearchRoots(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env.INFERENCEBENCH_PLUGIN_PATH ?? '').split(delimiter).filter((p) => p !== '');
+  const roots = [...extra, join(cwd, 'node_modules')];
   const own = ownPackageRoot();
   if (own) roots.push(join(own, 'node_modules'));
   roots.push(globalNodeModules());
