@@ -26,7 +26,9 @@ import {
   detectHardwareClass,
   scaleSlo,
   sloResolvedText,
+  type SloLimit,
 } from '../report/doctor/slo.js';
+import { resolveSloTemplate } from '../../harness/index.js';
 import { UsageError } from '../errors.js';
 import type { CommandOutput } from './compare.js';
 
@@ -176,21 +178,28 @@ export function renderDoctor(
   return { text: `${lines.join('\n')}\n`, exitCode: verdict.exitCode };
 }
 
+/** The template's limits from the harness (fixtures/slo/templates.yaml or a YAML path), else seed 004's. */
+export function templateLimits(templateId: string): SloLimit[] {
+  try {
+    return resolveSloTemplate(templateId).slos.map((slo) => ({
+      metric: slo.metric,
+      percentile: slo.percentile,
+      maxMs: slo.maxMs,
+    }));
+  } catch (error) {
+    const builtin = SLO_TEMPLATES[templateId];
+    if (builtin) return [...builtin];
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message, 'E_SLO_TEMPLATE');
+  }
+}
+
 export function renderSlo(facts: HostFacts, templateId: string): string {
-  const template = SLO_TEMPLATES[templateId];
-  if (!template)
-    throw new UsageError(
-      `unknown SLO template ${templateId} (known: ${Object.keys(SLO_TEMPLATES).join(', ')})`,
-    );
+  const limits = templateLimits(templateId);
   const names = facts.gpu.available ? facts.gpu.gpus.map((g) => g.name) : [];
   const cls = detectHardwareClass(names);
-  const resolved = scaleSlo(template, cls.multiplier);
+  const resolved = scaleSlo(limits, cls.multiplier);
   const source = names[0] ? ` from "${names[0]}"` : facts.gpu.available ? '' : ' (no GPU visible)';
-  const row = (label: string, anchor: number | undefined, value: number | undefined): string[] => [
-    label,
-    anchor === undefined ? 'n/a' : `${anchor} ms`,
-    value === undefined ? 'n/a' : `${value} ms`,
-  ];
   return [
     `SLO template ${templateId}: hardware class ${cls.label} (×${cls.multiplier})${source}`,
     renderTable(
@@ -199,11 +208,11 @@ export function renderSlo(facts: HostFacts, templateId: string): string {
         { header: 'H100 anchor', align: 'right' },
         { header: `Resolved (×${cls.multiplier})`, align: 'right' },
       ],
-      [
-        row('TTFT p99', template.ttftP99Ms, resolved.ttftP99Ms),
-        row('TPOT p99', template.tpotP99Ms, resolved.tpotP99Ms),
-        row('E2E p99', template.totalP99Ms, resolved.totalP99Ms),
-      ],
+      limits.map((l, i) => [
+        `${l.metric.toUpperCase()} p${l.percentile}`,
+        `${l.maxMs} ms`,
+        `${resolved[i]?.maxMs ?? '?'} ms`,
+      ]),
     ),
     `slo_hardware_class=${cls.id}  slo_template_resolved="${sloResolvedText(resolved)}"`,
     `multipliers: ${HARDWARE_CLASSES.map((c) => `${c.id} ×${c.multiplier}`).join(', ')}`,

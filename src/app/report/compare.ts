@@ -6,11 +6,13 @@ import {
   concurrencyOf,
   engineLabel,
   engineName,
+  getPath,
   metricNumber,
   modelLabel,
   numericMetrics,
   quantLabel,
   suiteId,
+  sweepPointOf,
   trialsOf,
   type LoadedEnvelope,
 } from './envelopeView.js';
@@ -117,15 +119,33 @@ function formatTrials(byEngine: Readonly<Record<string, number>>): string {
     .join(', ');
 }
 
+/** Open-loop arrival rate: driver_options / run_context rps, else the r<R> file prefix. */
+function rpsOf(loaded: LoadedEnvelope | undefined): number | undefined {
+  if (!loaded) return undefined;
+  for (const keys of [
+    ['driver_options', 'rps'],
+    ['run_context', 'rps'],
+  ]) {
+    const value = getPath(loaded.envelope, ...keys);
+    if (typeof value === 'number' && value > 0) return value;
+  }
+  const point = sweepPointOf(loaded.path);
+  return point.startsWith('r') ? Number(point.slice(1)) : undefined;
+}
+
 function buildRegimes(loaded: readonly LoadedEnvelope[], rows: readonly CompareRow[]): Regime[] {
   const groups = new Map<string, number[]>();
   for (const row of rows) {
-    const label = row.concurrency === undefined ? 'c=?' : `c=${row.concurrency}`;
+    const rps = row.concurrency === undefined ? rpsOf(loaded[row.index]) : undefined;
+    const label =
+      row.concurrency !== undefined ? `c=${row.concurrency}` : rps !== undefined ? `r=${rps}` : 'c=?';
     const list = groups.get(label) ?? [];
     list.push(row.index);
     groups.set(label, list);
   }
-  const order = (label: string): number => (label === 'c=?' ? Infinity : Number(label.slice(2)));
+  // closed-loop regimes first (by concurrency), then open-loop (by rate), unknown last
+  const order = (label: string): number =>
+    label === 'c=?' ? Infinity : Number(label.slice(2)) + (label.startsWith('r=') ? 1e9 : 0);
   return [...groups.entries()]
     .sort(([a], [b]) => order(a) - order(b))
     .map(([label, indices]): Regime => {
@@ -152,7 +172,7 @@ function buildRegimes(loaded: readonly LoadedEnvelope[], rows: readonly CompareR
           if (best) winners.push(best);
         }
       }
-      const concurrency = label === 'c=?' ? undefined : Number(label.slice(2));
+      const concurrency = label.startsWith('c=') && label !== 'c=?' ? Number(label.slice(2)) : undefined;
       return { label, concurrency, indices, engines, trialsByEngine, enoughTrials, winners };
     });
 }

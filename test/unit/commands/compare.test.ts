@@ -160,6 +160,24 @@ describe('cross-engine comparisons and trials', () => {
     ]);
     expect(c.rows[0]?.concurrency).toBe(8);
     expect(c.rows[0]?.tokPerSPerUser).toBe(10);
+    // open-loop points form their own regimes, after the closed-loop ones
+    const m = (t: number) => ({
+      suite_id: 's',
+      engine: { name: 'vllm' },
+      metrics: { throughput_tok_per_s: t },
+    });
+    const open = buildCompare([
+      { path: 'r2.5-000000000000.json', envelope: m(1) },
+      { path: 'x.json', envelope: { ...m(2), driver_options: { rps: 2.5 } } },
+      { path: 'c4-000000000000.json', envelope: m(3) },
+      { path: 'y.json', envelope: m(4) },
+    ]);
+    expect(open.regimes.map((r) => [r.label, r.indices])).toEqual([
+      ['c=4', [2]],
+      ['r=2.5', [0, 1]],
+      ['c=?', [3]],
+    ]);
+    expect(open.regimes[1]?.winners[0]).toMatchObject({ metric: 'throughput_tok_per_s', index: 1 });
   });
 
   it('--verify: a tampered envelope exits 1 before any report', async () => {

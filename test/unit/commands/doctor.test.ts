@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderDoctor, renderSlo, runDoctor, setCeilingMeasurer } from '../../../src/app/commands/doctor.js';
+import {
+  renderDoctor,
+  renderSlo,
+  runDoctor,
+  setCeilingMeasurer,
+  templateLimits,
+} from '../../../src/app/commands/doctor.js';
 import {
   checkAgainstCeiling,
   readCalibration,
@@ -422,7 +428,15 @@ describe('--show-slo, calibration cache and the command', () => {
   });
 
   it('scales llm.standard and writes it as envelopes record it', () => {
-    const std = SLO_TEMPLATES['llm.standard'] ?? {};
+    const rtx4090: HostFacts = {
+      ...healthyHost,
+      gpu: {
+        available: true,
+        driverVersion: '550.54.15',
+        gpus: [{ ...healthyGpu, name: 'NVIDIA GeForce RTX 4090' }],
+      },
+    };
+    const std = SLO_TEMPLATES['llm.standard'] ?? [];
     expect(sloResolvedText(scaleSlo(std, 1))).toBe('ttft<300ms, tpot<50ms');
     expect(sloResolvedText(scaleSlo(std, 1.8))).toBe('ttft<540ms, tpot<90ms');
     const text = renderSlo(withGpu({}), 'llm.standard');
@@ -430,7 +444,10 @@ describe('--show-slo, calibration cache and the command', () => {
       /^SLO template llm\.standard: hardware class H100 \(×1\) from "NVIDIA H100 80GB HBM3"$/m,
     );
     expect(text).toMatch(/slo_hardware_class=h100 {2}slo_template_resolved="ttft<300ms, tpot<50ms"/);
+    expect(text).toMatch(/^TTFT p99\s+300 ms\s+300 ms$/m);
+    expect(renderSlo(rtx4090, 'llm.realtime')).toMatch(/slo_template_resolved="ttft<180ms, tpot<54ms"/);
     expect(() => renderSlo(healthyHost, 'nope')).toThrow(/unknown SLO template/);
+    expect(templateLimits('llm.batch')).toEqual([{ metric: 'tpot', percentile: 99, maxMs: 200 }]);
   });
 
   it('calibration: write, read back, corrupt file ignored; the half-ceiling check', async () => {

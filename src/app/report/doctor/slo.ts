@@ -38,37 +38,31 @@ export function detectHardwareClass(gpuNames: readonly string[]): HardwareClass 
   return UNKNOWN_CLASS;
 }
 
-export interface SloThresholds {
-  readonly ttftP99Ms?: number;
-  readonly tpotP99Ms?: number;
-  readonly totalP99Ms?: number;
+/** One per-request limit of a template (the harness's `Slo`, kept structural here). */
+export interface SloLimit {
+  readonly metric: string;
+  readonly percentile: number;
+  readonly maxMs: number;
 }
 
-/** Seed 004's templates (H100 anchor). */
-export const SLO_TEMPLATES: Readonly<Record<string, SloThresholds>> = {
-  'llm.standard': { ttftP99Ms: 300, tpotP99Ms: 50 },
-  'llm.realtime': { ttftP99Ms: 100, tpotP99Ms: 30 },
-  'llm.batch': { tpotP99Ms: 200 },
+/** Seed 004's templates (H100 anchor); used when the harness's template file is not available. */
+export const SLO_TEMPLATES: Readonly<Record<string, readonly SloLimit[]>> = {
+  'llm.standard': [
+    { metric: 'ttft', percentile: 99, maxMs: 300 },
+    { metric: 'tpot', percentile: 99, maxMs: 50 },
+  ],
+  'llm.realtime': [
+    { metric: 'ttft', percentile: 99, maxMs: 100 },
+    { metric: 'tpot', percentile: 99, maxMs: 30 },
+  ],
+  'llm.batch': [{ metric: 'tpot', percentile: 99, maxMs: 200 }],
 };
 
-export function scaleSlo(template: SloThresholds, multiplier: number): SloThresholds {
-  const scale = (v: number | undefined): number | undefined =>
-    v === undefined ? undefined : Math.round(v * multiplier * 10) / 10;
-  const out: { ttftP99Ms?: number; tpotP99Ms?: number; totalP99Ms?: number } = {};
-  const ttft = scale(template.ttftP99Ms);
-  const tpot = scale(template.tpotP99Ms);
-  const total = scale(template.totalP99Ms);
-  if (ttft !== undefined) out.ttftP99Ms = ttft;
-  if (tpot !== undefined) out.tpotP99Ms = tpot;
-  if (total !== undefined) out.totalP99Ms = total;
-  return out;
+export function scaleSlo(limits: readonly SloLimit[], multiplier: number): SloLimit[] {
+  return limits.map((l) => ({ ...l, maxMs: Math.round(l.maxMs * multiplier * 10) / 10 }));
 }
 
 /** "ttft<300ms, tpot<50ms" — the form envelopes record as slo_template_resolved. */
-export function sloResolvedText(t: SloThresholds): string {
-  const parts: string[] = [];
-  if (t.ttftP99Ms !== undefined) parts.push(`ttft<${t.ttftP99Ms}ms`);
-  if (t.tpotP99Ms !== undefined) parts.push(`tpot<${t.tpotP99Ms}ms`);
-  if (t.totalP99Ms !== undefined) parts.push(`total<${t.totalP99Ms}ms`);
-  return parts.join(', ');
+export function sloResolvedText(limits: readonly SloLimit[]): string {
+  return limits.map((l) => `${l.metric}<${l.maxMs}ms`).join(', ');
 }
