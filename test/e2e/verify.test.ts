@@ -4,6 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { signEnvelope, writeEnvelope } from '../../src/envelope/index.js';
+import { sampleUnsignedEnvelope } from '../unit/envelope/sample-envelope.js';
+import { startMockSigstore } from '../unit/envelope/sigstore-mock-server.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const fixtures = join(root, 'fixtures/inferencebench-envelopes');
@@ -52,7 +55,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'nosuite.json'), JSON.stringify(envelope));
 });
 
-// Each spawn costs a few CPU-seconds (tsx), so checks are grouped into six CLI runs.
+// Each spawn costs a few CPU-seconds (tsx), so checks are grouped into seven CLI runs.
 describe('bench verify (CLI)', { timeout: 180_000 }, () => {
   it('all six fixtures verify (directory walk): exit 0 with a summary', async () => {
     const r = await bench(['verify', fixtures]);
@@ -130,6 +133,37 @@ describe('bench verify (CLI)', { timeout: 180_000 }, () => {
     expect(r.stdout.trim().split('\n').at(-1)).toBe(
       '0 passed, 1 failed, 4 could not be loaded (5 envelopes)',
     );
+  });
+
+  it('keyless: verifies offline with --trusted-root and an anchored --identity', async () => {
+    const mock = await startMockSigstore();
+    try {
+      const { envelope } = await signEnvelope(sampleUnsignedEnvelope(), {
+        mode: 'keyless',
+        idToken: mock.tokenFor('https://github.com/acme/bench/.github/workflows/bench.yml@refs/heads/main'),
+        fulcioUrl: mock.fulcioUrl,
+        rekorUrl: mock.rekorUrl,
+      });
+      const path = await writeEnvelope(join(dir, 'keyless'), 'c4-', envelope);
+      const root = join(dir, 'trusted_root.json');
+      writeFileSync(root, JSON.stringify(mock.trustedRoot));
+      const r = await bench([
+        'verify',
+        path,
+        '--trusted-root',
+        root,
+        '--identity',
+        'https://github\\.com/acme/.*',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('method: sigstore-cosign (keyless, chain to --trusted-root)');
+      expect(r.stdout).toContain(
+        'identity: https://github.com/acme/bench/.github/workflows/bench.yml@refs/heads/main (issuer https://token.actions.githubusercontent.com)',
+      );
+    } finally {
+      await mock.close();
+    }
   });
 
   it('an unreadable --dev-public-key: one clear line on stderr, exit 2', async () => {
