@@ -40,6 +40,9 @@ export interface DriverHooks {
 
 const nowMs = (): number => performance.now();
 
+/** A step that starts late is shortened to make up for it, but never below this share of its time. */
+const MIN_STEP_FRACTION = 0.6;
+
 /** Load-proportional power for the non-simulated modes, so the GPU panel still moves. */
 class ActivityPower {
   private readonly meter: PowerMeter;
@@ -152,11 +155,13 @@ export class SimDriver implements TimingDriver {
       this.readyAt.delete(id);
     }
     const cost = this.model.stepCost(plan);
-    // Steps run back to back on a virtual timeline: a late timer is made up by the next one, so the
-    // average step time stays exact; after an idle gap (or a large lag) the timeline restarts at now.
+    // Steps run back to back on a virtual timeline: lateness of a timer is repaid by the following
+    // steps (each shortened to no less than 60 % of its simulated time, so token gaps stay smooth), so
+    // the average step time stays exact; after an idle gap (or a lag over 50 ms) it restarts at now.
     const start = this.anchorMs !== null && now - this.anchorMs < 50 ? this.anchorMs : now;
     const end = start + cost.stepMs;
     this.anchorMs = end;
+    const delayMs = Math.max(end - now, MIN_STEP_FRACTION * cost.stepMs);
     this.meter.set(now, 1, this.model.stepPowerW(cost));
     this.stepping = true;
     const timer = setTimeout(
@@ -164,7 +169,7 @@ export class SimDriver implements TimingDriver {
         this.timers.delete(timer);
         this.onStepEnd(plan);
       },
-      Math.max(0, Math.round(end - now)),
+      Math.max(0, Math.floor(delayMs)),
     );
     this.timers.add(timer);
   }
