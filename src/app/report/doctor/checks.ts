@@ -299,7 +299,16 @@ export function endpointChecks(facts: HostFacts): CheckResult[] {
         'this server has no /health route; readiness cannot be polled',
       ),
     );
-  else out.push(fail('Endpoint /health', probeDetail(h), 'the server is up but not healthy: check its logs'));
+  else
+    out.push(
+      fail(
+        'Endpoint /health',
+        probeDetail(h),
+        h.status === null
+          ? 'start the server (nothing answers at this address)'
+          : 'the server is up but not healthy: check its logs',
+      ),
+    );
   const x = e.metrics;
   if (x.status === 200) out.push(pass('Endpoint /metrics', probeDetail(x)));
   else
