@@ -72,6 +72,7 @@ export class RequestState implements SseSink {
     const usage = chunk.usage;
     const choices = chunk.choices;
     const choice = Array.isArray(choices) && choices.length > 0 ? choices[0] : undefined;
+    let usageCompletionTokens: number | null = null;
     if (usage !== undefined && usage !== null) {
       this.usage = {
         promptTokens: numberOrNull(usage.prompt_tokens),
@@ -80,29 +81,45 @@ export class RequestState implements SseSink {
           usage.completion_tokens_details?.reasoning_tokens ?? usage.reasoning_tokens,
         ),
       };
+      usageCompletionTokens = this.usage.completionTokens;
     }
     if (choice === undefined || choice === null) return;
     if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
-    let contentLength = 0;
-    let reasoningLength = 0;
     let content: unknown;
+    let reasoning: unknown;
     if (this.endpointType === 'chat') {
       const delta = choice.delta;
       if (delta !== undefined && delta !== null) {
         content = delta.content;
-        const reasoning = delta.reasoning_content ?? delta.reasoning;
-        if (typeof reasoning === 'string') reasoningLength = reasoning.length;
+        reasoning = delta.reasoning_content ?? delta.reasoning;
       }
     } else {
       content = choice.text;
     }
-    if (typeof content === 'string') contentLength = content.length;
+    this.onDelta(
+      typeof content === 'string' ? content : null,
+      typeof reasoning === 'string' ? reasoning : null,
+      usageCompletionTokens,
+      stampMs,
+    );
+  }
+
+  /** One choice delta: a token-bearing event when it carries any answer or reasoning text. */
+  private onDelta(
+    content: string | null,
+    reasoning: string | null,
+    usageCompletionTokens: number | null,
+    stampMs: number,
+  ): void {
+    const contentLength = content === null ? 0 : content.length;
+    const reasoningLength = reasoning === null ? 0 : reasoning.length;
     if (contentLength + reasoningLength === 0) return; // role-only / empty delta: not a token
     let tokens = contentLength + reasoningLength;
-    if (usage !== undefined && usage !== null && typeof usage.completion_tokens === 'number') {
+    if (usageCompletionTokens !== null) {
+      // Per-chunk usage (vLLM continuous_usage_stats): exact token count of this event.
       this.perChunkUsage = true;
-      tokens = Math.max(1, usage.completion_tokens - this.lastCompletionTokens);
-      this.lastCompletionTokens = usage.completion_tokens;
+      tokens = Math.max(1, usageCompletionTokens - this.lastCompletionTokens);
+      this.lastCompletionTokens = usageCompletionTokens;
     }
     this.eventTimesMs.push(stampMs);
     this.eventTokens.push(tokens);
@@ -110,7 +127,7 @@ export class RequestState implements SseSink {
     if (this.tFirstMs === null) this.tFirstMs = stampMs;
     if (contentLength > 0 && this.tFirstOutMs === null) this.tFirstOutMs = stampMs;
     this.tLastMs = stampMs;
-    if (this.text !== undefined && contentLength > 0) this.text += content as string;
+    if (this.text !== undefined && content !== null) this.text += content;
   }
 
   /**
