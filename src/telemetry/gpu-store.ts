@@ -187,7 +187,8 @@ export class GpuStore {
   }
 
   private integralAt(tMs: number): number | null {
-    const margin = 2 * this.intervalMs;
+    // tolerate a window edge just past the newest sample (the worker posts in ~50-100 ms batches)
+    const margin = Math.max(2 * this.intervalMs, 150);
     const v = this.ticks.interpolate(tMs, INTEGRAL_J, margin);
     if (v === null) return null;
     // extend the integral over an edge gap (≤ 2 intervals) with the nearest tick's power

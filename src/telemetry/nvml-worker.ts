@@ -81,6 +81,9 @@ function flush() {
 // (setTimeout truncates to whole ms); slots missed while busy are skipped, not bunched.
 const start = performance.now();
 let k = 0;
+let faults = 0;
+let lastFaultMessage = '';
+let lastFaultPost = -Infinity;
 while (Atomics.load(ctrl, 0) === 0) {
   const now = performance.now();
   const withEnergy = now - lastEnergy >= energyIntervalMs - intervalMs / 2;
@@ -98,7 +101,14 @@ while (Atomics.load(ctrl, 0) === 0) {
     if (withEnergy) lastEnergy = now;
     for (const v of row) batch.push(v);
   } catch (e) {
-    parentPort.postMessage({ type: 'fault', message: String(e && e.message || e) });
+    // a lost GPU fails every tick: report at most once a second, with the count
+    faults++;
+    lastFaultMessage = String(e && e.message || e);
+    if (now - lastFaultPost >= 1000) {
+      parentPort.postMessage({ type: 'fault', count: faults, message: lastFaultMessage });
+      faults = 0;
+      lastFaultPost = now;
+    }
   }
   if (now - lastFlush >= batchMs) { flush(); lastFlush = now; }
   const after = performance.now();
@@ -107,6 +117,7 @@ while (Atomics.load(ctrl, 0) === 0) {
   if (waitMs > 0) Atomics.wait(ctrl, 0, 0, waitMs);
 }
 flush();
+if (faults > 0) parentPort.postMessage({ type: 'fault', count: faults, message: lastFaultMessage });
 try { b.close(); } catch {}
 parentPort.postMessage({ type: 'stopped' });
 parentPort.close();
@@ -153,7 +164,7 @@ interface ReadyMessage {
 type WorkerMessage =
   | ReadyMessage
   | { type: 'error'; message: string }
-  | { type: 'fault'; message: string }
+  | { type: 'fault'; count: number; message: string }
   | { type: 'samples'; stride: number; data: Float64Array }
   | { type: 'stopped' };
 
@@ -261,7 +272,7 @@ export function startNvmlSampler(
           }
           return;
         case 'fault':
-          faultCount++;
+          faultCount += m.count;
           lastFault = m.message;
           return;
         case 'samples':

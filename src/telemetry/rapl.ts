@@ -175,14 +175,16 @@ export class RaplSampler {
 
   start(): void {
     if (this.timer) return;
-    void this.sample();
-    this.timer = setInterval(() => {
+    // one read at a time: overlapping reads could see counters out of order (a false wrap)
+    const tick = (): void => {
       if (this.busy) return;
       this.busy = true;
       void this.sample().finally(() => {
         this.busy = false;
       });
-    }, this.intervalMs);
+    };
+    tick();
+    this.timer = setInterval(tick, this.intervalMs);
     this.timer.unref();
   }
 
@@ -196,7 +198,8 @@ export class RaplSampler {
   }
 
   summarize(startMs: number, endMs: number): RaplWindowSummary {
-    const margin = 2 * this.intervalMs;
+    // tolerate edges just outside the polled span (a poll may be late on a loaded host)
+    const margin = Math.max(2 * this.intervalMs, 250);
     const p0 = this.series.interpolate(startMs, 1, margin);
     const p1 = this.series.interpolate(endMs, 1, margin);
     if (p0 === null || p1 === null)
