@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { readCpuInfo, readNumaNodes, readText } from './host.js';
 import type { NumaNode } from './host.js';
+import { openNvml } from './nvml.js';
 import type { NvmlHandle, NvmlUnavailable } from './nvml.js';
 
 export interface FingerprintGpu {
@@ -47,10 +48,22 @@ function byCodePoint(a: string, b: string): number {
   return A.length - B.length;
 }
 
+/**
+ * The hardware_fingerprint keys (without fingerprint_sha256). `nvml` omitted (undefined): NVML is
+ * opened here ($BENCH_NVML_LIB or libnvidia-ml.so.1) and closed again; null: no GPUs are listed.
+ */
 export async function collectFingerprintParts(
   nvml?: NvmlHandle | NvmlUnavailable | null,
   opts: FingerprintOptions = {},
 ): Promise<HardwareFingerprintParts> {
+  if (nvml === undefined) {
+    const own = openNvml();
+    try {
+      return await collectFingerprintParts(own, opts);
+    } finally {
+      if (own.available) own.close();
+    }
+  }
   const root = opts.root ?? '/';
   const dmi = async (file: string): Promise<string> => {
     const v = (await readText(join(root, 'sys/class/dmi/id', file)))?.trim();

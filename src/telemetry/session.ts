@@ -19,6 +19,7 @@ export interface TelemetryOptions {
   readonly dcgmUrl?: string;
   /** Label for the DCGM-style source: 'dcgm' (an exporter, default) or 'engine' (embedded engine). */
   readonly dcgmSource?: 'dcgm' | 'engine';
+  /** Scrape period of the DCGM-style source; default 1000 ms ('dcgm') or 250 ms ('engine'). */
   readonly dcgmIntervalMs?: number;
   /** powercap root (tests); default /sys/class/powercap. */
   readonly raplRoot?: string;
@@ -82,7 +83,9 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
   } else reasons.push('NVML disabled');
 
   if (!store && options.dcgmUrl) {
-    const intervalMs = options.dcgmIntervalMs ?? Math.max(gpuIntervalMs, 1000);
+    // an exporter refreshes at most every second; the embedded engine computes its gauges per scrape
+    const intervalMs =
+      options.dcgmIntervalMs ?? Math.max(gpuIntervalMs, options.dcgmSource === 'engine' ? 250 : 1000);
     const r = await startDcgmSampler({ url: options.dcgmUrl, intervalMs }, onTicks);
     if ('gpus' in r) {
       dcgmSampler = r;

@@ -121,6 +121,20 @@ describe('collectFingerprintParts', () => {
     );
   });
 
+  it('opens NVML itself when no handle is passed ($BENCH_NVML_LIB)', async () => {
+    const prev = process.env.BENCH_NVML_LIB;
+    process.env.BENCH_NVML_LIB = fakeNvml({ gpus: 2, driver: '570.86.15', cuda: 12080 });
+    try {
+      const p = await collectFingerprintParts(undefined, { root: fakeRoot({}) });
+      expect(p.gpus.map((g) => g.pci_id)).toEqual(['00000000:B0:00.0', '00000000:C1:00.0']);
+      expect(p.driver).toBe('570.86.15');
+      expect(p.cuda).toBe('12.8');
+    } finally {
+      if (prev === undefined) delete process.env.BENCH_NVML_LIB;
+      else process.env.BENCH_NVML_LIB = prev;
+    }
+  });
+
   it('takes GPUs from NVML sorted by pci_id, with driver and CUDA versions', async () => {
     const nvml = openNvml(fakeNvml({ gpus: 3 }));
     if (!nvml.available) throw new Error(nvml.reason);
