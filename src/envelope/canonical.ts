@@ -92,10 +92,19 @@ function serialize(value: unknown, path: string, writeNumber: NumberWriter): str
   const numberTextOrUndefined = writeNumber(value, path);
   if (numberTextOrUndefined !== undefined) return numberTextOrUndefined;
   if (Array.isArray(value)) {
-    const parts = value.map((item, index) => serialize(item, `${path}[${index}]`, writeNumber));
+    const parts: string[] = [];
+    for (let index = 0; index < value.length; index++)
+      parts.push(serialize(value[index], `${path}[${index}]`, writeNumber)); // holes → undefined → refused
     return `[${parts.join(',')}]`;
   }
   if (typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      const name = typeof value.constructor === 'function' ? value.constructor.name : 'non-plain';
+      throw new CanonicalJsonError(
+        `${path}: a ${name} object is not allowed in an envelope (use plain objects, strings and numbers)`,
+      );
+    }
     const keys = Object.keys(value).sort(compareCodePoints);
     const record = value as Record<string, unknown>;
     const parts = keys.map(

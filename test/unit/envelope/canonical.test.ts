@@ -84,6 +84,14 @@ describe('canonicalJson', () => {
     expect((caught as Error).message).toContain('$.metrics.x[1]');
   });
 
+  it.each([
+    ['a Date', new Date(0), /Date object/],
+    ['a Map', new Map([['a', 1]]), /Map object/],
+    ['an array hole', [1, , 3], /undefined/], // eslint-disable-line no-sparse-arrays
+  ])('rejects %s instead of writing something Python would read differently', (_label, bad, pattern) => {
+    expect(() => canonicalJson({ x: bad })).toThrow(pattern);
+  });
+
   it('sorts keys by code point, not by UTF-16 unit', () => {
     const keys = ['\u{1F600}', '\uff5a', 'a'];
     expect([...keys].sort()).toEqual(['a', '\u{1F600}', '\uff5a']); // JS default: wrong for Python
