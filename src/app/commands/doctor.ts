@@ -89,6 +89,7 @@ export async function gatherGpuFacts(libPath?: string): Promise<GpuFacts> {
           powerLimitW: null,
           defaultPowerLimitW: null,
           processes: [],
+          queryError: h.error,
         });
         continue;
       }

@@ -27,7 +27,7 @@ export async function runExport(
       `unknown metric ${unknown.map((m) => `"${m}"`).join(', ')} (the envelope has: ${[...known].sort().join(', ')})`,
       'E_EXPORT_METRIC',
     );
-  return `${renderExport(flags.format, loaded.envelope, path, flags.metric)}\n`;
+  return `${renderExport(flags.format, loaded.envelope, path, flags.metric, loaded.lossless)}\n`;
 }
 
 export function register(program: Command): void {

@@ -79,7 +79,31 @@ export function renderMarkdown(envelope: EnvelopeLike, path: string, only: reado
   return lines.join('\n');
 }
 
-export function renderCsv(envelope: EnvelopeLike, path: string, only: readonly string[]): string {
+/**
+ * Metric number text as written in the file (from a lossless-json parse: `1.0` stays `1.0`, as
+ * Python writes it); empty when the parse is not available.
+ */
+export function rawMetricText(lossless: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const metrics = getPath(lossless, 'metrics');
+  if (typeof metrics !== 'object' || metrics === null) return out;
+  for (const [key, value] of Object.entries(metrics as Record<string, unknown>)) {
+    const text = (value as { isLosslessNumber?: unknown; value?: unknown } | null)?.value;
+    if (
+      (value as { isLosslessNumber?: unknown } | null)?.isLosslessNumber === true &&
+      typeof text === 'string'
+    )
+      out.set(key, text);
+  }
+  return out;
+}
+
+export function renderCsv(
+  envelope: EnvelopeLike,
+  path: string,
+  only: readonly string[],
+  raw: ReadonlyMap<string, string> = new Map(),
+): string {
   const h = exportHeader(envelope, path);
   const header = [
     ['suite', h.suite],
@@ -93,7 +117,7 @@ export function renderCsv(envelope: EnvelopeLike, path: string, only: readonly s
   return [
     ...header,
     csvLine(['metric', 'value']),
-    ...exportMetrics(envelope, only).map(([key, value]) => csvLine([key, value])),
+    ...exportMetrics(envelope, only).map(([key, value]) => csvLine([key, raw.get(key) ?? value])),
   ].join('\n');
 }
 
@@ -136,12 +160,13 @@ export function renderExport(
   envelope: EnvelopeLike,
   path: string,
   only: readonly string[],
+  lossless?: unknown,
 ): string {
   switch (format) {
     case 'markdown':
       return renderMarkdown(envelope, path, only);
     case 'csv':
-      return renderCsv(envelope, path, only);
+      return renderCsv(envelope, path, only, rawMetricText(lossless));
     case 'slack':
       return renderSlack(envelope, path, only);
   }

@@ -40,7 +40,7 @@ describe('command wiring', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n').slice(-3)).toEqual([
       'metric,value',
-      'ok_rate,1',
+      'ok_rate,1.0',
       'ttft_p99_ms,48.39602540247142',
     ]);
     expect((await cli(['export', c4, '--format', 'pdf'])).code).toBe(2);

@@ -252,6 +252,21 @@ describe('doctor checks (pure, table-driven)', () => {
     if (status === 'WARN' || status === 'FAIL') expect(r?.fix).toMatch(/\S/);
   });
 
+  it('a GPU whose health query fails is a FAIL; the others are still judged', () => {
+    const results = evaluateDoctor(withGpu({ queryError: 'GPU is lost', persistenceMode: null }));
+    expect(row(results, 'GPU health query')).toMatchObject({ status: 'FAIL', detail: 'GPU 1: GPU is lost' });
+    expect(row(results, 'Persistence mode')).toMatchObject({ status: 'PASS', detail: 'enabled (all 1)' });
+    const allLost = evaluateDoctor({
+      ...healthyHost,
+      gpu: {
+        available: true,
+        driverVersion: '550.54.15',
+        gpus: [{ ...healthyGpu, queryError: 'Unknown Error' }],
+      },
+    });
+    expect(row(allLost, 'Clock state')?.status).toBe('SKIP');
+  });
+
   it('the fix for a low ulimit depends on the hard limit', () => {
     const soft = evaluateDoctor({ ...healthyHost, openFiles: { soft: 256, hard: 4096 } });
     expect(row(soft, 'Open-file limit')?.fix).toBe('ulimit -n 384 (hard limit 4096 allows it)');

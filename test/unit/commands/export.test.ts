@@ -48,7 +48,7 @@ describe('bench export', () => {
 
   it('--metric filters (repeatable); an unknown metric or an unusable file exits 2', async () => {
     const csv = await runExport(C16, { format: 'csv', metric: ['ok_rate', 'ttft_p99_ms'] });
-    expect(csv.trimEnd().split('\n').slice(8)).toEqual(['ok_rate,1', 'ttft_p99_ms,85.23758193478018']);
+    expect(csv.trimEnd().split('\n').slice(8)).toEqual(['ok_rate,1.0', 'ttft_p99_ms,85.23758193478018']);
     await expect(runExport(C16, { format: 'csv', metric: ['nope'] })).rejects.toMatchObject({
       exitCode: 2,
       code: 'E_EXPORT_METRIC',

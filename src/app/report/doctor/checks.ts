@@ -51,6 +51,7 @@ const fail = (check: string, detail: string, fix: string): CheckResult => ({
 const skip = (check: string, detail: string): CheckResult => ({ check, status: 'SKIP', detail });
 
 function perGpu(gpus: readonly GpuFact[], check: string, judge: (gpu: GpuFact) => CheckResult): CheckResult {
+  if (gpus.length === 0) return skip(check, 'no GPU could be queried');
   const results = gpus.map((gpu) => ({ gpu, result: judge(gpu) }));
   const rank: Record<CheckStatus, number> = { FAIL: 3, WARN: 2, PASS: 1, SKIP: 0 };
   const worst = results.reduce((w, r) => (rank[r.result.status] > rank[w.result.status] ? r : w));
@@ -82,6 +83,16 @@ export function gpuChecks(facts: HostFacts): CheckResult[] {
         ),
   );
   if (gpus.length === 0) return out;
+  const lost = gpus.filter((g) => g.queryError !== undefined);
+  if (lost.length > 0)
+    out.push(
+      fail(
+        'GPU health query',
+        lost.map((g) => `GPU ${g.index}: ${g.queryError ?? ''}`).join('; '),
+        'check nvidia-smi and dmesg (Xid errors); the GPU may need a reset',
+      ),
+    );
+  const queried = gpus.filter((g) => g.queryError === undefined);
   if (gpu.driverVersion === null) out.push(skip('Driver version', 'not reported'));
   else if (compareVersions(gpu.driverVersion, DRIVER_VERSION_FLOOR) < 0)
     out.push(
@@ -94,7 +105,7 @@ export function gpuChecks(facts: HostFacts): CheckResult[] {
   else out.push(pass('Driver version', `${gpu.driverVersion} ≥ ${DRIVER_VERSION_FLOOR}`));
 
   out.push(
-    perGpu(gpus, 'Persistence mode', (g) =>
+    perGpu(queried, 'Persistence mode', (g) =>
       g.persistenceMode === null
         ? skip('', 'not reported')
         : g.persistenceMode
@@ -103,7 +114,7 @@ export function gpuChecks(facts: HostFacts): CheckResult[] {
     ),
   );
   out.push(
-    perGpu(gpus, 'ECC', (g) => {
+    perGpu(queried, 'ECC', (g) => {
       if ((g.eccUncorrected ?? 0) > 0)
         return fail(
           '',
@@ -127,7 +138,7 @@ export function gpuChecks(facts: HostFacts): CheckResult[] {
     }),
   );
   out.push(
-    perGpu(gpus, 'Thermal headroom', (g) => {
+    perGpu(queried, 'Thermal headroom', (g) => {
       if (g.tempC === null) return skip('', 'temperature not reported');
       if (g.slowdownTempC === null) return pass('', `${g.tempC} °C (no slowdown threshold reported)`);
       const headroom = g.slowdownTempC - g.tempC;
@@ -147,7 +158,7 @@ export function gpuChecks(facts: HostFacts): CheckResult[] {
     }),
   );
   out.push(
-    perGpu(gpus, 'Clock state', (g) => {
+    perGpu(queried, 'Clock state', (g) => {
       const active = g.throttleReasons.filter((r) => !BENIGN_THROTTLE.has(r));
       const severe = active.filter((r) => FAIL_THROTTLE.has(r));
       if (severe.length > 0)
@@ -169,7 +180,7 @@ export function gpuChecks(facts: HostFacts): CheckResult[] {
     }),
   );
   out.push(
-    perGpu(gpus, 'Power limit', (g) => {
+    perGpu(queried, 'Power limit', (g) => {
       if (g.powerLimitW === null || g.defaultPowerLimitW === null) return skip('', 'not reported');
       if (g.powerLimitW < g.defaultPowerLimitW - 0.5)
         return warn(
@@ -181,7 +192,7 @@ export function gpuChecks(facts: HostFacts): CheckResult[] {
     }),
   );
   out.push(
-    perGpu(gpus, 'Other GPU processes', (g) =>
+    perGpu(queried, 'Other GPU processes', (g) =>
       g.processes.length > 0
         ? warn(
             '',

@@ -21,6 +21,8 @@ export interface GpuFact {
   readonly powerLimitW: number | null;
   readonly defaultPowerLimitW: number | null;
   readonly processes: readonly GpuProcessFact[];
+  /** Set when NVML could not query this GPU's health (e.g. "GPU is lost"). */
+  readonly queryError?: string;
 }
 
 export type GpuFacts =
