@@ -63,6 +63,8 @@ export interface PointResult {
     readonly outsideWindow: number;
   };
   readonly window: { readonly startMs: number; readonly endMs: number; readonly durationS: number };
+  /** Monotonic ms (performance.now()) when the point started (before warm-up). */
+  readonly startedAtMs: number;
   /** Wall-clock (epoch ms) of the window, for telemetry alignment. */
   readonly windowWall: { readonly startEpochMs: number; readonly endEpochMs: number };
   readonly gate: GateState & { readonly waitedS: number };
@@ -408,6 +410,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
       outsideWindow,
     },
     window: detail.window,
+    startedAtMs: pointStartMs,
     windowWall: { startEpochMs: wallOf(window.startMs), endEpochMs: wallOf(window.endMs) },
     gate: { ...gateState, waitedS: gateWaitedS },
     steadyState: { required, measured: detail.counts.measured, ok: steadyOk },
