@@ -222,14 +222,22 @@ export class FixedDriver implements TimingDriver {
         () => {
           this.timers.delete(timer);
           if (this.closed || stream.state !== 'open') return;
-          const k = Math.min(this.tokensPerChunk, stream.remaining);
-          const more = stream.emit(k, 1);
+          const k = this.tokensPerChunk;
+          // Events that fell due while this timer was late go out in the same socket write.
+          const now = nowMs();
+          let events = 1;
+          let next = target + k * this.draw(this.timing.itlMs, this.timing.itlJitterMs);
+          while (next <= now && (events + 1) * k <= stream.remaining) {
+            events += 1;
+            next += k * this.draw(this.timing.itlMs, this.timing.itlJitterMs);
+          }
+          const more = stream.emit(k, events);
           if (stream.state !== 'open') return;
           if (!more) {
             stream.finish();
             return;
           }
-          target += k * this.draw(this.timing.itlMs, this.timing.itlJitterMs);
+          target = next;
           schedule();
         },
         Math.max(0, Math.round(target - nowMs())),
