@@ -1,7 +1,14 @@
 // bench summary <path…> [--json] [--csv]: tabulate envelopes per suite, sorted by throughput.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { collectJsonFiles, envelopeIo, loadMany, type EnvelopeIo } from '../report/envelopeIo.js';
+import {
+  collectJsonFiles,
+  envelopeIo,
+  loadMany,
+  readPublicKeyFlag,
+  type EnvelopeIo,
+  type SignatureCheck,
+} from '../report/envelopeIo.js';
 import {
   buildSummary,
   renderSummaryCsv,
@@ -15,6 +22,16 @@ interface SummaryFlags {
   json?: boolean;
   csv?: boolean;
   verbose?: boolean;
+  devPublicKey?: string;
+  trustedRoot?: string;
+}
+
+/** ok → signed OK; unsigned; keyless without a trusted root → unchecked; anything else → FAIL. */
+export function signatureStatusOf(check: SignatureCheck): SignatureStatus {
+  if (check.ok) return 'ok';
+  if (check.method === null) return 'unsigned';
+  if (check.method === 'sigstore-cosign' && /--trusted-root/.test(check.reason ?? '')) return 'unchecked';
+  return 'fail';
 }
 
 export async function runSummary(
@@ -26,12 +43,16 @@ export async function runSummary(
   const files = await collectJsonFiles(paths);
   const { loaded, skipped } = await loadMany(io, files);
   if (flags.verbose) for (const s of skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+  const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
+  const verifyFlags = {
+    ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
+    ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
+  };
   const inputs: SummaryInput[] = [];
   for (const item of loaded) {
     let signature: SignatureStatus;
     try {
-      const check = await io.verify(item);
-      signature = check.ok ? 'ok' : check.method === null ? 'unsigned' : 'fail';
+      signature = signatureStatusOf(await io.verify(item, verifyFlags));
     } catch {
       signature = 'fail';
     }
@@ -51,6 +72,8 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output: {"suites": {...}, "skipped": N}')
     .option('--csv', 'one CSV table for all suites')
     .option('-v, --verbose', 'name each skipped file and why on stderr')
+    .option('--dev-public-key <path>', 'signature column: require dev-key envelopes to be signed by this key')
+    .option('--trusted-root <file>', 'signature column: Sigstore trusted_root.json for keyless envelopes')
     .action(async (paths: string[], flags: SummaryFlags) => {
       process.stdout.write(await runSummary(paths, flags));
     });

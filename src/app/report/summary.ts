@@ -107,7 +107,7 @@ export function signatureLabel(status: SignatureStatus): string {
     case 'fail':
       return 'FAIL';
     case 'unchecked':
-      return '?';
+      return 'unchecked';
   }
 }
 

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runSummary } from '../../../src/app/commands/summary.js';
+import { runSummary, signatureStatusOf } from '../../../src/app/commands/summary.js';
 import { envelopeIo } from '../../../src/app/report/envelopeIo.js';
 import { buildSummary, renderSummaryCsv, summaryJson } from '../../../src/app/report/summary.js';
 import { FIXTURES, FIXTURE_FILES, derived, fixturePath, makeSigner, tempDir } from './helpers.js';
@@ -124,6 +124,36 @@ describe('bench summary on a directory with bad, unsigned and tampered files', (
       exitCode: 2,
       code: 'E_PATH_NOT_FOUND',
     });
+  });
+
+  it('signature status: keyless without --trusted-root is unchecked, not FAIL', () => {
+    expect(signatureStatusOf({ ok: true, method: 'dev-key' })).toBe('ok');
+    expect(signatureStatusOf({ ok: false, method: null, reason: 'unsigned envelope' })).toBe('unsigned');
+    expect(
+      signatureStatusOf({
+        ok: false,
+        method: 'sigstore-cosign',
+        reason: 'keyless envelope: pass --trusted-root FILE',
+      }),
+    ).toBe('unchecked');
+    expect(
+      signatureStatusOf({ ok: false, method: 'sigstore-cosign', reason: 'certificate chain invalid' }),
+    ).toBe('fail');
+    expect(signatureStatusOf({ ok: false, method: 'dev-key', reason: 'signature check failed' })).toBe(
+      'fail',
+    );
+  });
+
+  it('--dev-public-key: the fixtures signed by another key become FAIL', async () => {
+    const dir2 = await tempDir();
+    await makeSigner(dir2);
+    const json = JSON.parse(
+      await runSummary([fixturePath('c1-79d354b13545.json')], {
+        json: true,
+        devPublicKey: join(dir2, 'cosign.pub'),
+      }),
+    ) as { suites: Record<string, { signature: string }[]> };
+    expect(json.suites['llm.inference.chatbot-short']?.[0]?.signature).toBe('fail');
   });
 
   it('renderSummaryCsv quotes fields with commas', async () => {
