@@ -210,8 +210,12 @@ export function counterValue(expo: PromExposition, name: string, want?: LabelMat
 
 export interface HistogramData {
   readonly sum: number;
+  /** Observations in total (= the +Inf bucket). */
   readonly count: number;
-  /** Cumulative bucket counts by upper bound (le), ascending, +Inf last. */
+  /**
+   * Cumulative bucket counts by finite upper bound (le), ascending. The +Inf bucket is `count`
+   * and is left out, so the object stays JSON-safe (JSON has no Infinity).
+   */
   readonly buckets: readonly { readonly le: number; readonly count: number }[];
 }
 
@@ -225,7 +229,10 @@ export function histogramOf(expo: PromExposition, name: string, want?: LabelMatc
     const le = parsePromNumber(s.labels.le ?? '+Inf');
     byLe.set(le, (byLe.get(le) ?? 0) + s.value);
   }
-  const buckets = [...byLe.entries()].sort((a, b) => a[0] - b[0]).map(([le, c]) => ({ le, count: c }));
+  const buckets = [...byLe.entries()]
+    .filter(([le]) => Number.isFinite(le))
+    .sort((a, b) => a[0] - b[0])
+    .map(([le, c]) => ({ le, count: c }));
   return { sum, count, buckets };
 }
 
@@ -246,23 +253,24 @@ export function histogramMean(h: HistogramData | null): number | null {
   return h.sum / h.count;
 }
 
-/** Quantile by linear interpolation inside the bucket (as PromQL histogram_quantile). */
+/**
+ * Quantile by linear interpolation inside the bucket, as PromQL histogram_quantile: a rank beyond
+ * the highest finite bucket returns that bucket's upper bound.
+ */
 export function histogramQuantile(h: HistogramData | null, q: number): number | null {
-  if (!h || !(h.count > 0) || h.buckets.length === 0) return null;
-  const total = h.buckets[h.buckets.length - 1]?.count ?? h.count;
-  const rank = q * total;
+  if (!h || !(h.count > 0)) return null;
+  const rank = q * h.count;
   let prevLe = 0;
   let prevCount = 0;
   for (const b of h.buckets) {
     if (b.count >= rank) {
-      if (b.le === Infinity) return prevLe;
       if (b.count === prevCount) return b.le;
       return prevLe + ((b.le - prevLe) * (rank - prevCount)) / (b.count - prevCount);
     }
     prevLe = b.le;
     prevCount = b.count;
   }
-  return prevLe;
+  return h.buckets.length > 0 ? prevLe : null;
 }
 
 export interface ScrapeOptions {
