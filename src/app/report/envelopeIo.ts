@@ -65,7 +65,8 @@ export async function readPublicKeyFlag(path: string | undefined): Promise<strin
 }
 
 /**
- * Expands files and directories into a sorted list of `*.json` files (directories recursively).
+ * Expands files and directories into a sorted list of `*.json` files (directories recursively,
+ * hidden names skipped, as `bench verify` does).
  * A path that does not exist is bad input (exit 2).
  */
 export async function collectJsonFiles(paths: readonly string[]): Promise<string[]> {
@@ -88,6 +89,7 @@ async function walk(dir: string): Promise<string[]> {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: string[] = [];
   for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue; // .git, editor swap files, our own .part downloads
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await walk(full)));
     else if (entry.isFile() && entry.name.endsWith('.json')) out.push(full);

@@ -77,6 +77,8 @@ describe('bench summary on a directory with bad, unsigned and tampered files', (
     await writeFile(join(dir, 'broken.json'), '{"envelope_version": "v1", ');
     await writeFile(join(dir, 'other.json'), '{"hello": 1}');
     await writeFile(join(dir, 'notes.txt'), 'not json, not *.json');
+    await mkdir(join(dir, '.hidden'));
+    await writeFile(join(dir, '.hidden', 'ignored.json'), '{}'); // hidden: not even counted as skipped
     const signer = await makeSigner(dir);
     await signer.sign(
       nested,
