@@ -87,14 +87,7 @@ export class ResponseStream {
     }
     this.tokenWriteMs = init.truth ? [] : null;
     this.tokensPerEvent = init.truth ? [] : null;
-    init.res.on('close', () => {
-      if (this.state === 'open' || this.state === 'stalled') {
-        const outcome = this.state === 'stalled' ? 'stall' : 'client_closed';
-        this.state = 'dead';
-        this.log(outcome);
-        init.hooks.onGone(this);
-      }
-    });
+    init.res.on('close', () => this.end(this.state === 'stalled' ? 'stall' : 'client_closed'));
     init.res.on('drain', () => {
       this.writable = true;
     });
@@ -215,10 +208,18 @@ export class ResponseStream {
 
   /** Ends a stalled/open response because the engine is shutting down. */
   abandon(): void {
-    if (this.state === 'open' || this.state === 'stalled') {
-      this.log(this.state === 'stalled' ? 'stall' : 'engine_closed');
+    this.end(this.state === 'stalled' ? 'stall' : 'engine_closed');
+  }
+
+  /** The response is over without finishing. A stalled stream already reported itself gone. */
+  private end(outcome: 'stall' | 'client_closed' | 'engine_closed'): void {
+    if (this.state === 'open') {
       this.state = 'dead';
+      this.log(outcome);
       this.init.hooks.onGone(this);
+    } else if (this.state === 'stalled') {
+      this.state = 'dead';
+      this.log(outcome);
     }
   }
 

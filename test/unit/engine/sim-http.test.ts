@@ -1,4 +1,7 @@
 // The 'sim' timing over real HTTP: a short run, checked for shape, not for wall-clock numbers.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEngine } from '../../../src/engine/index.js';
 import { chatBody, get, post } from './http-helpers.js';
@@ -96,6 +99,38 @@ describe('sim timing over HTTP', () => {
     ).rejects.toMatchObject({
       code: 'E_ENGINE_DOES_NOT_FIT',
     });
+  });
+
+  it('a stalled stream is counted once: its tokens, its sequence freed, one truth-log line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-stall-'));
+    const truthLogPath = join(dir, 'truth.jsonl');
+    const engine = await startEngine({ timing: 'sim', truthLogPath });
+    const root = engine.baseUrl.replace(/\/v1$/, '');
+    try {
+      const r = await post(
+        engine.baseUrl,
+        '/chat/completions',
+        chatBody({ max_tokens: 50, ignore_eos: true }),
+        { 'x-sim-fault': 'stall' },
+        { abortAfterMs: 300 },
+      );
+      expect(r.error).toBe('client-timeout');
+      const tokens = r.data.length - 1; // after the role chunk
+      expect(tokens).toBe(3);
+      let text = '';
+      for (let i = 0; i < 100; i += 1) {
+        text = (await get(root, '/metrics')).body;
+        if (readFileSync(truthLogPath, 'utf8').includes('"outcome":"stall"')) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      expect(metric(text, 'vllm:generation_tokens_total')).toBe(tokens);
+      expect(metric(text, 'vllm:num_requests_running')).toBe(0);
+      const lines = readFileSync(truthLogPath, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: 'stall', completionTokens: 3 });
+    } finally {
+      await engine.close();
+    }
   });
 
   it('a client that disconnects mid-stream frees its sequence', async () => {
