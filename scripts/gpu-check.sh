@@ -4,7 +4,8 @@
 # Needs node, dist/gpu-check.js (built here when esbuild is installed: node scripts/build-gpu-check.mjs),
 # node_modules/koffi (+ @koromix), python3 with torch (the matmul load), libnvidia-ml.so.1.
 # Writes gpu-check.json (stdout of the check), gpu-check.log (stderr) and, when dist/bench.js is
-# present, doctor.txt (bench doctor) under $OUT (default ./gpu-check-out). Exit status of the check.
+# present, bench-run/ (a `bench run` against the embedded engine under the load, its envelope) and
+# doctor.txt (bench doctor) under $OUT (default ./gpu-check-out). Exit status of the check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-./gpu-check-out}
@@ -18,7 +19,9 @@ if [[ ! -f dist/gpu-check.js ]]; then
 fi
 { command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,power.draw,power.limit,utilization.gpu --format=csv; } \
   >"$out/nvidia-smi.csv" 2>&1 || true
-node dist/gpu-check.js "$@" >"$out/gpu-check.json" 2> >(tee "$out/gpu-check.log" >&2)
+bench_run=()
+[[ -f dist/bench.js ]] && bench_run=(--bench-run dist/bench.js)
+node dist/gpu-check.js --out "$out" "${bench_run[@]}" "$@" >"$out/gpu-check.json" 2> >(tee "$out/gpu-check.log" >&2)
 rc=$?
 cat "$out/gpu-check.json"
 if [[ -f dist/bench.js ]]; then

@@ -6,6 +6,8 @@
 // Exit 0 when every check passes, 1 when one fails or NVML is not available.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { measureIdleBaseline, openNvml, queryGpuHealth, startTelemetry } from '../src/telemetry/index.js';
 import type { TelemetrySession } from '../src/telemetry/index.js';
 
@@ -17,6 +19,10 @@ interface Args {
   window10S: number;
   python: string;
   noLoad: boolean;
+  /** Path of the bundled CLI: also run `bench run` (embedded engine) under the load. */
+  benchRun: string | null;
+  benchRunS: number;
+  out: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -28,7 +34,11 @@ function parseArgs(argv: string[]): Args {
     window10S: 15,
     python: 'python3',
     noLoad: false,
+    benchRun: null,
+    benchRunS: 20,
+    out: process.env.OUT ?? './gpu-check-out',
   };
+  let loadSet = false;
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -39,8 +49,17 @@ function parseArgs(argv: string[]): Args {
       return n;
     };
     if (k === '--idle-s') a.idleS = num();
-    else if (k === '--load-s') a.loadS = num();
-    else if (k === '--warmup-s') a.warmupS = num();
+    else if (k === '--load-s') {
+      a.loadS = num();
+      loadSet = true;
+    } else if (k === '--bench-run-s') a.benchRunS = num();
+    else if (k === '--bench-run') {
+      a.benchRun = v ?? 'dist/bench.js';
+      i++;
+    } else if (k === '--out') {
+      a.out = v ?? a.out;
+      i++;
+    } else if (k === '--warmup-s') a.warmupS = num();
     else if (k === '--window-100ms-s') a.window100S = num();
     else if (k === '--window-10ms-s') a.window10S = num();
     else if (k === '--python') {
@@ -49,6 +68,8 @@ function parseArgs(argv: string[]): Args {
     } else if (k === '--no-load') a.noLoad = true;
     else throw new Error(`unknown argument ${k}`);
   }
+  // keep the load running through the bench run (gate, measurement, drain)
+  if (a.benchRun && !loadSet) a.loadS += a.benchRunS + 60;
   return a;
 }
 
@@ -106,6 +127,78 @@ function startLoad(python: string, seconds: number): Promise<{ child: ChildProce
       reject(e);
     });
   });
+}
+
+function runNode(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `bench run` against the embedded engine while the GPU is loaded; reads the envelope's telemetry. */
+async function benchRun(cli: string, seconds: number, out: string): Promise<Record<string, unknown>> {
+  const dir = join(out, 'bench-run');
+  mkdirSync(dir, { recursive: true });
+  const key = join(dir, 'cosign.key');
+  await runNode([cli, 'keygen', key, '--force'], 30_000);
+  const args = [cli, 'run', '--duration', String(seconds), '--concurrency', '8', '--no-tui', '--json'];
+  args.push('--output', dir, '--dev-key', key);
+  const r = await runNode(args, (seconds + 180) * 1000);
+  rmSync(key, { force: true }); // a throwaway signing key: keep only the .pub beside the envelope
+  writeFileSync(join(dir, 'stderr.txt'), r.stderr);
+  writeFileSync(join(dir, 'stdout.json'), r.stdout);
+  const result: Record<string, unknown> = {
+    command: `node ${args.slice(0, -4).join(' ')} …`,
+    exit_code: r.code,
+  };
+  try {
+    const printed = JSON.parse(r.stdout) as { envelope?: string } | { envelope?: string }[];
+    const first = Array.isArray(printed) ? printed[0] : printed;
+    if (first?.envelope) {
+      const env = JSON.parse(readFileSync(first.envelope, 'utf8')) as {
+        metrics?: Record<string, unknown>;
+        telemetry?: Record<string, unknown>;
+        engine?: unknown;
+      };
+      const m = env.metrics ?? {};
+      const pick = (k: string): unknown => m[k] ?? null;
+      result.envelope = first.envelope;
+      result.engine = env.engine ?? null;
+      result.metrics = Object.fromEntries(
+        [
+          'throughput_tok_per_s',
+          'power_avg_w',
+          'power_peak_w',
+          'energy_joules_total',
+          'joules_per_token',
+          'power_under_load_avg_w',
+          'gpu_util_avg_pct',
+        ].map((k) => [k, pick(k)]),
+      );
+      const t = env.telemetry ?? {};
+      result.telemetry = {
+        source: t.source ?? null,
+        idle_baseline_w: t.idle_baseline_w ?? null,
+        gpu: t.gpu ?? null,
+      };
+    }
+  } catch (e) {
+    result.error = `could not read the run's output: ${e instanceof Error ? e.message : String(e)}`;
+    result.stderr_tail = r.stderr.slice(-1500);
+  }
+  return result;
 }
 
 async function measureWindow(t: TelemetrySession, seconds: number, intervalMs: number) {
@@ -178,13 +271,31 @@ async function main(): Promise<number> {
     const at10 = await measureWindow(t10, args.window10S, 10);
     await t10.stop();
 
+    let bench: Record<string, unknown> | null = null;
+    if (args.benchRun) {
+      log(`bench run against the embedded engine for ${args.benchRunS} s (under load)`);
+      bench = await benchRun(args.benchRun, args.benchRunS, args.out);
+    }
+
     const idleW = idle.available ? idle.powerAvgW : null;
+    const benchPower = (bench?.metrics as Record<string, unknown> | undefined)?.power_avg_w;
+    const benchSource = (bench?.telemetry as Record<string, unknown> | undefined)?.source;
     const checks = {
       power_rises_above_idle: idleW !== null && (at100.power_avg_w ?? 0) > idleW * 1.2 + 20,
       util_over_90_pct: (at100.util_gpu_avg_pct ?? 0) > 90,
       counter_vs_integral_within_5_pct_100ms: Math.abs(at100.counter_vs_integral_pct ?? Infinity) <= 5,
       counter_vs_integral_within_5_pct_10ms: Math.abs(at10.counter_vs_integral_pct ?? Infinity) <= 5,
       sampling_10ms_at_least_95_pct_of_ideal: (at10.achieved_pct_of_ideal ?? 0) >= 95,
+      ...(bench
+        ? {
+            bench_run_nvml_power_above_idle:
+              bench.exit_code === 0 &&
+              benchSource === 'nvml' &&
+              typeof benchPower === 'number' &&
+              idleW !== null &&
+              benchPower > idleW * 1.2 + 20,
+          }
+        : {}),
     };
     const result = {
       inventory,
@@ -200,6 +311,7 @@ async function main(): Promise<number> {
         : idle,
       loaded_100ms: at100,
       loaded_10ms: at10,
+      bench_run: bench,
       checks,
       passed: Object.values(checks).every(Boolean),
     };
