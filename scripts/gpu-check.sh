@@ -21,7 +21,7 @@ fi
   >"$out/nvidia-smi.csv" 2>&1 || true
 bench_run=()
 [[ -f dist/bench.js ]] && bench_run=(--bench-run dist/bench.js)
-node dist/gpu-check.js --out "$out" "${bench_run[@]}" "$@" >"$out/gpu-check.json" 2> >(tee "$out/gpu-check.log" >&2)
+node dist/gpu-check.js --out "$out" ${bench_run[@]+"${bench_run[@]}"} "$@" >"$out/gpu-check.json" 2> >(tee "$out/gpu-check.log" >&2)
 rc=$?
 cat "$out/gpu-check.json"
 if [[ -f dist/bench.js ]]; then
