@@ -162,7 +162,10 @@ export class Scheduler {
       const seq = this.running[i] as Seq;
       const known = seq.req.promptTokens + seq.generated;
       const decode = known - seq.computed === 1 && seq.generated > 0;
-      const newTokens = Math.min(decode ? tokensPerStep : known - seq.computed, budget);
+      const want = decode
+        ? Math.min(tokensPerStep, seq.req.outputTokens - seq.generated)
+        : known - seq.computed;
+      const newTokens = Math.min(want, budget);
       let scheduled = true;
       while (!this.kv.allocate(seq, blocksFor(seq, newTokens))) {
         const victim = this.running[this.running.length - 1] as Seq;
