@@ -1,5 +1,6 @@
-// Trace replay: sends each entry at trace-start + atMs × timeScale (open loop, never waits for
-// responses) and measures schedule lag = actual send − scheduled send, per request.
+// Trace replay: sends each entry at trace-start + atMs × timeScale (open loop: sends never wait for
+// responses) and measures schedule lag = actual send − scheduled send, per request. After the last
+// send it resolves once every response is in (the trace's end), or as soon as the run stops issuing.
 import type { RequestRecord } from '../types.js';
 import type { TraceWorkload } from '../plugins/types.js';
 import type { Driver, DriverContext } from './types.js';
@@ -50,6 +51,13 @@ export function summariseLags(lagsMs: readonly number[], skipped: number): Sched
   };
 }
 
+function stopped(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
 export function createTraceDriver(workload: TraceWorkload, options: TraceDriverOptions): TraceDriver {
   const timeScale = options.timeScale;
   if (!(timeScale > 0) || !Number.isFinite(timeScale))
@@ -61,6 +69,7 @@ export function createTraceDriver(workload: TraceWorkload, options: TraceDriverO
   const driver: Driver = async (context: DriverContext) => {
     lags.length = 0;
     skipped = 0;
+    const pending = new Set<Promise<void>>();
     // Workloads may build prompts lazily: build the first one before the clock starts.
     void entries[0]?.request;
     const startMs = context.now();
@@ -77,12 +86,19 @@ export function createTraceDriver(workload: TraceWorkload, options: TraceDriverO
         skipped = entries.length - i;
         break;
       }
-      void context.send(entry.request, tSchedMs).then((record: RequestRecord) => {
+      const sent = context.send(entry.request, tSchedMs).then((record: RequestRecord) => {
         lags.push(record.tSendMs - tSchedMs);
       });
+      pending.add(sent);
+      void sent.finally(() => pending.delete(sent));
       // Workloads may build prompts lazily: build the next one now, while waiting for its time.
       void entries[i + 1]?.request;
     }
+    // The trace is over when its last response is: keep the window open until then (or until the
+    // run stops issuing — then in-flight requests are the runner's to drain).
+    if (!context.stopSignal.aborted && pending.size > 0)
+      await Promise.race([Promise.all(pending), stopped(context.stopSignal)]);
   };
+
   return Object.assign(driver, { scheduleLag: () => summariseLags(lags, skipped) });
 }

@@ -57,6 +57,8 @@ describe('trace replay of the fixture Mooncake trace (real loopback HTTP)', () =
       const context = makeContext(server.baseUrl);
       const start = context.now();
       await driver(context);
+      // The driver resolves once the trace's last response is in (the trace's end).
+      expect(context.records).toHaveLength(100);
       await context.settle();
       const lag = driver.scheduleLag();
       expect(lag.n).toBe(100);

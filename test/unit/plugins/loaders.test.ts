@@ -146,8 +146,11 @@ describe('custom', () => {
     expect(error.message).toMatch(reason);
   });
 
-  it('needs --dataset-path', async () => {
-    expect((await caught(() => load('custom'))).message).toMatch(/needs --dataset-path/);
+  it('without --dataset-path sends the built-in example (same content as fixtures/datasets/custom-sample.jsonl)', async () => {
+    const example = await loadSingle('custom');
+    const fixture = await loadSingle('custom', { datasetPath: join(DATASETS, 'custom-sample.jsonl') });
+    expect(example.size).toBe(6);
+    expect(example.datasetHash).toBe(fixture.datasetHash);
   });
 });
 
@@ -185,7 +188,10 @@ describe('trace (Mooncake)', () => {
   it('without a file replays the generated sample trace', async () => {
     const w = await loadTraceW();
     expect(w.datasetId).toBe('mooncake-trace-sample');
-    expect(w.entries).toHaveLength(100);
+    expect(w.entries).toHaveLength(600);
+    const spanS = (w.entries.at(-1)!.atMs - w.entries[0]!.atMs) / 1000;
+    expect(spanS).toBeGreaterThan(45);
+    expect(spanS).toBeLessThan(75);
   });
 
   it.each([

@@ -50,11 +50,12 @@ describe('llm.inference validate', () => {
   });
 
   it('missing dataset paths and required ones', () => {
-    expect(validate('custom').errors).toEqual(['llm.inference.custom needs --dataset-path FILE.jsonl']);
+    expect(validate('custom').errors).toEqual([]);
+    expect(validate('custom').warnings[0]).toMatch(/built-in example/);
     expect(validate('custom', { datasetPath: '/nope.jsonl' }).errors).toEqual([
       '--dataset-path not found: /nope.jsonl',
     ]);
-    expect(validate('trace').warnings[0]).toMatch(/generated 100-request sample trace/);
+    expect(validate('trace').warnings[0]).toMatch(/generated 600-request sample trace/);
     expect(validate('sharegpt-v3', { tokenizerPath: '/nope/tokenizer.json' }).errors).toContain(
       '--tokenizer path not found: /nope/tokenizer.json',
     );

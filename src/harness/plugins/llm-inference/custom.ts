@@ -2,9 +2,9 @@
 // {"messages": [{"role": "system"|"user"|"assistant", "content": "..."}]}, with an optional
 // per-line "max_tokens". The seed picks the order; malformed lines → error with file:line.
 import type { ChatMessage } from '../../types.js';
-import { DatasetFormatError, DatasetMissingError } from '../errors.js';
+import { DatasetFormatError } from '../errors.js';
 import type { PluginContext, SingleTurnWorkload } from '../types.js';
-import { isRecord, readJsonLines } from './files.js';
+import { isRecord, parseJsonLines, readJsonLines, type JsonLine } from './files.js';
 import { buildSingleTurnWorkload, type PromptItem } from './single-turn.js';
 import { DATASET_IDS } from './specs.js';
 
@@ -24,8 +24,22 @@ export function parseMessages(value: unknown, file: string, line: number): ChatM
   });
 }
 
+/** Used when no --dataset-path is given (with a validation warning): the format by example. */
+export const CUSTOM_EXAMPLE_NAME = '(built-in custom example)';
+export const CUSTOM_EXAMPLE_JSONL = [
+  '{"prompt": "Name three rivers in Europe."}',
+  '{"prompt": "Write one sentence about tea.", "max_tokens": 24}',
+  '{"messages": [{"role": "system", "content": "Answer in one word."}, {"role": "user", "content": "Capital of France?"}]}',
+  '{"messages": [{"role": "user", "content": "Count to five."}], "max_tokens": 16}',
+  '{"text": "Describe a sunrise in ten words."}',
+  '{"prompt": "List two prime numbers above 100.", "max_tokens": 12}',
+].join('\n');
+
 export async function readCustomPrompts(path: string, defaultMaxTokens: number): Promise<PromptItem[]> {
-  const rows = await readJsonLines(path, 'custom dataset');
+  return customItems(await readJsonLines(path, 'custom dataset'), path, defaultMaxTokens);
+}
+
+function customItems(rows: readonly JsonLine[], path: string, defaultMaxTokens: number): PromptItem[] {
   return rows.map(({ line, value }) => {
     if (!isRecord(value)) throw new DatasetFormatError(path, line, 'each line must be a JSON object');
     const maxTokens = value.max_tokens ?? defaultMaxTokens;
@@ -48,9 +62,13 @@ export async function loadCustom(
   context: PluginContext,
   defaultMaxTokens: number,
 ): Promise<SingleTurnWorkload> {
-  if (!context.datasetPath)
-    throw new DatasetMissingError('llm.inference.custom needs --dataset-path FILE.jsonl');
-  const items = await readCustomPrompts(context.datasetPath, defaultMaxTokens);
+  const items = context.datasetPath
+    ? await readCustomPrompts(context.datasetPath, defaultMaxTokens)
+    : customItems(
+        parseJsonLines(CUSTOM_EXAMPLE_JSONL, CUSTOM_EXAMPLE_NAME),
+        CUSTOM_EXAMPLE_NAME,
+        defaultMaxTokens,
+      );
   return buildSingleTurnWorkload(items, {
     datasetId: DATASET_IDS.custom,
     seed: context.seed,

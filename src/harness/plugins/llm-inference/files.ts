@@ -22,7 +22,11 @@ export interface JsonLine {
 /** Every non-blank line of a JSONL file, parsed; a line that is not JSON → DatasetFormatError file:line. */
 export async function readJsonLines(path: string, what: string): Promise<JsonLine[]> {
   await assertReadable(path, what);
-  const text = await readFile(path, 'utf8');
+  return parseJsonLines(await readFile(path, 'utf8'), path);
+}
+
+/** Parses JSONL text; `path` names the source in errors. */
+export function parseJsonLines(text: string, path: string): JsonLine[] {
   const out: JsonLine[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

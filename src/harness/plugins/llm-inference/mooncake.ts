@@ -178,11 +178,16 @@ export function traceWorkload(
   };
 }
 
+/** Without --dataset-path: a generated 600-request trace at ~10 req/s (about one minute). */
+export const BUILTIN_TRACE = { entries: 600, meanGapMs: 100 } as const;
+
 export async function loadTrace(
   context: PluginContext,
   tokenizer: TokenCounter,
   options: TraceOptions,
 ): Promise<TraceWorkload> {
-  const lines = context.datasetPath ? await readMooncakeTrace(context.datasetPath) : generateMooncakeTrace();
+  const lines = context.datasetPath
+    ? await readMooncakeTrace(context.datasetPath)
+    : generateMooncakeTrace(BUILTIN_TRACE);
   return traceWorkload(lines, context, tokenizer, options);
 }
