@@ -39,6 +39,7 @@ interface DoctorFlags {
   calibrate?: boolean;
   concurrency: number;
   sloTemplate: string;
+  json?: boolean;
 }
 
 /** Measures this host's client ceiling against the embedded engine. Installed by the composition root. */
@@ -195,6 +196,20 @@ export function templateLimits(templateId: string): SloLimit[] {
   }
 }
 
+export function sloJson(facts: HostFacts, templateId: string): unknown {
+  const limits = templateLimits(templateId);
+  const cls = detectHardwareClass(facts.gpu.available ? facts.gpu.gpus.map((g) => g.name) : []);
+  const resolved = scaleSlo(limits, cls.multiplier);
+  return {
+    template: templateId,
+    hardware_class: cls.id,
+    multiplier: cls.multiplier,
+    anchor: limits,
+    resolved,
+    slo_template_resolved: sloResolvedText(resolved),
+  };
+}
+
 export function renderSlo(facts: HostFacts, templateId: string): string {
   const limits = templateLimits(templateId);
   const names = facts.gpu.available ? facts.gpu.gpus.map((g) => g.name) : [];
@@ -238,6 +253,25 @@ export async function runDoctor(flags: DoctorFlags, facts?: HostFacts): Promise<
     }));
   const results = [...evaluateDoctor(gathered), calibrationRow(await readCalibration(calibrationPath()))];
   const { text, exitCode } = renderDoctor(gathered, results, flags.strict ?? false);
+  if (flags.json) {
+    const verdict = doctorVerdict(results, flags.strict ?? false);
+    const body = {
+      gpu: gathered.gpu.available
+        ? { available: true, driver_version: gathered.gpu.driverVersion, count: gathered.gpu.gpus.length }
+        : { available: false, reason: gathered.gpu.reason },
+      checks: results.map((r) => ({
+        check: r.check,
+        status: r.status,
+        detail: r.detail,
+        fix: r.fix ?? null,
+      })),
+      fails: verdict.fails,
+      warns: verdict.warns,
+      verdict: verdict.trailer,
+      ...(flags.showSlo ? { slo: sloJson(gathered, flags.sloTemplate) } : {}),
+    };
+    return { stdout: `${JSON.stringify(body, null, 2)}\n`, stderr, exitCode };
+  }
   const slo = flags.showSlo ? `\n${renderSlo(gathered, flags.sloTemplate)}\n` : '';
   return { stdout: text + slo, stderr, exitCode };
 }
@@ -258,6 +292,7 @@ export function register(program: Command): void {
     .option('--base-url <url>', 'also check an endpoint: <base>/models, /health, /metrics')
     .option('--concurrency <n>', 'planned concurrency (sizes the open-file and port checks)', positiveInt, 64)
     .option('--calibrate', "measure this host's client ceiling and store it in the user cache")
+    .option('--json', 'machine-readable checks and verdict')
     .action(async (flags: DoctorFlags) => {
       const out = await runDoctor(flags);
       process.stderr.write(out.stderr);

@@ -506,6 +506,21 @@ describe('--show-slo, calibration cache and the command', () => {
       expect(out.stdout).toMatch(/^Client ceiling\s+PASS\s+321\.0 req\/s, 45000 tok\/s at c=128/m);
       expect(out.stdout).toMatch(/slo_template_resolved=/);
       expect(out.exitCode).toBe(0);
+      const json = JSON.parse(
+        (await runDoctor({ ...flags, json: true, showSlo: true }, healthyHost)).stdout,
+      ) as {
+        gpu: { available: boolean; count: number };
+        checks: { check: string; status: string }[];
+        fails: number;
+        slo: { hardware_class: string; slo_template_resolved: string };
+      };
+      expect(json.gpu).toEqual({ available: true, driver_version: '550.54.15', count: 2 });
+      expect(json.checks.at(-1)).toMatchObject({ check: 'Client ceiling', status: 'PASS' });
+      expect(json.fails).toBe(0);
+      expect(json.slo).toMatchObject({
+        hardware_class: 'h100',
+        slo_template_resolved: 'ttft<300ms, tpot<50ms',
+      });
       const strict = await runDoctor(
         { ...flags, strict: true },
         { ...healthyHost, cpuGovernors: ['powersave'] },
