@@ -82,73 +82,88 @@ export function bindNvml(koffi: Koffi, libPath: string): NvmlBinding {
   const SUCCESS = 0;
   const NOT_SUPPORTED = 3;
   const INSUFFICIENT_SIZE = 7;
-  const lib = koffi.load(libPath);
-  const DevT = koffi.pointer(koffi.opaque());
-  const UtilT = koffi.struct({ gpu: 'unsigned int', memory: 'unsigned int' });
-  const MemT = koffi.struct({
-    total: 'unsigned long long',
-    free: 'unsigned long long',
-    used: 'unsigned long long',
-  });
-  const PciT = koffi.struct({
-    busIdLegacy: koffi.array('char', 16),
-    domain: 'unsigned int',
-    bus: 'unsigned int',
-    device: 'unsigned int',
-    pciDeviceId: 'unsigned int',
-    pciSubSystemId: 'unsigned int',
-    busId: koffi.array('char', 32),
-  });
-  const u32Out = koffi.out(koffi.pointer('unsigned int'));
-  const i32Out = koffi.out(koffi.pointer('int'));
-  const u64Out = koffi.out(koffi.pointer('unsigned long long'));
-  // Functions that older drivers lack are optional: a missing symbol makes that query null.
-  const opt = (name: string, ret: string, args: unknown[]): ((...a: unknown[]) => number) | null => {
-    try {
-      return lib.func(name, ret, args as never) as (...a: unknown[]) => number;
-    } catch {
-      return null;
-    }
-  };
-  const req = (name: string, ret: string, args: unknown[]): ((...a: unknown[]) => number) =>
-    lib.func(name, ret, args as never) as (...a: unknown[]) => number;
+  // Declare the types and functions once per library per thread (cached on globalThis under a
+  // registered symbol, which keeps this function self-contained for the worker).
+  const declare = () => {
+    const lib = koffi.load(libPath);
+    const DevT = koffi.pointer(koffi.opaque());
+    const UtilT = koffi.struct({ gpu: 'unsigned int', memory: 'unsigned int' });
+    const MemT = koffi.struct({
+      total: 'unsigned long long',
+      free: 'unsigned long long',
+      used: 'unsigned long long',
+    });
+    const PciT = koffi.struct({
+      busIdLegacy: koffi.array('char', 16),
+      domain: 'unsigned int',
+      bus: 'unsigned int',
+      device: 'unsigned int',
+      pciDeviceId: 'unsigned int',
+      pciSubSystemId: 'unsigned int',
+      busId: koffi.array('char', 32),
+    });
+    const u32Out = koffi.out(koffi.pointer('unsigned int'));
+    const i32Out = koffi.out(koffi.pointer('int'));
+    const u64Out = koffi.out(koffi.pointer('unsigned long long'));
+    // Functions that older drivers lack are optional: a missing symbol makes that query null.
+    const opt = (name: string, ret: string, args: unknown[]): ((...a: unknown[]) => number) | null => {
+      try {
+        return lib.func(name, ret, args as never) as (...a: unknown[]) => number;
+      } catch {
+        return null;
+      }
+    };
+    const req = (name: string, ret: string, args: unknown[]): ((...a: unknown[]) => number) =>
+      lib.func(name, ret, args as never) as (...a: unknown[]) => number;
 
-  const errorString = req('nvmlErrorString', 'const char *', ['int']) as unknown as (rc: number) => string;
-  const f = {
-    init: req('nvmlInit_v2', 'int', []),
-    shutdown: req('nvmlShutdown', 'int', []),
-    driverVersion: req('nvmlSystemGetDriverVersion', 'int', ['char *', 'unsigned int']),
-    nvmlVersion: opt('nvmlSystemGetNVMLVersion', 'int', ['char *', 'unsigned int']),
-    cudaVersion: opt('nvmlSystemGetCudaDriverVersion_v2', 'int', [i32Out]),
-    count: req('nvmlDeviceGetCount_v2', 'int', [u32Out]),
-    handle: req('nvmlDeviceGetHandleByIndex_v2', 'int', ['unsigned int', koffi.out(koffi.pointer(DevT))]),
-    name: req('nvmlDeviceGetName', 'int', [DevT, 'char *', 'unsigned int']),
-    uuid: req('nvmlDeviceGetUUID', 'int', [DevT, 'char *', 'unsigned int']),
-    serial: opt('nvmlDeviceGetSerial', 'int', [DevT, 'char *', 'unsigned int']),
-    vbios: opt('nvmlDeviceGetVbiosVersion', 'int', [DevT, 'char *', 'unsigned int']),
-    pci: req('nvmlDeviceGetPciInfo_v3', 'int', [DevT, koffi.out(koffi.pointer(PciT))]),
-    power: req('nvmlDeviceGetPowerUsage', 'int', [DevT, u32Out]),
-    energy: opt('nvmlDeviceGetTotalEnergyConsumption', 'int', [DevT, u64Out]),
-    util: req('nvmlDeviceGetUtilizationRates', 'int', [DevT, koffi.out(koffi.pointer(UtilT))]),
-    mem: req('nvmlDeviceGetMemoryInfo', 'int', [DevT, koffi.out(koffi.pointer(MemT))]),
-    clock: opt('nvmlDeviceGetClockInfo', 'int', [DevT, 'int', u32Out]),
-    temp: opt('nvmlDeviceGetTemperature', 'int', [DevT, 'int', u32Out]),
-    tempThreshold: opt('nvmlDeviceGetTemperatureThreshold', 'int', [DevT, 'int', u32Out]),
-    powerLimit: opt('nvmlDeviceGetEnforcedPowerLimit', 'int', [DevT, u32Out]),
-    defaultLimit: opt('nvmlDeviceGetPowerManagementDefaultLimit', 'int', [DevT, u32Out]),
-    // Renamed in CUDA 12.2 headers; r580 exports both names.
-    reasons:
-      opt('nvmlDeviceGetCurrentClocksEventReasons', 'int', [DevT, u64Out]) ??
-      opt('nvmlDeviceGetCurrentClocksThrottleReasons', 'int', [DevT, u64Out]),
-    eccErrors: opt('nvmlDeviceGetTotalEccErrors', 'int', [DevT, 'int', 'int', u64Out]),
-    eccMode: opt('nvmlDeviceGetEccMode', 'int', [DevT, i32Out, i32Out]),
-    persistence: opt('nvmlDeviceGetPersistenceMode', 'int', [DevT, i32Out]),
-    processes: opt('nvmlDeviceGetComputeRunningProcesses_v3', 'int', [
-      DevT,
-      koffi.inout(koffi.pointer('unsigned int')),
-      'void *',
-    ]),
+    const errorString = req('nvmlErrorString', 'const char *', ['int']) as unknown as (rc: number) => string;
+    const f = {
+      init: req('nvmlInit_v2', 'int', []),
+      shutdown: req('nvmlShutdown', 'int', []),
+      driverVersion: req('nvmlSystemGetDriverVersion', 'int', ['char *', 'unsigned int']),
+      nvmlVersion: opt('nvmlSystemGetNVMLVersion', 'int', ['char *', 'unsigned int']),
+      cudaVersion: opt('nvmlSystemGetCudaDriverVersion_v2', 'int', [i32Out]),
+      count: req('nvmlDeviceGetCount_v2', 'int', [u32Out]),
+      handle: req('nvmlDeviceGetHandleByIndex_v2', 'int', ['unsigned int', koffi.out(koffi.pointer(DevT))]),
+      name: req('nvmlDeviceGetName', 'int', [DevT, 'char *', 'unsigned int']),
+      uuid: req('nvmlDeviceGetUUID', 'int', [DevT, 'char *', 'unsigned int']),
+      serial: opt('nvmlDeviceGetSerial', 'int', [DevT, 'char *', 'unsigned int']),
+      vbios: opt('nvmlDeviceGetVbiosVersion', 'int', [DevT, 'char *', 'unsigned int']),
+      pci: req('nvmlDeviceGetPciInfo_v3', 'int', [DevT, koffi.out(koffi.pointer(PciT))]),
+      power: req('nvmlDeviceGetPowerUsage', 'int', [DevT, u32Out]),
+      energy: opt('nvmlDeviceGetTotalEnergyConsumption', 'int', [DevT, u64Out]),
+      util: req('nvmlDeviceGetUtilizationRates', 'int', [DevT, koffi.out(koffi.pointer(UtilT))]),
+      mem: req('nvmlDeviceGetMemoryInfo', 'int', [DevT, koffi.out(koffi.pointer(MemT))]),
+      clock: opt('nvmlDeviceGetClockInfo', 'int', [DevT, 'int', u32Out]),
+      temp: opt('nvmlDeviceGetTemperature', 'int', [DevT, 'int', u32Out]),
+      tempThreshold: opt('nvmlDeviceGetTemperatureThreshold', 'int', [DevT, 'int', u32Out]),
+      powerLimit: opt('nvmlDeviceGetEnforcedPowerLimit', 'int', [DevT, u32Out]),
+      defaultLimit: opt('nvmlDeviceGetPowerManagementDefaultLimit', 'int', [DevT, u32Out]),
+      // Renamed in CUDA 12.2 headers; r580 exports both names.
+      reasons:
+        opt('nvmlDeviceGetCurrentClocksEventReasons', 'int', [DevT, u64Out]) ??
+        opt('nvmlDeviceGetCurrentClocksThrottleReasons', 'int', [DevT, u64Out]),
+      eccErrors: opt('nvmlDeviceGetTotalEccErrors', 'int', [DevT, 'int', 'int', u64Out]),
+      eccMode: opt('nvmlDeviceGetEccMode', 'int', [DevT, i32Out, i32Out]),
+      persistence: opt('nvmlDeviceGetPersistenceMode', 'int', [DevT, i32Out]),
+      processes: opt('nvmlDeviceGetComputeRunningProcesses_v3', 'int', [
+        DevT,
+        koffi.inout(koffi.pointer('unsigned int')),
+        'void *',
+      ]),
+    };
+    return { errorString, f };
   };
+  type Decls = ReturnType<typeof declare>;
+  const registry = globalThis as unknown as Record<symbol, Map<string, Decls> | undefined>;
+  const cacheKey = Symbol.for('inferencebench.nvml.declarations');
+  const cache = (registry[cacheKey] ??= new Map<string, Decls>());
+  let decls = cache.get(libPath);
+  if (!decls) {
+    decls = declare();
+    cache.set(libPath, decls);
+  }
+  const { errorString, f } = decls;
 
   const check = (fn: string, rc: number): void => {
     if (rc !== SUCCESS) throw new NvmlCallError(fn, rc, errorString(rc));
