@@ -14,6 +14,14 @@ import type { EngineCounters, EngineOptions } from './types.js';
 
 export const ENGINE_VERSION = '0.1.0-sim';
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const KNOWN_ROUTES = new Set([
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/models',
+  '/health',
+  '/version',
+  '/metrics',
+]);
 
 export interface ServerDeps {
   readonly options: EngineOptions;
@@ -235,7 +243,9 @@ export class EngineServer {
       res.end(text);
       return;
     }
-    sendError(res, 404, 'NotFoundError', `Not Found: ${method} ${path}`);
+    if (KNOWN_ROUTES.has(path))
+      sendError(res, 405, 'MethodNotAllowed', `Method Not Allowed: ${method} ${path}`);
+    else sendError(res, 404, 'NotFoundError', `Not Found: ${method} ${path}`);
   }
 
   private models(res: ServerResponse): void {

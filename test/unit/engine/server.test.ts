@@ -163,6 +163,7 @@ describe('engine HTTP (fixed timing)', () => {
       (await post(engine.baseUrl, '/chat/completions', chatBody(), { 'x-sim-fault': 'bogus' })).status,
     ).toBe(400);
     expect((await get(root, '/nope')).status).toBe(404);
+    expect((await get(engine.baseUrl, '/chat/completions')).status).toBe(405);
     // Aliases of the served model are accepted.
     expect(
       (await post(engine.baseUrl, '/chat/completions', chatBody({ model: 'llama-3.1-8b' }))).status,
