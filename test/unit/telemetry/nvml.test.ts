@@ -95,6 +95,21 @@ describe('openNvml through koffi against the gcc-built fake libnvidia-ml', () =>
     });
   });
 
+  it('opens and closes the same library repeatedly (declarations cached, NVML init refcounted)', () => {
+    const lib = fakeNvml({ gpus: 2 });
+    for (let i = 0; i < 5; i++) {
+      const a = openNvml(lib);
+      const b = openNvml(lib);
+      if (!a.available || !b.available) throw new Error('not available');
+      a.close();
+      expect(b.sample(1).powerMw).toBe(77000); // still initialised: b holds a reference
+      b.close();
+    }
+    const c = mustOpen(lib);
+    c.close();
+    expect(() => c.sample(0)).toThrow(/already closed/);
+  });
+
   it('ECC off gives eccEnabled false and no counts', () => {
     const h = mustOpen(fakeNvml({ ecc_mode: 0 }));
     const g = h.health(0);
