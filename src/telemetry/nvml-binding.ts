@@ -303,7 +303,8 @@ export function bindNvml(koffi: Koffi, libPath: string): NvmlBinding {
           const count: unknown[] = [0];
           for (let attempt = 0; attempt < 4 && rc === INSUFFICIENT_SIZE; attempt++) {
             count[0] = cap;
-            buf = cap > 0 ? Buffer.alloc(cap * 24) : null;
+            // 24-byte entries (nvml.h 12/13); 64 per entry leaves slack should a driver write a larger struct
+            buf = cap > 0 ? Buffer.alloc(cap * 64) : null;
             rc = f.processes(d, count, buf);
             cap = Number(count[0]) + 8; // processes may start between the two calls
           }
