@@ -162,8 +162,11 @@ export function renderDoctor(
   strict: boolean,
 ): { text: string; exitCode: number } {
   const lines: string[] = [];
-  if (!facts.gpu.available)
-    lines.push(`No NVIDIA GPU visible (${facts.gpu.reason}): GPU checks skipped.`, '');
+  if (!facts.gpu.available) {
+    // Loader errors can carry a multi-line "Require stack": keep one line.
+    const reason = facts.gpu.reason.split('\n')[0]?.trim() ?? '';
+    lines.push(`No NVIDIA GPU visible (${reason}): GPU checks skipped.`, '');
+  }
   lines.push(
     renderTable(
       [{ header: 'Check' }, { header: 'Status' }, { header: 'Detail' }],

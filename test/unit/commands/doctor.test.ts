@@ -314,6 +314,20 @@ describe('doctor checks (pure, table-driven)', () => {
     expect(text).toMatch(/^Check\s+Status\s+Detail$/m);
     expect(text.trimEnd().split('\n').at(-1)).toBe('OK — all checks passed.');
     expect(exitCode).toBe(0);
+    const multi = renderDoctor(
+      {
+        ...facts,
+        gpu: {
+          available: false,
+          reason: "koffi (FFI) could not be loaded: Cannot find module 'koffi'\nRequire stack:\n- /x.js",
+        },
+      },
+      results,
+      false,
+    );
+    expect(multi.text.split('\n')[0]).toBe(
+      "No NVIDIA GPU visible (koffi (FFI) could not be loaded: Cannot find module 'koffi'): GPU checks skipped.",
+    );
   });
 
   it('renders Fixes for WARN/FAIL rows', () => {
