@@ -29,6 +29,7 @@ interface ServeFlags {
   maxNumSeqs?: string;
   maxNumBatchedTokens?: string;
   gpuMemoryUtilization?: string;
+  numGpuBlocksOverride?: string;
   catalog?: string[];
   truthLog?: string;
 }
@@ -100,6 +101,9 @@ export function serveOptions(f: ServeFlags): Partial<EngineOptions> {
             'in (0, 1]',
           ),
         }
+      : {}),
+    ...(f.numGpuBlocksOverride !== undefined
+      ? { numBlocks: num('--num-gpu-blocks-override', f.numGpuBlocksOverride, isInt(1), 'an integer ≥ 1') }
       : {}),
   } as EngineOptions['scheduler'];
   const out: Record<string, unknown> = {
@@ -189,6 +193,10 @@ export function register(program: Command): void {
     .option('--max-num-seqs <n>', 'sim: max running sequences (vLLM --max-num-seqs, default 256)')
     .option('--max-num-batched-tokens <n>', 'sim: token budget per step (default 8192)')
     .option('--gpu-memory-utilization <f>', 'sim: HBM fraction for weights + KV cache (default 0.9)')
+    .option(
+      '--num-gpu-blocks-override <n>',
+      'sim: KV blocks of 16 tokens instead of what HBM allows (forces preemption)',
+    )
     .option('--catalog <path...>', 'extra catalog YAML files (models / hardware / quant)')
     .option(
       '--truth-log <path>',

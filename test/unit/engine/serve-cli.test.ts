@@ -27,6 +27,7 @@ describe('bench engine serve flags', () => {
       reasoningTokens: '16',
       tokensPerChunk: '2',
       maxNumSeqs: '64',
+      numGpuBlocksOverride: '500',
       prefixCaching: false,
       truthLog: '/tmp/t.jsonl',
     });
@@ -38,7 +39,7 @@ describe('bench engine serve flags', () => {
       faults: { http500: 0.1, stall: 0.02 },
       reasoningTokens: 16,
       tokensPerChunk: 2,
-      scheduler: { maxNumSeqs: 64 },
+      scheduler: { maxNumSeqs: 64, numBlocks: 500 },
       prefixCaching: false,
       truthLogPath: '/tmp/t.jsonl',
     });

@@ -1,5 +1,5 @@
 // The 'sim' timing over real HTTP: a short run, checked for shape, not for wall-clock numbers.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -128,6 +128,36 @@ describe('sim timing over HTTP', () => {
       const lines = readFileSync(truthLogPath, 'utf8').trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: 'stall', completionTokens: 3 });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('serves a model from a user catalog file, and a small KV cache forces (and survives) preemption', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-cat-'));
+    const path = join(dir, 'mine.yaml');
+    writeFileSync(
+      path,
+      'models:\n  - {id: acme/Tiny-1B, aliases: [tiny], paramsTotal: 1.0e9, paramsActive: 1.0e9, layers: 16, hidden: 2048, heads: 16, kvHeads: 4, headDim: 128, contextLength: 8192}\n',
+    );
+    const engine = await startEngine({ catalogPaths: [path], model: 'tiny', scheduler: { numBlocks: 40 } });
+    const root = engine.baseUrl.replace(/\/v1$/, '');
+    try {
+      expect(engine.modelId).toBe('acme/Tiny-1B');
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          post(engine.baseUrl, '/completions', {
+            model: 'acme/Tiny-1B',
+            prompt: `${i} ${'word '.repeat(200)}`,
+            max_tokens: 120,
+            ignore_eos: true,
+          }),
+        ),
+      );
+      for (const r of results) expect(JSON.parse(r.body).usage.completion_tokens).toBe(120);
+      const text = (await get(root, '/metrics')).body;
+      expect(metric(text, 'vllm:num_preemptions_total')).toBeGreaterThan(0);
+      expect(metric(text, 'vllm:generation_tokens_total')).toBe(6 * 120);
     } finally {
       await engine.close();
     }
