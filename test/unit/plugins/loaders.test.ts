@@ -188,7 +188,7 @@ describe('trace (Mooncake)', () => {
   it('without a file replays the generated sample trace', async () => {
     const w = await loadTraceW();
     expect(w.datasetId).toBe('mooncake-trace-sample');
-    expect(w.entries).toHaveLength(600);
+    expect(w.entries).toHaveLength(120);
     const spanS = (w.entries.at(-1)!.atMs - w.entries[0]!.atMs) / 1000;
     expect(spanS).toBeGreaterThan(45);
     expect(spanS).toBeLessThan(75);

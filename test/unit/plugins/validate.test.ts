@@ -55,7 +55,7 @@ describe('llm.inference validate', () => {
     expect(validate('custom', { datasetPath: '/nope.jsonl' }).errors).toEqual([
       '--dataset-path not found: /nope.jsonl',
     ]);
-    expect(validate('trace').warnings[0]).toMatch(/generated 600-request sample trace/);
+    expect(validate('trace').warnings[0]).toMatch(/generated 120-request sample trace/);
     expect(validate('sharegpt-v3', { tokenizerPath: '/nope/tokenizer.json' }).errors).toContain(
       '--tokenizer path not found: /nope/tokenizer.json',
     );

@@ -178,8 +178,8 @@ export function traceWorkload(
   };
 }
 
-/** Without --dataset-path: a generated 600-request trace at ~10 req/s (about one minute). */
-export const BUILTIN_TRACE = { entries: 600, meanGapMs: 100 } as const;
+/** Without --dataset-path: a generated 120-request trace at ~2 req/s (about one minute). */
+export const BUILTIN_TRACE = { entries: 120, meanGapMs: 500 } as const;
 
 export async function loadTrace(
   context: PluginContext,

@@ -39,17 +39,24 @@ export function syntheticWorkload(
     for (let p = 0; p < Math.max(1, options.numPrefixes); p++)
       prefixes.push(exactTokenText(tokenizer, options.prefixTokens, text).text);
   const items: PromptItem[] = [];
+  const prefixCounts = new Map<string, number>();
   for (let i = 0; i < options.numPrompts; i++) {
     const isl = sampleLength(options.input, lengths);
     const osl = sampleLength(options.output, lengths);
     const prefix = prefixes.length > 0 ? prefixes[i % prefixes.length]! + '\n' : (options.preamble ?? '');
-    const bodyTokens = Math.max(1, isl - (prefix ? tokenizer.count(prefix) : 0));
-    const body = exactTokenText(tokenizer, bodyTokens, text, prefix).text;
-    const prompt = prefix + body;
+    let prefixTokens = prefix ? prefixCounts.get(prefix) : 0;
+    if (prefixTokens === undefined) {
+      prefixTokens = tokenizer.count(prefix);
+      prefixCounts.set(prefix, prefixTokens);
+    }
+    const bodyTokens = Math.max(1, isl - prefixTokens);
+    // exactTokenText verifies count(prefix + body) − count(prefix), so the total is known exactly.
+    const body = exactTokenText(tokenizer, bodyTokens, text, prefix);
+    const prompt = prefix + body.text;
     items.push({
       prompt,
       maxTokens: osl,
-      inputTokens: tokenizer.count(prompt),
+      inputTokens: prefixTokens + body.tokens,
       ...(options.ignoreEos ? { extraBody: { ignore_eos: true, min_tokens: osl } } : {}),
     });
   }

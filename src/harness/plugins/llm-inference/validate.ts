@@ -120,7 +120,7 @@ export function validateLlmInference(spec: BenchmarkSpec, context: PluginContext
     case DATASET_IDS.trace:
       if (!pathGiven)
         warnings.push(
-          'no --dataset-path trace given: replaying a generated 600-request sample trace at ~10 req/s (mooncake-trace-sample)',
+          'no --dataset-path trace given: replaying a generated 120-request sample trace at ~2 req/s (mooncake-trace-sample)',
         );
       break;
   }
