@@ -261,8 +261,8 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     if (windowStartMs !== null && windowEndMs === null && !warmup) {
       measuredSent++;
       if (config.numRequests !== undefined && measuredSent >= config.numRequests) {
-        // This request is the last one measured; stop issuing right after it is handed over.
-        queueMicrotask(() => stopMeasuring());
+        // This request is the last one measured (the window ends after its t_sched).
+        stopMeasuring();
       }
     }
     inFlight++;
@@ -296,6 +296,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   const snapshotTimer = setInterval(emitSnapshot, deps.snapshotIntervalMs ?? 250);
   emitSnapshot();
   let graceTimer: NodeJS.Timeout | undefined;
+  let driverError: unknown = null;
   try {
     const driverDone = driver(context);
     const issuingStopped = new Promise<void>((resolve) => {
@@ -320,6 +321,16 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
         drainedResolve = resolve;
       });
     }
+  } catch (error) {
+    // A custom driver threw: stop, let in-flight requests finish (bounded), keep the journal.
+    driverError = error;
+    stopMeasuring();
+    if (inFlight > 0) {
+      abortInFlight.abort();
+      await new Promise<void>((resolve) => {
+        drainedResolve = resolve;
+      });
+    }
   } finally {
     clearTimeout(graceTimer);
     clearInterval(snapshotTimer);
@@ -332,6 +343,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   recorder.health = audit.health();
   if (deps.onSnapshot !== undefined) deps.onSnapshot(recorder.buildSnapshot());
   if (journal !== null) await journal.close();
+  if (driverError !== null) throw driverError;
 
   // ---- results -------------------------------------------------------------------------------
   const window = { startMs: windowStartMs ?? pointStartMs, endMs: windowEndMs ?? now() };

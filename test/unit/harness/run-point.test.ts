@@ -10,6 +10,7 @@ import {
   resolveSloTemplate,
   runPoint,
   runPointDetailed,
+  type DriverContext,
   type HarnessSnapshot,
   type RequestSpec,
 } from '../../../src/harness/index.js';
@@ -240,5 +241,55 @@ describe('runPoint: closed loop end to end', () => {
     expect(records.length).toBeGreaterThan(0);
     expect(result.window.startMs - result.startedAtMs).toBeGreaterThanOrEqual(600);
     expect(result.counts.inWindow).toBeGreaterThan(0);
+  });
+
+  it('numRequests is exact at concurrency 4', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 4,
+    });
+    const result = await runPoint(
+      resolvePointConfig({
+        mode: 'closed',
+        concurrency: 4,
+        numRequests: 25,
+        warmupRequests: 1,
+        gate: { enabled: false },
+        bootstrapResamples: 0,
+      }),
+      { client, workload, requestHeaders: () => scenario('ok', { tokens: 3 }) },
+    );
+    await client.close();
+    expect(result.counts.inWindow).toBe(25);
+    expect(result.metrics.n_requests).toBe(25);
+  });
+
+  it('a custom driver that throws: runPoint rejects with its error and the journal is kept', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 2,
+    });
+    const journalPath = join(dir, 'failing-driver.jsonl');
+    const failing = async (context: DriverContext): Promise<void> => {
+      await context.send({ prompt: 'one', maxTokens: 2 }, context.now());
+      void context.send({ prompt: 'two', maxTokens: 2 }, context.now());
+      throw new Error('driver bug');
+    };
+    await expect(
+      runPoint(resolvePointConfig({ mode: 'closed', concurrency: 1, durationS: 5, warmupRequests: 0 }), {
+        client,
+        driver: failing,
+        journalPath,
+        requestHeaders: () => scenario('slow', { tokens: 50, delayMs: 5 }),
+      }),
+    ).rejects.toThrow('driver bug');
+    await client.close();
+    const journaled = await readJournal(journalPath);
+    expect(journaled).toHaveLength(2);
+    expect(journaled[1]!.errorCode).toBe('aborted');
   });
 });
