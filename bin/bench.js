@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs the bundled CLI when it has been built (npm run build); otherwise the TypeScript sources through tsx.
+// From a clone (src/ present) this runs the TypeScript sources through tsx, so edits take effect at
+// once; an installed package (no src/) runs the bundle from `npm run build` (dist/bench.js).
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-const bundled = fileURLToPath(new URL('../dist/bench.js', import.meta.url));
-if (existsSync(bundled)) {
-  await import(pathToFileURL(bundled).href);
-} else {
+const sources = fileURLToPath(new URL('../src/app/main.ts', import.meta.url));
+if (existsSync(sources)) {
   const { register } = await import('tsx/esm/api');
   register();
   await import(new URL('../src/app/main.ts', import.meta.url).href);
+} else {
+  await import(new URL('../dist/bench.js', import.meta.url).href);
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { setCeilingMeasurer } from './commands/doctor.js';
 import { commandRegistrars } from './commands/index.js';
 import { isCodedError } from './errors.js';
 import { VERSION } from './version.js';
@@ -10,6 +11,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
+  setCeilingMeasurer(async (onProgress) =>
+    (await import('./run/calibrate.js')).measureClientCeiling(onProgress),
+  );
   for (const register of commandRegistrars) register(program);
   return program;
 }

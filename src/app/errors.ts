@@ -20,9 +20,7 @@ export interface CodedError {
 }
 
 export function isCodedError(error: unknown): error is CodedError {
-  return (
-    error instanceof Error &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    /^E_/.test((error as { code: string }).code)
-  );
+  if (!(error instanceof Error)) return false;
+  const code: unknown = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('E_');
 }

@@ -34,6 +34,7 @@ import {
   startTelemetry,
   type TelemetrySession,
 } from '../../telemetry/index.js';
+import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
 import { VERSION } from '../version.js';
 import { assembleEnvelope, endpointHash, ZERO_HASH, type PointOutcome } from './assemble.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
@@ -376,6 +377,7 @@ async function runOnePoint(input: PointInput): Promise<PointReport> {
   };
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
+  const ceilingWarning = await ceilingCheck(result);
   const unsigned = assembleEnvelope({
     suiteId,
     suiteVersion: input.plugin.version,
@@ -425,6 +427,7 @@ async function runOnePoint(input: PointInput): Promise<PointReport> {
         ? ['results are simulated: the embedded engine models a GPU; they say nothing about real hardware']
         : []),
       ...input.warnings,
+      ...(ceilingWarning ? [ceilingWarning] : []),
     ],
   });
   const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
@@ -444,6 +447,17 @@ async function runOnePoint(input: PointInput): Promise<PointReport> {
     valid: result.valid,
     incomplete: result.incomplete,
   };
+}
+
+/** Warns when the point drove more than half of the client ceiling measured by `bench doctor --calibrate`. */
+async function ceilingCheck(result: PointResult): Promise<string | null> {
+  const ceiling = await readCalibration(calibrationPath());
+  if (!ceiling) return null;
+  const check = checkAgainstCeiling(ceiling, {
+    ...(result.metrics.req_per_s_all !== null ? { reqPerS: result.metrics.req_per_s_all } : {}),
+    ...(result.metrics.throughput_tok_per_s !== null ? { tokPerS: result.metrics.throughput_tok_per_s } : {}),
+  });
+  return check.status === 'WARN' ? check.detail : null;
 }
 
 function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unknown> {
