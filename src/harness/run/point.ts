@@ -343,7 +343,10 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   recorder.health = audit.health();
   if (deps.onSnapshot !== undefined) deps.onSnapshot(recorder.buildSnapshot());
   if (journal !== null) await journal.close();
-  if (driverError !== null) throw driverError instanceof Error ? driverError : new Error(String(driverError));
+  if (driverError !== null)
+    throw driverError instanceof Error
+      ? driverError
+      : new Error(`driver failed: ${JSON.stringify(driverError)}`);
 
   // ---- results -------------------------------------------------------------------------------
   const window = { startMs: windowStartMs ?? pointStartMs, endMs: windowEndMs ?? now() };
