@@ -19,7 +19,7 @@ async function startEngineProcess(): Promise<{ child: ChildProcess; baseUrl: str
     [...process.execArgv, entry, 'engine', 'serve', '--timing', 'nodelay', '--port', '0'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new UsageError('the calibration engine did not start in 15 s', 'E_CALIBRATE')),
