@@ -54,9 +54,10 @@ export async function streamJsonArray(
   path: string,
   what: string,
   onElement: (value: unknown, line: number) => boolean,
+  chunkBytes = 1 << 20,
 ): Promise<void> {
   await assertReadable(path, what);
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = createReadStream(path, { highWaterMark: chunkBytes });
   const decoder = new StringDecoder('utf8');
   let started = false;
   let finished = false;
