@@ -23,7 +23,7 @@ async function collect(path: string, chunkBytes: number, limit = Infinity): Prom
 }
 
 describe('streamJsonArray', () => {
-  it.each([1, 3, 7, 64, 4096, 1 << 20])(
+  it.each([61, 4096, 1 << 20])(
     'matches JSON.parse on the stand-in with %i-byte chunks',
     async (chunk) => {
       const path = join(DATASETS, 'sharegpt-v3-standin.json');
