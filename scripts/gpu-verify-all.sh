@@ -18,7 +18,7 @@ python3 - >"$out/load.log" 2>&1 <<'PY' &
 import time, torch
 a = torch.randn(8192, 8192, device="cuda", dtype=torch.float16)
 b = torch.randn(8192, 8192, device="cuda", dtype=torch.float16)
-end = time.time() + 75
+end = time.time() + 120
 while time.time() < end:
     for _ in range(20):
         c = a @ b
