@@ -49,6 +49,7 @@ describe.each(WIDTHS)('panes at %i columns', (columns) => {
         readOnly={false}
         stopRequested={false}
         finished={false}
+        width={columns}
       />,
       { columns },
     );
@@ -62,7 +63,14 @@ describe.each(WIDTHS)('panes at %i columns', (columns) => {
 
   it('Header: SIMULATED badge for the embedded engine, WATCH and stopping states', async () => {
     const { lines } = await renderFrame(
-      <Header meta={SIM_META} harness={WARMUP_SNAPSHOT} readOnly stopRequested finished={false} />,
+      <Header
+        meta={SIM_META}
+        harness={WARMUP_SNAPSHOT}
+        readOnly
+        stopRequested
+        finished={false}
+        width={columns}
+      />,
       { columns },
     );
     expect(lines[0]).toMatch(/^inferencebench SIMULATED\s+WATCH\s+▸ chat-short/);
@@ -124,7 +132,7 @@ describe.each(WIDTHS)('panes at %i columns', (columns) => {
     [{ ...GATE_WAITING, status: 'disabled' as const }, 'Gate – disabled'],
     [{ ...GATE_WAITING, cov: null, n: 0 }, 'Gate ◌ waiting · CoV — vs 5.0% target · n 0/30'],
   ])('Gate: %o', async (gate, expected) => {
-    const { lines } = await renderFrame(<Gate gate={gate} />, { columns });
+    const { lines } = await renderFrame(<Gate gate={gate} width={columns} />, { columns });
     expect(lines).toEqual([expected]);
   });
 
@@ -178,9 +186,13 @@ describe.each(WIDTHS)('panes at %i columns', (columns) => {
   });
 
   it('Client health: ok and distorted', async () => {
-    const ok = await renderFrame(<ClientHealth client={harnessSnapshot().client} />, { columns });
+    const ok = await renderFrame(<ClientHealth client={harnessSnapshot().client} width={columns} />, {
+      columns,
+    });
     expect(ok.lines).toEqual(['Client loop delay p99 1.40ms · pacer lag p99 0.20ms · client CPU 23% · ok']);
-    const bad = await renderFrame(<ClientHealth client={DISTORTED_SNAPSHOT.client} />, { columns });
+    const bad = await renderFrame(<ClientHealth client={DISTORTED_SNAPSHOT.client} width={columns} />, {
+      columns,
+    });
     expect(bad.lines[0]).toMatch(/DISTORTED$/);
     expect(bad.lines[1]).toMatch(/^ {2}event-loop delay p99 18\.7ms > 5ms budget; pacer lag/);
   });

@@ -46,9 +46,7 @@ export function ConsoleApp({ store, noColor, onKeyAction }: ConsoleAppProps) {
       <Static items={items}>
         {(item) => (
           <Box key={item.key}>
-            <Text bold={item.row === 'header'} wrap="truncate-end">
-              {sweepStaticLine(item.row)}
-            </Text>
+            <Text bold={item.row === 'header'}>{sweepStaticLine(item.row)}</Text>
           </Box>
         )}
       </Static>

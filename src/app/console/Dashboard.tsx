@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { ReactNode } from 'react';
 import { ClientHealth } from './ClientHealth.js';
 import { Footer } from './Footer.js';
@@ -7,6 +7,7 @@ import { GpuPane } from './GpuPane.js';
 import { Header } from './Header.js';
 import { Help } from './Help.js';
 import { Histogram } from './Histogram.js';
+import { Line } from './Line.js';
 import { CELL_GAP, planLayout, type Layout, type PaneId } from './layout.js';
 import { Outcomes } from './Outcomes.js';
 import { paneRequests } from './panes.js';
@@ -49,10 +50,11 @@ function Pane({
           readOnly={state.readOnly}
           stopRequested={state.stopRequested}
           finished={state.finished}
+          width={width}
         />
       );
     case 'notice':
-      return <Notice text={state.notice ?? ''} />;
+      return <Notice text={state.notice ?? ''} width={width} />;
     case 'help':
       return <Help readOnly={state.readOnly} width={width} />;
     case 'throughput':
@@ -67,9 +69,9 @@ function Pane({
     case 'tpot':
       return <Histogram title="TPOT" view={h?.tpot ?? null} width={width} rows={layout.histogramRows} />;
     case 'gate':
-      return <Gate gate={h?.gate ?? null} />;
+      return <Gate gate={h?.gate ?? null} width={width} />;
     case 'client':
-      return <ClientHealth client={h?.client ?? null} />;
+      return <ClientHealth client={h?.client ?? null} width={width} />;
     case 'gpu':
       return <GpuPane telemetry={state.telemetry} tokPerS={h?.tokPerS ?? null} width={width} />;
     case 'profiling':
@@ -84,6 +86,7 @@ function Pane({
           finished={state.finished}
           dropped={layout.dropped.filter((d) => d !== 'help' && d !== 'notice')}
           seq={h?.seq ?? null}
+          width={width}
         />
       );
     default: {
@@ -93,13 +96,9 @@ function Pane({
   }
 }
 
-function Notice({ text }: { text: string }) {
+function Notice({ text, width }: { text: string; width: number }) {
   const theme = useTheme();
-  return (
-    <Text wrap="truncate-end" bold color={theme.warn}>
-      {text}
-    </Text>
-  );
+  return <Line width={width} segs={[{ text, bold: true, color: theme.warn }]} />;
 }
 
 /** The live frame: panes laid out by `planLayout`, never taller than rows − 1 lines. */
@@ -108,19 +107,13 @@ export function Dashboard({ state, columns, rows }: { state: ConsoleState; colum
   return (
     <Box flexDirection="column" width={columns}>
       {layout.rows.map((row) => (
-        <Box
-          key={row.cells.map((c) => c.panes.join('+')).join('|')}
-          flexDirection="row"
-          height={row.height}
-          overflow="hidden"
-        >
+        <Box key={row.cells.map((c) => c.panes.join('+')).join('|')} flexDirection="row" height={row.height}>
           {row.cells.map((cell, i) => (
             <Box
               key={cell.panes.join('+')}
               flexDirection="column"
               width={cell.width}
               marginRight={i < row.cells.length - 1 ? CELL_GAP : 0}
-              overflow="hidden"
             >
               {cell.panes.map((id) => (
                 <Pane key={id} id={id} state={state} width={cell.width} layout={layout} />

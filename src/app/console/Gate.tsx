@@ -1,6 +1,6 @@
-import { Text } from 'ink';
 import type { GateState } from '../../harness/types.js';
 import { formatRatioPct } from './format.js';
+import { Line } from './Line.js';
 import { useTheme } from './theme.js';
 
 const SYMBOL: Readonly<Record<GateState['status'], string>> = {
@@ -18,9 +18,10 @@ const LABEL: Readonly<Record<GateState['status'], string>> = {
 };
 
 /** One line: the convergence gate's status, CoV against the target, and n of the window. */
-export function Gate({ gate }: { gate: GateState | null }) {
+export function Gate({ gate, width }: { gate: GateState | null; width: number }) {
   const theme = useTheme();
-  if (!gate) return <Text dimColor>Gate — waiting for the first snapshot</Text>;
+  if (!gate)
+    return <Line width={width} segs={[{ text: 'Gate — waiting for the first snapshot', dim: true }]} />;
   const color =
     gate.status === 'converged'
       ? theme.ok
@@ -36,11 +37,14 @@ export function Gate({ gate }: { gate: GateState | null }) {
       : ` · CoV ${formatRatioPct(gate.cov)}${cmp}${formatRatioPct(gate.targetCov)} target · n ${gate.n}/${gate.window}`;
   const tail = gate.status === 'gave_up' ? ' · measured anyway (flagged)' : '';
   return (
-    <Text wrap="truncate-end">
-      <Text bold>{'Gate '}</Text>
-      <Text bold color={color}>{`${SYMBOL[gate.status]} ${LABEL[gate.status]}`}</Text>
-      <Text>{cov}</Text>
-      <Text dimColor>{tail}</Text>
-    </Text>
+    <Line
+      width={width}
+      segs={[
+        { text: 'Gate ', bold: true },
+        { text: `${SYMBOL[gate.status]} ${LABEL[gate.status]}`, bold: true, color },
+        { text: cov },
+        { text: tail, dim: true },
+      ]}
+    />
   );
 }

@@ -1,9 +1,10 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { TelemetrySnapshot } from '../../telemetry/types.js';
 import { liveJoulesPerToken, totalPowerW } from './breakdown.js';
 import { fit, formatInterval, formatJoules, formatJoulesPerToken, formatPct, formatWatts } from './format.js';
+import { Line } from './Line.js';
 import { PaneTitle } from './PaneTitle.js';
-import { Sparkline } from './Sparkline.js';
+import { sparkSeg } from './spark-seg.js';
 import { useTheme } from './theme.js';
 
 const VALUE_WIDTH = 6;
@@ -21,8 +22,8 @@ export function GpuPane({ telemetry, tokPerS, width }: GpuPaneProps) {
     const reason = telemetry && !telemetry.gpu.available ? telemetry.gpu.reason : 'telemetry not started';
     return (
       <Box flexDirection="column" width={width}>
-        <PaneTitle title="GPU" detail={telemetry ? `source ${telemetry.source}` : undefined} />
-        <Text wrap="truncate-end" color={theme.warn}>{`no GPU telemetry: ${reason}`}</Text>
+        <PaneTitle title="GPU" detail={telemetry ? `source ${telemetry.source}` : undefined} width={width} />
+        <Line width={width} segs={[{ text: `no GPU telemetry: ${reason}`, color: theme.warn }]} />
       </Box>
     );
   }
@@ -30,29 +31,39 @@ export function GpuPane({ telemetry, tokPerS, width }: GpuPaneProps) {
   const powerW = totalPowerW(telemetry);
   const jPerTok = liveJoulesPerToken(powerW, tokPerS);
   const nameWidth = Math.max(10, Math.min(24, Math.floor(width * 0.2)));
-  // name, "power" value, spark, "util" value, spark, separated by single spaces.
+  // name, power value, spark, util value, spark, separated by single spaces.
   const sparkWidth = Math.max(4, Math.floor((width - nameWidth - 2 * VALUE_WIDTH - 4) / 2));
+  const n = gpu.gpus.length;
   return (
     <Box flexDirection="column" width={width}>
       <PaneTitle
         title="GPU"
-        detail={`${telemetry.source} · ${gpu.gpus.length} GPU${gpu.gpus.length === 1 ? '' : 's'} · ${formatWatts(powerW)} total · power and utilisation`}
+        detail={`${telemetry.source} · ${n} GPU${n === 1 ? '' : 's'} · ${formatWatts(powerW)} total · power and utilisation`}
+        width={width}
       />
-      {gpu.gpus.length === 0 ? <Text dimColor>no GPUs reported</Text> : null}
+      {n === 0 ? <Line width={width} segs={[{ text: 'no GPUs reported', dim: true }]} /> : null}
       {gpu.gpus.map((g) => (
-        <Text key={g.index} wrap="truncate-end">
-          <Text>{fit(`${g.index} ${g.name}`, nameWidth)} </Text>
-          <Text>{fit(formatWatts(g.latest?.powerW), VALUE_WIDTH, 'right')} </Text>
-          <Sparkline values={g.powerWSeries} width={sparkWidth} color={theme.warn} />
-          <Text> </Text>
-          <Text>{fit(formatPct(g.latest?.utilGpuPct, 0), VALUE_WIDTH, 'right')} </Text>
-          <Sparkline values={g.utilPctSeries} width={sparkWidth} min={0} max={100} color={theme.ok} />
-        </Text>
+        <Line
+          key={g.index}
+          width={width}
+          segs={[
+            { text: `${fit(`${g.index} ${g.name}`, nameWidth)} ` },
+            { text: `${fit(formatWatts(g.latest?.powerW), VALUE_WIDTH, 'right')} ` },
+            sparkSeg(g.powerWSeries, sparkWidth, theme.warn),
+            { text: ` ${fit(formatPct(g.latest?.utilGpuPct, 0), VALUE_WIDTH, 'right')} ` },
+            sparkSeg(g.utilPctSeries, sparkWidth, theme.ok, { min: 0, max: 100 }),
+          ]}
+        />
       ))}
-      <Text wrap="truncate-end">
-        <Text>{`energy so far ${formatJoules(gpu.energyJ)} · J/token ${formatJoulesPerToken(jPerTok)} (now)`}</Text>
-        <Text dimColor>{` · ${gpu.sampleCount} samples @ ${formatInterval(gpu.intervalMs)}`}</Text>
-      </Text>
+      <Line
+        width={width}
+        segs={[
+          {
+            text: `energy so far ${formatJoules(gpu.energyJ)} · J/token ${formatJoulesPerToken(jPerTok)} (now)`,
+          },
+          { text: ` · ${gpu.sampleCount} samples @ ${formatInterval(gpu.intervalMs)}`, dim: true },
+        ]}
+      />
     </Box>
   );
 }

@@ -1,6 +1,7 @@
-import { Text } from 'ink';
 import type { HarnessSnapshot, Phase } from '../../harness/types.js';
 import { formatDuration, PHASE_LABEL } from './format.js';
+import { Line } from './Line.js';
+import type { Seg } from './segments.js';
 import { useTheme, type Theme } from './theme.js';
 import type { ConsoleMeta } from './types.js';
 
@@ -17,10 +18,11 @@ export interface HeaderProps {
   readonly readOnly: boolean;
   readonly stopRequested: boolean;
   readonly finished: boolean;
+  readonly width: number;
 }
 
 /** Two lines: what is benchmarked (suite, model, engine, host, badges) and where the run stands. */
-export function Header({ meta, harness, readOnly, stopRequested, finished }: HeaderProps) {
+export function Header({ meta, harness, readOnly, stopRequested, finished, width }: HeaderProps) {
   const theme = useTheme();
   const phase: Phase = finished ? 'done' : (harness?.phase ?? 'starting');
   const elapsed = harness ? formatDuration(harness.elapsedS) : '—';
@@ -28,34 +30,26 @@ export function Header({ meta, harness, readOnly, stopRequested, finished }: Hea
   const point = harness
     ? `point ${harness.point.label} (${harness.point.index + 1}/${harness.point.total})`
     : 'point —';
+  const first: Seg[] = [{ text: 'inferencebench', bold: true }];
+  if (meta.simulated) first.push({ text: ' SIMULATED ', bold: true, inverse: true, color: theme.warn });
+  if (readOnly) first.push({ text: ' WATCH ', inverse: true });
+  first.push(
+    { text: ' ▸ ', dim: true },
+    { text: meta.suite, bold: true, color: theme.accent },
+    { text: ` · ${meta.model} · ${meta.engine} @ ${meta.endpointHost}` },
+  );
+  const second: Seg[] = [
+    { text: PHASE_LABEL[phase], bold: true, color: phaseColor(phase, theme) },
+    { text: ` · ${elapsed}${duration} · ${point}` },
+  ];
+  if (harness) second.push({ text: ` · in-flight ${harness.inFlight}`, dim: true });
+  if (stopRequested && !finished) {
+    second.push({ text: readOnly ? ' · detaching…' : ' · stopping…', bold: true, color: theme.warn });
+  }
   return (
     <>
-      <Text wrap="truncate-end">
-        <Text bold>inferencebench</Text>
-        {meta.simulated ? (
-          <Text bold inverse color={theme.warn}>
-            {' SIMULATED '}
-          </Text>
-        ) : null}
-        {readOnly ? <Text inverse>{' WATCH '}</Text> : null}
-        <Text dimColor>{' ▸ '}</Text>
-        <Text bold color={theme.accent}>
-          {meta.suite}
-        </Text>
-        <Text>{` · ${meta.model} · ${meta.engine} @ ${meta.endpointHost}`}</Text>
-      </Text>
-      <Text wrap="truncate-end">
-        <Text bold color={phaseColor(phase, theme)}>
-          {PHASE_LABEL[phase]}
-        </Text>
-        <Text>{` · ${elapsed}${duration} · ${point}`}</Text>
-        {harness ? <Text dimColor>{` · in-flight ${harness.inFlight}`}</Text> : null}
-        {stopRequested && !finished ? (
-          <Text bold color={theme.warn}>
-            {readOnly ? ' · detaching…' : ' · stopping…'}
-          </Text>
-        ) : null}
-      </Text>
+      <Line width={width} segs={first} />
+      <Line width={width} segs={second} />
     </>
   );
 }

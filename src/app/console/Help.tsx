@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Line } from './Line.js';
 import { helpLines } from './panes.js';
 import { PaneTitle } from './PaneTitle.js';
 
@@ -6,11 +7,9 @@ import { PaneTitle } from './PaneTitle.js';
 export function Help({ readOnly, width }: { readOnly: boolean; width: number }) {
   return (
     <Box flexDirection="column" width={width}>
-      <PaneTitle title="Keys" detail="? to close" />
+      <PaneTitle title="Keys" detail="? to close" width={width} />
       {helpLines(readOnly).map((line) => (
-        <Text key={line} wrap="truncate-end">
-          {line}
-        </Text>
+        <Line key={line} width={width} segs={[{ text: line }]} />
       ))}
     </Box>
   );

@@ -1,8 +1,10 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { HistogramView } from '../../harness/types.js';
 import { fit, formatMs } from './format.js';
 import { bar, histogramRows } from './histogram-rows.js';
+import { Line } from './Line.js';
 import { PaneTitle } from './PaneTitle.js';
+import type { Seg } from './segments.js';
 import { useTheme } from './theme.js';
 
 const LABEL_WIDTH = 8;
@@ -28,29 +30,25 @@ export function Histogram({ title, view, width, rows }: HistogramProps) {
   const padding = Math.max(0, rows - lines.length - (lines.length === 0 ? 1 : 0));
   return (
     <Box flexDirection="column" width={width}>
-      <PaneTitle title={title} detail={detail} />
-      {lines.length === 0 ? <Text dimColor>waiting for completed requests…</Text> : null}
-      {lines.map((row) => (
-        <Text key={row.loMs} wrap="truncate-end">
-          <Text dimColor>{fit(formatMs(row.loMs), LABEL_WIDTH, 'right')} </Text>
-          <Text color={row.hasP99 ? theme.p99 : row.hasP50 ? theme.p50 : theme.spark}>
-            {bar(row.fraction, barWidth).padEnd(barWidth)}
-          </Text>
-          <Text>{fit(String(row.count), COUNT_WIDTH, 'right')} </Text>
-          {row.hasP50 ? (
-            <Text bold color={theme.p50}>
-              {'◂p50'}
-            </Text>
-          ) : null}
-          {row.hasP99 ? (
-            <Text bold color={theme.p99}>
-              {'◂p99'}
-            </Text>
-          ) : null}
-        </Text>
-      ))}
+      <PaneTitle title={title} detail={detail} width={width} />
+      {lines.length === 0 ? (
+        <Line width={width} segs={[{ text: 'waiting for completed requests…', dim: true }]} />
+      ) : null}
+      {lines.map((row) => {
+        const segs: Seg[] = [
+          { text: `${fit(formatMs(row.loMs), LABEL_WIDTH, 'right')} `, dim: true },
+          {
+            text: bar(row.fraction, barWidth).padEnd(barWidth),
+            color: row.hasP99 ? theme.p99 : row.hasP50 ? theme.p50 : theme.spark,
+          },
+          { text: `${fit(String(row.count), COUNT_WIDTH, 'right')} ` },
+        ];
+        if (row.hasP50) segs.push({ text: '◂p50', bold: true, color: theme.p50 });
+        if (row.hasP99) segs.push({ text: '◂p99', bold: true, color: theme.p99 });
+        return <Line key={row.loMs} width={width} segs={segs} />;
+      })}
       {Array.from({ length: padding }, (_, i) => (
-        <Text key={`pad-${i}`}> </Text>
+        <Line key={`pad-${i}`} width={width} segs={[]} />
       ))}
     </Box>
   );

@@ -1,15 +1,24 @@
-import { Text } from 'ink';
+import { Line } from './Line.js';
 import { useTheme } from './theme.js';
 
-/** One title line: a bold pane name followed by dim details, truncated to the pane width. */
-export function PaneTitle({ title, detail }: { title: string; detail?: string }) {
+/** One title line: a bold pane name followed by dim details, cut to the pane width. */
+export function PaneTitle({
+  title,
+  detail,
+  width,
+}: {
+  title: string;
+  detail?: string | undefined;
+  width: number;
+}) {
   const theme = useTheme();
   return (
-    <Text wrap="truncate-end">
-      <Text bold color={theme.accent}>
-        {title}
-      </Text>
-      {detail ? <Text dimColor>{`  ${detail}`}</Text> : null}
-    </Text>
+    <Line
+      width={width}
+      segs={[
+        { text: title, bold: true, color: theme.accent },
+        ...(detail ? [{ text: `  ${detail}`, dim: true }] : []),
+      ]}
+    />
   );
 }

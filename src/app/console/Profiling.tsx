@@ -1,7 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import { computeBreakdown } from './breakdown.js';
 import { formatInterval, formatJoules, formatPct, formatWatts } from './format.js';
+import { Line } from './Line.js';
 import { PaneTitle } from './PaneTitle.js';
 import { useTheme } from './theme.js';
 
@@ -29,15 +30,16 @@ export function Profiling({ telemetry, summary, width }: ProfilingProps) {
   const raplSamples = r.available ? `RAPL ${r.sampleCount} @ ${formatInterval(r.intervalMs)}` : 'RAPL none';
   return (
     <Box flexDirection="column" width={width}>
-      <PaneTitle title="Profiling" detail={basis} />
-      <Text wrap="truncate-end" color={g.available ? undefined : theme.warn}>
-        {line1}
-      </Text>
-      <Text wrap="truncate-end">
-        <Text>{`energy GPU ${gpuJ} · CPU+DRAM `}</Text>
-        <Text color={r.available ? undefined : theme.warn}>{cpuJ}</Text>
-      </Text>
-      <Text wrap="truncate-end" dimColor>{`samples ${gpuSamples} · ${raplSamples}`}</Text>
+      <PaneTitle title="Profiling" detail={basis} width={width} />
+      <Line width={width} segs={[{ text: line1, color: g.available ? undefined : theme.warn }]} />
+      <Line
+        width={width}
+        segs={[
+          { text: `energy GPU ${gpuJ} · CPU+DRAM ` },
+          { text: cpuJ, color: r.available ? undefined : theme.warn },
+        ]}
+      />
+      <Line width={width} segs={[{ text: `samples ${gpuSamples} · ${raplSamples}`, dim: true }]} />
     </Box>
   );
 }

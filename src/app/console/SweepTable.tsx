@@ -19,6 +19,7 @@ export function SweepTable({
       <PaneTitle
         title="Sweep"
         detail={`${rows.length} point${rows.length === 1 ? '' : 's'}${finished ? ' · run finished' : ''}`}
+        width={width}
       />
       <Table rows={rows} columns={SWEEP_COLUMNS} maxWidth={width} />
     </Box>

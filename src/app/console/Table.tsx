@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Line } from './Line.js';
 import { cellsOf, columnWidths, tableLine, tableRule, type Column } from './table-format.js';
 
 export type { Column } from './table-format.js';
@@ -11,33 +12,20 @@ export function Table<R>({
 }: {
   rows: readonly R[];
   columns: readonly Column<R>[];
-  maxWidth?: number;
+  maxWidth: number;
 }) {
   const cells = cellsOf(rows, columns);
   const widths = columnWidths(columns, cells, maxWidth);
+  const headers = columns.map((c) => c.header);
   return (
     <Box flexDirection="column">
-      <Text dimColor wrap="truncate-end">
-        {tableRule(widths, '┌', '┬', '┐')}
-      </Text>
-      <Text bold wrap="truncate-end">
-        {tableLine(
-          columns.map((c) => c.header),
-          columns,
-          widths,
-        )}
-      </Text>
-      <Text dimColor wrap="truncate-end">
-        {tableRule(widths, '├', '┼', '┤')}
-      </Text>
+      <Line width={maxWidth} segs={[{ text: tableRule(widths, '┌', '┬', '┐'), dim: true }]} />
+      <Line width={maxWidth} segs={[{ text: tableLine(headers, columns, widths), bold: true }]} />
+      <Line width={maxWidth} segs={[{ text: tableRule(widths, '├', '┼', '┤'), dim: true }]} />
       {cells.map((row, j) => (
-        <Text key={j} wrap="truncate-end">
-          {tableLine(row, columns, widths)}
-        </Text>
+        <Line key={j} width={maxWidth} segs={[{ text: tableLine(row, columns, widths) }]} />
       ))}
-      <Text dimColor wrap="truncate-end">
-        {tableRule(widths, '└', '┴', '┘')}
-      </Text>
+      <Line width={maxWidth} segs={[{ text: tableRule(widths, '└', '┴', '┘'), dim: true }]} />
     </Box>
   );
 }

@@ -17,7 +17,8 @@ export { sweepStaticLine, SWEEP_COLUMNS } from './sweep-format.js';
 export { renderTableLines } from './table-format.js';
 
 export const MAX_FPS = 15;
-export const DEFAULT_FPS = 10;
+/** Frames a second by default: each frame costs the shared event loop ~5–10 ms of Ink layout and output (bench/console-overhead.ts). */
+export const DEFAULT_FPS = 2;
 
 export function mountConsole(options: MountConsoleOptions): ConsoleHandle {
   const maxFps = Math.max(1, Math.min(MAX_FPS, options.maxFps ?? DEFAULT_FPS));
