@@ -75,7 +75,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const pool = new Pool(url.origin, {
     connections: options.connections,
     pipelining: 1,
-    keepAliveTimeout: 10_000,
+    // Below the 5 s idle timeout of uvicorn (vLLM, SGLang) and node:http, so a reused socket is
+    // never one the server is closing (undici does not retry a POST on a reset).
+    keepAliveTimeout: 4_000,
     headersTimeout: requestTimeoutMs,
     bodyTimeout: idleTimeoutMs,
     connect: { timeout: 10_000 },
@@ -187,7 +189,11 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
           }
           parser.end();
           if (state.errorCode === null) {
-            if (!state.sawDone) state.fail('no_done', 'stream ended without [DONE]');
+            const contentType = response.headers['content-type'];
+            const type = Array.isArray(contentType) ? contentType.join(',') : (contentType ?? '');
+            if (!state.sawDone && state.eventTimesMs.length === 0 && !type.includes('text/event-stream')) {
+              state.fail('no_done', `server answered ${type || 'without a content type'}, not an SSE stream`);
+            } else if (!state.sawDone) state.fail('no_done', 'stream ended without [DONE]');
             else if (state.eventTimesMs.length === 0) state.fail('empty_response', 'no generated token');
           }
         }

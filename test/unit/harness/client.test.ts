@@ -183,6 +183,12 @@ describe('stream client: faults map to exactly one error code', () => {
     expect(typeof record.errorDetail).toBe('string');
   });
 
+  it('a server that ignores stream: true (plain JSON body) → no_done, saying why', async () => {
+    const record = await run('json_body');
+    expect(record.errorCode).toBe('no_done');
+    expect(record.errorDetail).toContain('application/json');
+  });
+
   it('non-200 keeps the status and a body excerpt', async () => {
     const record = await run('http500');
     expect(record.httpStatus).toBe(500);

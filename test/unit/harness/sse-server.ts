@@ -103,6 +103,11 @@ export async function startTestServer(): Promise<TestServer> {
       res.end(`bad key: ${req.headers.authorization ?? ''}`);
       return;
     }
+    if (name === 'json_body') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ message: { content: 'not streamed' } }] }));
+      return;
+    }
     if (name === 'reset_before_headers') {
       req.socket.destroy();
       return;
