@@ -2,7 +2,14 @@
 export type { TokenCounter } from './types.js';
 export { loadTokenizer, type LoadTokenizerOptions } from './load.js';
 export { defaultTokenizer, DEFAULT_TOKENIZER_NAME } from './default.js';
-export { compareTokenCounts, TOKEN_DIFF_WARN_RATIO, type TokenCountComparison } from './compare.js';
+export {
+  auditTokenCounts,
+  compareTokenCounts,
+  TOKEN_DIFF_WARN_RATIO,
+  type TokenCountAudit,
+  type TokenCountComparison,
+  type TokenCountPair,
+} from './compare.js';
 export { exactTokenText, type ExactPrompt } from './exact.js';
 export { openAiEncodingFor, type OpenAiEncoding } from './tiktoken.js';
 export { TokenizerError } from './errors.js';

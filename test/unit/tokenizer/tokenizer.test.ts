@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/harness/plugins/random.js';
 import {
+  auditTokenCounts,
   compareTokenCounts,
   defaultTokenizer,
   exactTokenText,
@@ -145,5 +146,29 @@ describe('compareTokenCounts', () => {
   it('handles a server count of zero', () => {
     expect(compareTokenCounts(0, 0)).toMatchObject({ relativeDiff: 0, warning: null });
     expect(compareTokenCounts(3, 0).warning).toMatch(/server reported 0/);
+  });
+});
+
+describe('auditTokenCounts', () => {
+  it('summarises per-request differences and warns above 5 % on average', () => {
+    const clean = auditTokenCounts([
+      { client: 100, server: 100 },
+      { client: 102, server: 100 },
+      { client: null, server: 50 },
+      { client: 10, server: null },
+    ]);
+    expect(clean).toMatchObject({ n: 2, overThreshold: 0, warning: null });
+    expect(clean.meanAbsRelDiff).toBeCloseTo(0.01, 10);
+    const off = auditTokenCounts([
+      { client: 120, server: 100 },
+      { client: 100, server: 100 },
+    ]);
+    expect(off.meanAbsRelDiff).toBeCloseTo(0.1, 10);
+    expect(off.maxAbsRelDiff).toBeCloseTo(0.2, 10);
+    expect(off.overThreshold).toBe(1);
+    expect(off.warning).toMatch(
+      /differ from server-reported by 10.0 % on average \(1 of 2 requests above 5 %\)/,
+    );
+    expect(auditTokenCounts([])).toMatchObject({ n: 0, meanAbsRelDiff: null, warning: null });
   });
 });
