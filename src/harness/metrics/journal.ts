@@ -75,19 +75,24 @@ export class JournalWriter {
   }
 }
 
-/** Reads a journal written by JournalWriter (one RequestRecord per line; blank lines ignored). */
+/**
+ * Reads a journal written by JournalWriter (one RequestRecord per line; blank lines ignored).
+ * A torn final line (the process died mid-write) is dropped; a bad line anywhere else is an error.
+ */
 export async function readJournal(path: string): Promise<RequestRecord[]> {
   const records: RequestRecord[] = [];
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let lineNo = 0;
+  let badLine = 0;
   try {
     for await (const line of lines) {
       lineNo++;
       if (line.trim() === '') continue;
+      if (badLine > 0) throw new JournalError(`${path}:${badLine}: not a JSON record`, 'E_JOURNAL_PARSE');
       try {
         records.push(JSON.parse(line) as RequestRecord);
       } catch {
-        throw new JournalError(`${path}:${lineNo}: not a JSON record`, 'E_JOURNAL_PARSE');
+        badLine = lineNo;
       }
     }
   } catch (error) {
