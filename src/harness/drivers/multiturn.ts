@@ -2,7 +2,7 @@
 // actual replies, taken from record.outputText) plus the new user message, after the turn's think
 // time. Open loop: sessions arrive as a seeded Poisson process at sessionRatePerS. Closed loop:
 // `concurrency` sessions run at once, each worker starting the next session when one ends.
-import type { ChatMessage, RequestSpec } from '../types.js';
+import type { ChatMessage, RequestRecord, RequestSpec } from '../types.js';
 import type { MultiTurnWorkload, SessionTurn } from '../plugins/types.js';
 import type { Driver, DriverContext } from './types.js';
 
@@ -111,4 +111,41 @@ export function createMultiTurnDriver(
     // Resolve as soon as the run stops issuing: in-flight turns are the runner's to drain.
     await Promise.race([workers, stopped(context.stopSignal)]);
   };
+}
+
+export interface TurnTtftStats {
+  readonly turn: number;
+  readonly n: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+function percentileOf(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/**
+ * TTFT (first token − send) per turn index over successful, non-warm-up multi-turn records:
+ * how the time to first token changes as the history (and the prefix cache) grows.
+ */
+export function perTurnTtft(
+  records: Iterable<Pick<RequestRecord, 'turn' | 'tSendMs' | 'tFirstMs' | 'errorCode' | 'warmup'>>,
+): TurnTtftStats[] {
+  const byTurn = new Map<number, number[]>();
+  for (const r of records) {
+    if (r.turn === undefined || r.errorCode !== null || r.warmup || r.tFirstMs === null) continue;
+    const list = byTurn.get(r.turn) ?? [];
+    list.push(r.tFirstMs - r.tSendMs);
+    byTurn.set(r.turn, list);
+  }
+  return [...byTurn.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([turn, values]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return { turn, n: sorted.length, p50Ms: percentileOf(sorted, 0.5), p99Ms: percentileOf(sorted, 0.99) };
+    });
 }

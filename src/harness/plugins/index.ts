@@ -36,4 +36,9 @@ export {
   type TraceDriverOptions,
   type ScheduleLagStats,
 } from '../drivers/trace.js';
-export { createMultiTurnDriver, type MultiTurnDriverOptions } from '../drivers/multiturn.js';
+export {
+  createMultiTurnDriver,
+  perTurnTtft,
+  type MultiTurnDriverOptions,
+  type TurnTtftStats,
+} from '../drivers/multiturn.js';

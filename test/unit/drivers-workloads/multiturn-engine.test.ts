@@ -6,7 +6,12 @@ import { startEngine } from '../../../src/engine/index.js';
 import type { EngineHandle } from '../../../src/engine/types.js';
 import { createStreamClient } from '../../../src/harness/index.js';
 import type { DriverContext } from '../../../src/harness/drivers/types.js';
-import { llmInferencePlugin, resolveSuite, workloadToDriver } from '../../../src/harness/plugins/index.js';
+import {
+  llmInferencePlugin,
+  perTurnTtft,
+  resolveSuite,
+  workloadToDriver,
+} from '../../../src/harness/plugins/index.js';
 import type { RequestRecord } from '../../../src/harness/types.js';
 import { preciseSleepUntil } from './loopback.js';
 
@@ -77,6 +82,14 @@ describe('multi-turn against the embedded engine', () => {
       for (let k = 1; k < prompts.length; k++)
         expect(prompts[k]!).toBeGreaterThan(prompts[k - 1]! + turns[k - 1]!.usage!.completionTokens! - 1);
     }
+    const turns = perTurnTtft(firstPass());
+    expect(turns.map((t) => [t.turn, t.n])).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+      [3, 4],
+    ]);
+    for (const t of turns) expect(t.p50Ms!).toBeGreaterThan(0);
     const metrics = await (await fetch(engine.baseUrl.replace(/\/v1$/, '/metrics'))).text();
     expect(metric(metrics, 'vllm:prefix_cache_hits_total')).toBeGreaterThan(0);
     await client.close?.();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMultiTurnDriver, turnRequest } from '../../../src/harness/drivers/multiturn.js';
+import { createMultiTurnDriver, perTurnTtft, turnRequest } from '../../../src/harness/drivers/multiturn.js';
 import type { MultiTurnWorkload } from '../../../src/harness/plugins/types.js';
 import { makeContext, startLoopbackServer, type LoopbackServer } from './loopback.js';
 
@@ -125,5 +125,36 @@ describe('createMultiTurnDriver (closed loop, real loopback HTTP)', () => {
     const after = server.received.length;
     await new Promise((r) => setTimeout(r, 50));
     expect(server.received.length).toBe(after);
+  });
+});
+
+describe('perTurnTtft', () => {
+  it('groups successful, measured records by turn', () => {
+    const rec = (
+      turn: number | undefined,
+      ttft: number,
+      extra: { errorCode?: 'http_500'; warmup?: boolean } = {},
+    ) => ({
+      turn,
+      tSendMs: 100,
+      tFirstMs: 100 + ttft,
+      errorCode: extra.errorCode ?? null,
+      warmup: extra.warmup ?? false,
+    });
+    const stats = perTurnTtft([
+      rec(0, 10),
+      rec(0, 30),
+      rec(1, 5),
+      rec(1, 7),
+      rec(1, 9),
+      rec(1, 1000, { errorCode: 'http_500' }),
+      rec(2, 1000, { warmup: true }),
+      rec(undefined, 1),
+    ]);
+    expect(stats.map((s) => [s.turn, s.n, s.p50Ms])).toEqual([
+      [0, 2, 20],
+      [1, 3, 7],
+    ]);
+    expect(stats[0]!.p99Ms).toBeCloseTo(29.8, 10);
   });
 });
