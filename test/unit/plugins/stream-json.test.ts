@@ -23,14 +23,11 @@ async function collect(path: string, chunkBytes: number, limit = Infinity): Prom
 }
 
 describe('streamJsonArray', () => {
-  it.each([61, 4096, 1 << 20])(
-    'matches JSON.parse on the stand-in with %i-byte chunks',
-    async (chunk) => {
-      const path = join(DATASETS, 'sharegpt-v3-standin.json');
-      const expected = JSON.parse(readFileSync(path, 'utf8')) as unknown[];
-      expect(await collect(path, chunk)).toEqual(expected);
-    },
-  );
+  it.each([61, 4096, 1 << 20])('matches JSON.parse on the stand-in with %i-byte chunks', async (chunk) => {
+    const path = join(DATASETS, 'sharegpt-v3-standin.json');
+    const expected = JSON.parse(readFileSync(path, 'utf8')) as unknown[];
+    expect(await collect(path, chunk)).toEqual(expected);
+  });
 
   it('handles strings with brackets, escapes and multi-byte characters across chunk edges', async () => {
     const items = [

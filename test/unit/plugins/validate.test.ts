@@ -69,6 +69,17 @@ describe('llm.inference validate', () => {
     expect(validate('trace', { datasetId: 'x' }).errors[0]).toMatch(/reads its data from --dataset-path/);
   });
 
+  it('warns about the fixture tokenizer only where lengths are built with it', () => {
+    const tokenizerWarning = (id: string, over: Parameters<typeof ctx>[0] = {}) =>
+      validate(id, over).warnings.some((w) => w.startsWith('no --tokenizer given'));
+    expect(tokenizerWarning('synthetic')).toBe(true);
+    expect(tokenizerWarning('trace')).toBe(true);
+    expect(tokenizerWarning('synthetic', { model: 'gpt-4o' })).toBe(false);
+    expect(tokenizerWarning('chatbot-short')).toBe(false);
+    expect(tokenizerWarning('multi-turn')).toBe(false);
+    expect(tokenizerWarning('custom')).toBe(false);
+  });
+
   it('multi-turn needs the chat endpoint', () => {
     expect(validate('multi-turn', { endpointType: 'completions' }).errors[0]).toMatch(
       /needs the chat endpoint/,

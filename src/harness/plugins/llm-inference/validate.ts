@@ -15,6 +15,14 @@ const SINGLE_TURN_DATASETS: readonly string[] = [
   DATASET_IDS.custom,
 ];
 
+/** Datasets whose prompt or output lengths are built with the tokenizer. */
+const TOKEN_EXACT: readonly string[] = [
+  DATASET_IDS.sharegpt,
+  DATASET_IDS.synthetic,
+  DATASET_IDS.longContext,
+  DATASET_IDS.trace,
+];
+
 function contextLimit(context: PluginContext): number | null {
   const value = context.extra.maxModelLen ?? context.extra.contextTokens;
   const n = typeof value === 'string' ? Number(value) : value;
@@ -126,8 +134,7 @@ export function validateLlmInference(spec: BenchmarkSpec, context: PluginContext
   }
   if (
     !context.tokenizerPath &&
-    dataset !== DATASET_IDS.chatbotShort &&
-    dataset !== DATASET_IDS.custom &&
+    TOKEN_EXACT.includes(dataset) &&
     !/^(openai\/)?(gpt-|o\d)/i.test(context.model)
   )
     warnings.push(
