@@ -1,6 +1,8 @@
 // High-resolution waiting against absolute deadlines: a timer until ~SPIN_MS before the deadline,
 // then setImmediate turns (which still let I/O run) until the deadline passes. Each wake-up's
-// lateness (actual − intended) is reported as pacer lag.
+// lateness is reported as pacer lag: actual − max(deadline, time of the call). A caller that asks
+// after its deadline has passed (it was waiting for a --max-concurrency slot, say) was late on its
+// own account: that shows in client_queue_delay, not as pacer lag.
 
 export const SPIN_MS = 1.5;
 
@@ -16,18 +18,35 @@ export function createPacer(
   return {
     sleepUntil: (atMs) =>
       new Promise<void>((resolve) => {
+        const fromMs = Math.max(atMs, now());
+        let timer: NodeJS.Timeout | undefined;
+        let listening = false;
+        let settled = false;
+        const finish = (): void => {
+          if (settled) return;
+          settled = true;
+          if (timer !== undefined) clearTimeout(timer);
+          if (listening) stopSignal.removeEventListener('abort', finish);
+          resolve();
+        };
         const check = (): void => {
+          if (settled) return;
           if (stopSignal.aborted) {
-            resolve();
+            finish();
             return;
           }
           const t = now();
           const remaining = atMs - t;
           if (remaining <= 0) {
-            onLag(t - atMs);
-            resolve();
+            onLag(t - fromMs);
+            finish();
           } else if (remaining > SPIN_MS + 1) {
-            setTimeout(check, remaining - SPIN_MS);
+            // A long wait must end at once when the driver is told to stop.
+            if (!listening) {
+              listening = true;
+              stopSignal.addEventListener('abort', finish, { once: true });
+            }
+            timer = setTimeout(check, remaining - SPIN_MS);
           } else {
             setImmediate(check);
           }

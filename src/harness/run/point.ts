@@ -230,10 +230,12 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
         if (windowStartMs !== null || recorder.gate.isOpen) return;
         recorder.gate.giveUp();
         const state = recorder.gate.state();
+        const why =
+          state.n < state.window || state.cov === null
+            ? `only ${state.n} of ${state.window} requests completed`
+            : `CoV ${state.cov.toFixed(3)} over the last ${state.n} requests`;
         warnings.push(
-          `convergence gate gave up after ${config.gate.timeoutS} s (CoV ${
-            state.cov === null ? 'n/a' : state.cov.toFixed(3)
-          } over ${state.n} requests, target < ${config.gate.targetCov}): measured anyway`,
+          `convergence gate gave up after ${config.gate.timeoutS} s (${why}, target CoV < ${config.gate.targetCov}): measured anyway`,
         );
         startMeasuring();
       }, config.gate.timeoutS * 1000),
