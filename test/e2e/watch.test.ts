@@ -1,12 +1,13 @@
 // `bench watch` against a run in another process: a child plays a short sweep into a live state
 // file (the real writer, createStateWriter), and the real CLI follows it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/app/cli.js';
+import { readState } from '../../src/app/live/state-file.js';
 import { watchRun } from '../../src/app/live/watch-session.js';
 import { VirtualTerminal } from '../console/virtual-terminal.js';
 
@@ -189,4 +190,68 @@ describe('bench watch, console', () => {
       expect(/\u001B\[(3[0-7]|9[0-7]|38;)/.test(result.raw)).toBe(false);
     },
   );
+});
+
+describe.skipIf(spawnSync('script', ['--version']).status !== 0)('bench run with the live console', () => {
+  it('a whole short sweep on a pseudo-terminal: live frames, final frame, envelopes, then bench watch', async () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const key = join(dir, 'key.pem');
+    expect(await runInProcess(['keygen', key])).toMatchObject({ code: 0 });
+    const args = [
+      'run',
+      '--sweep',
+      '1,2',
+      '--duration',
+      '2',
+      '--no-gate',
+      '--warmup',
+      '1',
+      '--max-tokens',
+      '16',
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ];
+    const cmd = `stty cols 110 rows 36; ${process.execPath} --import tsx ${MAIN} ${args.join(' ')}`;
+    const result = await new Promise<{ code: number | null; raw: string }>((done) => {
+      const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
+        cwd: ROOT,
+        env: { ...process.env, CI: '', NO_COLOR: '1', TERM: 'xterm-256color' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let raw = '';
+      child.stdout.on('data', (d: Buffer) => (raw += d.toString()));
+      child.on('exit', (code) => done({ code, raw }));
+    });
+    expect(result.code).toBe(0);
+    const vt = new VirtualTerminal(110, 36);
+    vt.write(result.raw.replace(/\r\n/g, '\n'));
+    const all = vt.allLines();
+    // Finished points were printed once each above the live area, with their envelope names.
+    const envelopes = readdirSync(out)
+      .filter((f) => /^c[12]-[0-9a-f]{12}\.json$/.test(f))
+      .sort();
+    expect(envelopes).toHaveLength(2);
+    for (const name of envelopes) {
+      expect(all.filter((l) => l.startsWith(name.slice(0, 2).padEnd(8)) && l.endsWith(name))).toHaveLength(1);
+    }
+    // The last live frame: header with the SIMULATED badge, the last point, real histograms.
+    const frameTop = all
+      .map((l, i) => (l.startsWith('inferencebench') ? i : -1))
+      .filter((i) => i >= 0)
+      .at(-1)!;
+    const frame = all.slice(frameTop);
+    expect(frame[0]).toMatch(/^inferencebench SIMULATED\s+▸ llm\.inference/);
+    expect(frame[1]).toMatch(/ · point c2 \(2\/2\)/);
+    expect(frame.some((l) => /^TTFT {2}n \d+ · p50 [\d.]+ms/.test(l))).toBe(true);
+    expect(frame.some((l) => l.includes('◂p50'))).toBe(true);
+    for (const line of frame) expect([...line].length).toBeLessThanOrEqual(110);
+    // The run left a finished state file; bench watch shows its final table.
+    expect(readState(out).finished).toBe(true);
+    const watched = await runInProcess(['watch', out]);
+    expect(watched.code).toBe(0);
+    for (const name of envelopes) expect(watched.stdout).toContain(name);
+  });
 });

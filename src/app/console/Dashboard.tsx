@@ -20,12 +20,26 @@ import type { ConsoleState } from './types.js';
 export const HISTOGRAM_MIN_ROWS = 3;
 export const HISTOGRAM_MAX_ROWS = 12;
 
+/** Bucket rows the histograms can fill: the span of non-empty buckets, at least the minimum. */
+function histogramSpan(state: ConsoleState): number {
+  let span = 0;
+  for (const view of [state.harness?.ttft, state.harness?.tpot]) {
+    if (!view) continue;
+    const first = view.counts.findIndex((c) => c > 0);
+    if (first < 0) continue;
+    let last = view.counts.length - 1;
+    while (last > first && (view.counts[last] ?? 0) === 0) last -= 1;
+    span = Math.max(span, last - first + 1);
+  }
+  return Math.max(HISTOGRAM_MIN_ROWS, Math.min(HISTOGRAM_MAX_ROWS, span));
+}
+
 export function dashboardLayout(state: ConsoleState, columns: number, rows: number): Layout {
   return planLayout({
     columns,
     rows,
     panes: paneRequests(state),
-    histogram: { minRows: HISTOGRAM_MIN_ROWS, maxRows: HISTOGRAM_MAX_ROWS },
+    histogram: { minRows: HISTOGRAM_MIN_ROWS, maxRows: histogramSpan(state) },
   });
 }
 
