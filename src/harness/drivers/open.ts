@@ -1,7 +1,7 @@
 // Open loop: requests are sent at the arrival process's absolute deadlines (start + offset, so
 // no drift accumulates), whether or not earlier ones finished. With maxConcurrency, an arrival
 // that finds every slot busy waits for one; its t_sched stays the arrival time, so the wait shows
-// as client_queue_delay and in ttft_sched — never hidden.
+// as client_queue_delay and in ttft_sched — never hidden, not even when the window ends.
 import { createArrivalProcess, type ArrivalKind } from './arrivals.js';
 import { DriverOptionsError, type RequestSource } from './closed.js';
 import type { Driver } from './types.js';
@@ -29,10 +29,17 @@ export function createOpenLoopDriver(options: OpenLoopOptions): Driver {
       seed: context.seed,
     });
     const startMs = context.now();
+    // When issuing stops, arrivals that were already due (a --max-concurrency backlog, or a burst
+    // the pacer had not caught up with) are still sent in order as slots free up: dropping them
+    // would hide the queue. The runner's drain grace bounds this (once it aborts in-flight
+    // requests, the rest of the backlog is recorded as aborted at once).
+    let stopAtMs = context.stopSignal.aborted ? context.now() : Infinity;
+    const onStop = (): void => {
+      stopAtMs = context.now();
+    };
+    context.stopSignal.addEventListener('abort', onStop, { once: true });
     let inFlight = 0;
     let wakeSlot: (() => void) | null = null;
-    const onStop = (): void => wakeSlot?.();
-    context.stopSignal.addEventListener('abort', onStop, { once: true });
     const release = (): void => {
       inFlight--;
       const wake = wakeSlot;
@@ -41,16 +48,16 @@ export function createOpenLoopDriver(options: OpenLoopOptions): Driver {
     };
     let index = 0;
     try {
-      while (!context.stopSignal.aborted) {
+      for (;;) {
         const tSchedMs = startMs + arrivals.nextOffsetMs();
-        await context.sleepUntil(tSchedMs);
-        if (context.stopSignal.aborted) break;
-        while (maxConcurrency !== undefined && inFlight >= maxConcurrency && !context.stopSignal.aborted) {
+        if (tSchedMs > stopAtMs) break;
+        if (!context.stopSignal.aborted) await context.sleepUntil(tSchedMs);
+        if (tSchedMs > stopAtMs) break; // the stop came while waiting for this arrival
+        while (maxConcurrency !== undefined && inFlight >= maxConcurrency) {
           await new Promise<void>((resolve) => {
             wakeSlot = resolve;
           });
         }
-        if (context.stopSignal.aborted) break;
         inFlight++;
         void context.send(workload.request(index++), tSchedMs).then(release, release);
       }

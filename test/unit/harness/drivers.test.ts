@@ -99,7 +99,7 @@ describe('open-loop driver (virtual time)', () => {
   it('constant arrivals are sent exactly on their absolute deadlines', async () => {
     const { run } = virtualContext(50, 1000);
     const sent = await run(createOpenLoopDriver({ rps: 100, arrival: 'constant', workload }));
-    expect(sent).toHaveLength(99); // arrivals at 10, 20, …, 990 ms
+    expect(sent).toHaveLength(100); // arrivals at 10, 20, …, 1000 ms (the stop time is inclusive)
     sent.forEach((s, i) => {
       expect(s.tSchedMs).toBeCloseTo(10 * (i + 1), 9);
       expect(s.tSendMs).toBeCloseTo(s.tSchedMs, 9);
@@ -125,6 +125,9 @@ describe('open-loop driver (virtual time)', () => {
     expect(delays[0]).toBe(0);
     expect(delays.at(-1)!).toBeGreaterThan(400);
     for (let i = 1; i < delays.length; i++) expect(delays[i]!).toBeGreaterThanOrEqual(delays[i - 1]!);
+    // The backlog is not dropped when the window ends: every arrival due by the stop is sent.
+    expect(sent).toHaveLength(100);
+    expect(sent.at(-1)!.tSendMs).toBeGreaterThan(1000);
     // FIFO: t_sched stays in arrival order.
     for (let i = 1; i < sent.length; i++) expect(sent[i]!.tSchedMs).toBeGreaterThan(sent[i - 1]!.tSchedMs);
   });
