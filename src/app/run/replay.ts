@@ -236,13 +236,17 @@ export function profilingBreakdown(report: PointReport): string {
       ? [
           'NVML sample count',
           String(t.gpu.sampleCount),
-          `interval=${t.gpu.intervalMs} ms (source: ${t.source})`,
+          `interval=${Number(t.gpu.intervalMs.toFixed(2))} ms (source: ${t.source})`,
         ]
       : ['NVML sample count', '0', `not available: ${t.gpu.reason}`],
   );
   rows.push(
     t.rapl.available
-      ? ['RAPL sample count', String(t.rapl.sampleCount), `interval=${t.rapl.intervalMs} ms`]
+      ? [
+          'RAPL sample count',
+          String(t.rapl.sampleCount),
+          `interval=${Number(t.rapl.intervalMs.toFixed(2))} ms`,
+        ]
       : ['RAPL sample count', '0', `not available: ${t.rapl.reason}`],
   );
   return textTable(['metric', 'value', 'note'], rows);
