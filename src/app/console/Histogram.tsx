@@ -9,7 +9,7 @@ import { useTheme } from './theme.js';
 
 const LABEL_WIDTH = 8;
 const COUNT_WIDTH = 6;
-const MARKER_WIDTH = 8;
+const MARKER_WIDTH = 9;
 
 export interface HistogramProps {
   readonly title: string;
@@ -44,7 +44,7 @@ export function Histogram({ title, view, width, rows }: HistogramProps) {
           { text: `${fit(String(row.count), COUNT_WIDTH, 'right')} ` },
         ];
         if (row.hasP50) segs.push({ text: '◂p50', bold: true, color: theme.p50 });
-        if (row.hasP99) segs.push({ text: '◂p99', bold: true, color: theme.p99 });
+        if (row.hasP99) segs.push({ text: row.hasP50 ? ' ◂p99' : '◂p99', bold: true, color: theme.p99 });
         return <Line key={row.loMs} width={width} segs={segs} />;
       })}
       {Array.from({ length: padding }, (_, i) => (
