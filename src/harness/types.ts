@@ -128,6 +128,8 @@ export interface HarnessSnapshot {
   readonly phase: Phase;
   readonly elapsedS: number;
   readonly durationS: number | null;
+  /** Seconds into the measurement window (null before it opens); compare with durationS. */
+  readonly windowElapsedS?: number | null;
   readonly point: PointLabel;
   readonly inFlight: number;
   readonly sent: number;

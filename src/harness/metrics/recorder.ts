@@ -70,6 +70,9 @@ export class Recorder {
   private currentReqPerS = 0;
   private seq = 0;
   private readonly startMs: number;
+  /** Monotonic bounds of the measurement window, set by the runner. */
+  windowStartMs: number | null = null;
+  windowEndMs: number | null = null;
 
   constructor(private readonly options: RecorderOptions) {
     this.gate = new ConvergenceGate(options.gate);
@@ -152,6 +155,8 @@ export class Recorder {
       phase: this.phase,
       elapsedS: (nowMs - this.startMs) / 1000,
       durationS: this.options.durationS,
+      windowElapsedS:
+        this.windowStartMs === null ? null : ((this.windowEndMs ?? nowMs) - this.windowStartMs) / 1000,
       point: this.options.point,
       inFlight: this.options.live?.inFlight ?? this.sent - this.done,
       sent: this.sent,

@@ -180,6 +180,8 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     }
     // A duration window ends at its absolute deadline, however late the timer fired.
     windowEndMs = plannedEndMs !== undefined ? Math.min(plannedEndMs, now()) : now();
+    recorder.windowStartMs = windowStartMs;
+    recorder.windowEndMs = windowEndMs;
     audit.stop();
     recorder.phase = 'draining';
     stopIssuing.abort();
@@ -207,6 +209,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
       return;
     }
     windowStartMs = now();
+    recorder.windowStartMs = windowStartMs;
     gateWaitedS = gateStartMs === null ? 0 : (windowStartMs - gateStartMs) / 1000;
     recorder.phase = 'measuring';
     recorder.resetLiveLatency();

@@ -98,6 +98,8 @@ describe('runPoint: closed loop end to end', () => {
     for (let i = 1; i < snapshots.length; i++)
       expect(snapshots[i]!.seq).toBeGreaterThan(snapshots[i - 1]!.seq);
     expect(snapshots.at(-1)!.done).toBe(result.counts.sent);
+    expect(snapshots.find((s) => s.phase === 'warmup')!.windowElapsedS).toBeNull();
+    expect(snapshots.at(-1)!.windowElapsedS).toBeCloseTo(result.window.durationS, 6);
 
     // The journal reproduces the metrics exactly.
     const journaled = await readJournal(journalPath);
