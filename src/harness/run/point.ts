@@ -235,7 +235,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
         const state = recorder.gate.state();
         const why =
           state.n < state.window || state.cov === null
-            ? `only ${state.n} of ${state.window} requests completed`
+            ? `only ${state.n} of the ${state.window} successful requests it needs had completed`
             : `CoV ${state.cov.toFixed(3)} over the last ${state.n} requests`;
         warnings.push(
           `convergence gate gave up after ${config.gate.timeoutS} s (${why}, target CoV < ${config.gate.targetCov}): measured anyway`,
