@@ -294,4 +294,35 @@ describe('runPoint: closed loop end to end', () => {
     expect(journaled).toHaveLength(2);
     expect(journaled[1]!.errorCode).toBe('aborted');
   });
+
+  it('warm-up requests never reach the metrics (slow warm-ups, fast rest)', async () => {
+    const client = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'test-model',
+      connections: 2,
+    });
+    const { result, records } = await runPointDetailed(
+      resolvePointConfig({
+        mode: 'closed',
+        concurrency: 2,
+        numRequests: 10,
+        warmupRequests: 3,
+        gate: { enabled: false },
+        bootstrapResamples: 0,
+      }),
+      {
+        client,
+        workload,
+        // The 3 warm-ups take ≥ 2 × 500 ms to their first token; the rest are immediate.
+        requestHeaders: (id) => scenario('ok', { tokens: 3, delayMs: id < 3 ? 500 : 0 }),
+      },
+    );
+    await client.close();
+    const warmups = records.filter((r) => r.warmup);
+    expect(warmups).toHaveLength(3);
+    for (const r of warmups) expect(r.tFirstMs! - r.tSendMs).toBeGreaterThanOrEqual(500);
+    expect(result.metrics.ttft_n).toBe(10);
+    expect(result.metrics.total_p99_ms!).toBeLessThan(500);
+  });
 });
