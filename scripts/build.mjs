@@ -15,6 +15,7 @@ export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
     target: 'node20',
     external: ['koffi'],
     jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
     // Ink imports react-devtools-core only when DEV is set; alias it to an empty module.
     alias: { 'react-devtools-core': fileURLToPath(new URL('./empty-module.mjs', import.meta.url)) },
     banner: {

@@ -5,6 +5,8 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
 } else {
+  // React's development build doubles the console's cost per frame; the bundle defines this too.
+  process.env.NODE_ENV ??= 'production';
   const { runCli } = await import('./cli.js');
   process.exitCode = await runCli(argv);
 }

@@ -228,7 +228,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             warnings: options.warnings ?? [],
           });
           reports.push(report);
-          presenter.pointDone(rowOf(report));
+          presenter.pointDone(rowOf(report), report.telemetry);
         }
       }
     } finally {

@@ -1,7 +1,7 @@
 // Chooses how a run is shown: the live console on a TTY, or headless progress lines on stderr.
 // Either way the live state file is kept in the output directory for `bench watch`.
 import type { HarnessSnapshot } from '../../harness/types.js';
-import type { TelemetrySnapshot } from '../../telemetry/types.js';
+import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import type { SweepRow as ConsoleSweepRow } from '../console/types.js';
 import { createStateWriter } from '../live/state-file.js';
 import type { RunConfig } from './options.js';
@@ -19,7 +19,7 @@ export interface PresenterMeta {
 export interface Presenter {
   harness(snapshot: HarnessSnapshot): void;
   telemetry(snapshot: TelemetrySnapshot): void;
-  pointDone(row: SweepRow): void;
+  pointDone(row: SweepRow, telemetrySummary?: TelemetryWindowSummary): void;
   close(): Promise<void>;
 }
 
@@ -52,7 +52,10 @@ export async function createPresenter(config: RunConfig, meta: PresenterMeta): P
     const live = mountConsole({
       meta: consoleMeta,
       onStopRequest,
-      onForceExit: () => process.exit(130),
+      onForceExit: () => {
+        state.finishSync(130);
+        process.exit(130);
+      },
     });
     return {
       harness(snapshot) {
@@ -63,14 +66,16 @@ export async function createPresenter(config: RunConfig, meta: PresenterMeta): P
         live.update({ telemetry: snapshot });
         state.update({ telemetry: snapshot });
       },
-      pointDone(row) {
+      pointDone(row, telemetrySummary) {
         rows.push(row);
         live.finishPoint(consoleRow(row));
+        if (telemetrySummary) live.update({ telemetrySummary });
         state.update({ sweepRows: rows.map(consoleRow) });
       },
       async close() {
         if (closed) return;
         closed = true;
+        live.update({ sweepRows: rows.map(consoleRow), finished: true });
         await live.unmount();
         await finishState();
       },
