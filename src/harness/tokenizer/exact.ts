@@ -4,7 +4,7 @@
 // space-joined words is the sum of its words' costs, so text of n tokens is built with no encoding.
 // The result is verified with one count; when the tokenizer is not additive (SentencePiece etc.)
 // the slow path encodes, cuts at n ids, decodes and re-checks until the count is n (or n ± 1).
-import type { Rng } from '../plugins/random.js';
+import { createRng, type Rng } from '../plugins/random.js';
 import type { TokenCounter } from './types.js';
 import { WORD_POOL } from './words.js';
 
@@ -90,4 +90,64 @@ export function exactTokenText(tokenizer: TokenCounter, tokens: number, rng: Rng
     if (count === tokens) return { text, tokens };
   }
   return slowPath(tokenizer, tokens, rng, prefix);
+}
+
+interface AdditiveCosts extends WordCosts {
+  /** count(word) with no leading space, for the first word of a text. */
+  readonly bareCosts: readonly number[];
+}
+
+const additiveCache = new WeakMap<TokenCounter, AdditiveCosts | null>();
+
+/**
+ * The word costs when this tokenizer is additive over space-joined pool words (checked once on
+ * seeded samples, with and without a preceding newline), else null.
+ */
+export function additiveCosts(tokenizer: TokenCounter): AdditiveCosts | null {
+  if (additiveCache.has(tokenizer)) return additiveCache.get(tokenizer)!;
+  const costs = wordCosts(tokenizer);
+  let result: AdditiveCosts | null = null;
+  if (costs.single.length > 0) {
+    const bareCosts = costs.words.map((w) => tokenizer.count(w));
+    const candidate: AdditiveCosts = { ...costs, bareCosts };
+    const rng = createRng(0, 'additivity');
+    let ok = true;
+    const newline = tokenizer.count('\n');
+    for (let sample = 0; sample < 8 && ok; sample++) {
+      const tokens = 20 + sample * 13;
+      const led = wordsOfCost(costs, tokens, rng)!;
+      ok = tokenizer.count(led) === tokens && tokenizer.count(`\n${led}`) === newline + tokens;
+      const bare = bareWordsOfCost(candidate, tokens, rng);
+      ok = ok && bare !== null && tokenizer.count(bare) === tokens;
+    }
+    result = ok ? candidate : null;
+  }
+  additiveCache.set(tokenizer, result);
+  return result;
+}
+
+/** Like wordsOfCost but with no leading space: the first word is costed bare. */
+function bareWordsOfCost(costs: AdditiveCosts, tokens: number, rng: Rng): string | null {
+  const firstCandidates = costs.words.map((_, i) => i).filter((i) => costs.bareCosts[i]! <= tokens);
+  if (firstCandidates.length === 0) return null;
+  const first = firstCandidates[Math.floor(rng.next() * firstCandidates.length)]!;
+  const rest = tokens - costs.bareCosts[first]!;
+  const tail = rest > 0 ? wordsOfCost(costs, rest, rng) : '';
+  return tail === null ? null : `${costs.words[first]!}${tail}`;
+}
+
+/**
+ * Text of exactly `tokens` tokens with no encoding at all (for prompts built in the request path):
+ * `afterPrefix` texts start with a space (they follow a prefix ending in whitespace). Returns null
+ * when the tokenizer is not additive; use exactTokenText then.
+ */
+export function fastTokenText(
+  tokenizer: TokenCounter,
+  tokens: number,
+  rng: Rng,
+  afterPrefix: boolean,
+): string | null {
+  const costs = additiveCosts(tokenizer);
+  if (costs === null || tokens <= 0) return tokens <= 0 ? '' : null;
+  return afterPrefix ? wordsOfCost(costs, tokens, rng) : bareWordsOfCost(costs, tokens, rng);
 }

@@ -10,7 +10,7 @@ export {
   type TokenCountComparison,
   type TokenCountPair,
 } from './compare.js';
-export { exactTokenText, type ExactPrompt } from './exact.js';
+export { additiveCosts, exactTokenText, fastTokenText, type ExactPrompt } from './exact.js';
 export { openAiEncodingFor, type OpenAiEncoding } from './tiktoken.js';
 export { TokenizerError } from './errors.js';
 export { WORD_POOL } from './words.js';

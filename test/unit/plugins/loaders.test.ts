@@ -266,6 +266,31 @@ describe('synthetic', () => {
     }
   });
 
+  it('past the pool every request is a fresh prompt of the drawn length (no re-sent prompts)', async () => {
+    const over = {
+      extra: { inputTokens: 'uniform:40,120', numPrompts: 5, prefixTokens: 30, numPrefixes: 2 },
+    };
+    const w = await loadSingle('synthetic', over);
+    expect(w.size).toBe(5);
+    const specs = Array.from({ length: 40 }, (_, i) => w.request(i));
+    const texts = specs.map((r) => r.messages![0]!.content);
+    expect(new Set(texts).size).toBe(40);
+    for (const r of specs) {
+      expect(tok.count(r.messages![0]!.content)).toBe(r.inputTokens);
+      expect(r.inputTokens!).toBeGreaterThanOrEqual(39);
+      expect(r.inputTokens!).toBeLessThanOrEqual(121);
+    }
+    // shared prefixes continue round-robin past the pool
+    const prefixOf = (i: number) => texts[i]!.split('\n')[0];
+    expect(prefixOf(37)).toBe(prefixOf(1));
+    expect(prefixOf(36)).toBe(prefixOf(0));
+    expect(prefixOf(36)).not.toBe(prefixOf(37));
+    // deterministic: a second load gives the same generated requests
+    const again = await loadSingle('synthetic', over);
+    expect(again.request(33)).toEqual(w.request(33));
+    expect(again.datasetHash).toBe(w.datasetHash);
+  });
+
   it('histogram file lengths', async () => {
     const w = await loadSingle('synthetic', {
       extra: { inputTokens: `hist:${join(DATASETS, 'length-histogram-sample.jsonl')}`, numPrompts: 40 },

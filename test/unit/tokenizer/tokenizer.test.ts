@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/harness/plugins/random.js';
 import {
+  additiveCosts,
   auditTokenCounts,
   compareTokenCounts,
   defaultTokenizer,
   exactTokenText,
+  fastTokenText,
   loadTokenizer,
   openAiEncodingFor,
   TokenizerError,
@@ -120,6 +122,19 @@ describe('exactTokenText', () => {
     for (const n of [5, 100, 1000]) {
       const { text } = exactTokenText(tok, n, createRng(n, 'exact'));
       expect(Math.abs(tok.count(text) - n)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('fast path: additive tokenizers build exact text with no encoding', async () => {
+    for (const tok of [defaultTokenizer(), await loadTokenizer({ model: 'gpt-4o' })]) {
+      expect(additiveCosts(tok)).not.toBeNull();
+      for (const n of [1, 9, 300]) {
+        const bare = fastTokenText(tok, n, createRng(n, 'fast'), false)!;
+        expect(tok.count(bare)).toBe(n);
+        expect(bare.startsWith(' ')).toBe(false);
+        const led = fastTokenText(tok, n, createRng(n, 'fast'), true)!;
+        expect(tok.count(`prefix\n${led}`)).toBe(tok.count('prefix\n') + n);
+      }
     }
   });
 

@@ -2,9 +2,11 @@
 // tokenizer) and exact output lengths (max_tokens = min_tokens = osl, ignore_eos), lengths drawn from
 // distributions; optional shared-prefix pools (--prefix-tokens, --num-prefixes) for prefix-cache studies.
 import type { TokenCounter } from '../../tokenizer/types.js';
-import { exactTokenText } from '../../tokenizer/exact.js';
+import { exactTokenText, fastTokenText } from '../../tokenizer/exact.js';
 import { PluginError } from '../errors.js';
 import { createRng } from '../random.js';
+import type { RequestSpec } from '../../types.js';
+import { hashItems } from '../hash.js';
 import type { PluginContext, SingleTurnWorkload } from '../types.js';
 import { describeDistribution, minLength, sampleLength, type LengthDistribution } from './distributions.js';
 import { buildSingleTurnWorkload, type PromptItem } from './single-turn.js';
@@ -38,32 +40,86 @@ export function syntheticWorkload(
   if (options.prefixTokens > 0)
     for (let p = 0; p < Math.max(1, options.numPrefixes); p++)
       prefixes.push(exactTokenText(tokenizer, options.prefixTokens, text).text);
-  const items: PromptItem[] = [];
   const prefixCounts = new Map<string, number>();
+  const prefixOf = (i: number): { text: string; tokens: number } => {
+    const text = prefixes.length > 0 ? prefixes[i % prefixes.length]! + '\n' : (options.preamble ?? '');
+    let tokens = text ? prefixCounts.get(text) : 0;
+    if (tokens === undefined) {
+      tokens = tokenizer.count(text);
+      prefixCounts.set(text, tokens);
+    }
+    return { text, tokens };
+  };
+  const item = (
+    isl: number,
+    osl: number,
+    prefix: { text: string; tokens: number },
+    body: { text: string; tokens: number },
+  ): PromptItem => ({
+    prompt: prefix.text + body.text,
+    maxTokens: osl,
+    inputTokens: prefix.tokens + body.tokens,
+    ...(options.ignoreEos ? { extraBody: { ignore_eos: true, min_tokens: osl } } : {}),
+  });
+  // The pool: numPrompts prompts built and verified up front (they define the dataset hash).
+  const items: PromptItem[] = [];
   for (let i = 0; i < options.numPrompts; i++) {
     const isl = sampleLength(options.input, lengths);
     const osl = sampleLength(options.output, lengths);
-    const prefix = prefixes.length > 0 ? prefixes[i % prefixes.length]! + '\n' : (options.preamble ?? '');
-    let prefixTokens = prefix ? prefixCounts.get(prefix) : 0;
-    if (prefixTokens === undefined) {
-      prefixTokens = tokenizer.count(prefix);
-      prefixCounts.set(prefix, prefixTokens);
-    }
-    const bodyTokens = Math.max(1, isl - prefixTokens);
+    const prefix = prefixOf(i);
     // exactTokenText verifies count(prefix + body) − count(prefix), so the total is known exactly.
-    const body = exactTokenText(tokenizer, bodyTokens, text, prefix);
-    const prompt = prefix + body.text;
-    items.push({
-      prompt,
-      maxTokens: osl,
-      inputTokens: prefixTokens + body.tokens,
-      ...(options.ignoreEos ? { extraBody: { ignore_eos: true, min_tokens: osl } } : {}),
-    });
+    const body = exactTokenText(tokenizer, Math.max(1, isl - prefix.tokens), text, prefix.text);
+    items.push(item(isl, osl, prefix, body));
   }
-  return buildSingleTurnWorkload(items, {
+  const pool = buildSingleTurnWorkload(items, {
     datasetId: options.datasetId,
     seed: context.seed,
     keepOrder: true,
     endpointType: context.endpointType,
   });
+  // Past the pool, every request is a fresh prompt from the same distributions (seeded per index),
+  // so long runs never re-send a prompt and a prefix cache only ever sees the intended sharing.
+  // Built without encoding where the tokenizer is additive (checked once), else verified.
+  const generated = (index: number): PromptItem => {
+    const lengthRng = createRng(context.seed, `lengths:${options.datasetId}:${index}`);
+    const textRng = createRng(context.seed, `text:${options.datasetId}:${index}`);
+    const isl = sampleLength(options.input, lengthRng);
+    const osl = sampleLength(options.output, lengthRng);
+    const prefix = prefixOf(index);
+    const bodyTokens = Math.max(1, isl - prefix.tokens);
+    const fast = fastTokenText(tokenizer, bodyTokens, textRng, prefix.text !== '');
+    const body =
+      fast !== null
+        ? { text: fast, tokens: bodyTokens }
+        : exactTokenText(tokenizer, bodyTokens, textRng, prefix.text);
+    return item(isl, osl, prefix, body);
+  };
+  const toSpec = (entry: PromptItem): RequestSpec => {
+    const { prompt, ...rest } = entry;
+    return Object.freeze(
+      context.endpointType === 'chat'
+        ? { ...rest, messages: [{ role: 'user' as const, content: prompt ?? '' }] }
+        : { ...rest, prompt: prompt ?? '' },
+    );
+  };
+  return {
+    ...pool,
+    // The hash covers the pool in order plus everything that determines the generated requests.
+    datasetHash: hashItems([
+      {
+        generator: 'synthetic-v1',
+        input: describeDistribution(options.input),
+        output: describeDistribution(options.output),
+        prefix_tokens: options.prefixTokens,
+        num_prefixes: options.numPrefixes,
+        ignore_eos: options.ignoreEos,
+        tokenizer: tokenizer.name,
+        pool_hash: pool.datasetHash,
+      },
+    ]),
+    request: (index: number): RequestSpec => {
+      if (!Number.isInteger(index) || index < 0) throw new RangeError(`bad request index ${index}`);
+      return index < options.numPrompts ? pool.request(index) : toSpec(generated(index));
+    },
+  };
 }
