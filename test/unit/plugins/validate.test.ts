@@ -67,6 +67,11 @@ describe('llm.inference validate', () => {
       /unknown dataset "squad".*known: builtin-chatbot-short/,
     );
     expect(validate('trace', { datasetId: 'x' }).errors[0]).toMatch(/reads its data from --dataset-path/);
+    // the ids our own envelopes record are accepted back (bench replay passes them as --dataset)
+    expect(validate('sharegpt-v3', { datasetId: 'sharegpt-v3-standin' }).errors).toEqual([]);
+    expect(validate('trace', { datasetId: 'mooncake-trace-sample' }).errors).toEqual([]);
+    expect(validate('multi-turn', { datasetId: 'multi-turn-jsonl' }).errors).toEqual([]);
+    expect(validate('multi-turn', { datasetId: 'mooncake-trace' }).errors[0]).toMatch(/reads its data/);
   });
 
   it('warns about the fixture tokenizer only where lengths are built with it', () => {

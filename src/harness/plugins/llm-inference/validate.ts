@@ -10,6 +10,7 @@ import { DATASET_IDS } from './specs.js';
 const SINGLE_TURN_DATASETS: readonly string[] = [
   DATASET_IDS.chatbotShort,
   DATASET_IDS.sharegpt,
+  DATASET_IDS.sharegptStandIn,
   DATASET_IDS.longContext,
   DATASET_IDS.synthetic,
   DATASET_IDS.custom,
@@ -82,7 +83,17 @@ export function validateLlmInference(spec: BenchmarkSpec, context: PluginContext
     errors.push(
       `unknown dataset "${dataset}" for llm.inference.${spec.id}; known: ${SINGLE_TURN_DATASETS.join(', ')}`,
     );
-  if (spec.kind !== 'single-turn' && context.datasetId && context.datasetId !== spec.defaultDataset)
+  // Multi-turn and trace read files: --dataset may only name one of their own ids (as `bench replay`
+  // passes the recorded one), never switch them to another dataset.
+  const ownIds: Readonly<Record<string, readonly string[]>> = {
+    [DATASET_IDS.multiTurn]: [DATASET_IDS.multiTurn, DATASET_IDS.multiTurnFile],
+    [DATASET_IDS.trace]: [DATASET_IDS.trace, DATASET_IDS.traceSample],
+  };
+  if (
+    spec.kind !== 'single-turn' &&
+    context.datasetId &&
+    !(ownIds[spec.defaultDataset] ?? [spec.defaultDataset]).includes(context.datasetId)
+  )
     errors.push(
       `llm.inference.${spec.id} reads its data from --dataset-path, not --dataset ${context.datasetId}`,
     );
@@ -93,6 +104,7 @@ export function validateLlmInference(spec: BenchmarkSpec, context: PluginContext
 
   switch (dataset) {
     case DATASET_IDS.sharegpt:
+    case DATASET_IDS.sharegptStandIn:
       if (!pathGiven && locateShareGpt(context).path === null)
         warnings.push(
           `ShareGPT V3 not found (no --dataset-path, nothing in the dataset cache): using the small generated stand-in ${SHAREGPT_STANDIN_NAME}; results are not comparable with ShareGPT runs`,
