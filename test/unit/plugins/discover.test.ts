@@ -123,9 +123,14 @@ describe('discoverPlugins', () => {
   });
 
   it('default roots: cwd node_modules, this package, and the global prefix derived from the node binary', () => {
-    const roots = defaultSearchRoots('/some/project');
+    const roots = defaultSearchRoots('/some/project', {});
     expect(roots[0]).toBe('/some/project/node_modules');
     expect(roots.at(-1)).toBe(globalNodeModules());
     expect(globalNodeModules()).toMatch(/lib\/node_modules$/);
+  });
+
+  it('INFERENCEBENCH_PLUGIN_PATH adds node_modules directories ahead of the defaults', () => {
+    const roots = defaultSearchRoots('/p', { INFERENCEBENCH_PLUGIN_PATH: '/a/node_modules:/b/node_modules' });
+    expect(roots.slice(0, 3)).toEqual(['/a/node_modules', '/b/node_modules', '/p/node_modules']);
   });
 });
