@@ -1,12 +1,14 @@
-// npm run bench:pacer [-- --rps 1000 --duration 30 --arrival constant|poisson|gamma --max-tokens 4]
+// npm run bench:pacer [-- --rps 1000 --duration 30 --arrival constant|poisson|gamma --max-tokens 4 --separate]
 //
 // Open-loop pacer accuracy against the embedded engine ('nodelay', tiny outputs, same process, as
-// `bench run` would drive it): the point runner issues `rps` requests/s for `duration` seconds.
+// `bench run` would drive it; --separate runs it in a child process, as a remote server would be): the point runner issues `rps` requests/s for `duration` seconds.
 // Prints the achieved rate's error vs the target (budget 1 %) and vs the schedule the arrival
 // process actually drew (the pacer's own fidelity: with --arrival poisson the count itself is
 // random, ±1/√n, so judge the pacer by the second number), and the
 // dispatch lag t_send − t_sched p50/p99/max (budget p99 ≤ 1 ms), plus the runner's self-audit.
+import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { startEngine } from '../src/engine/index.js';
 import {
   createArrivalProcess,
@@ -30,7 +32,36 @@ const arrival = flag('arrival', 'constant') as ArrivalKind;
 const maxTokens = Number(flag('max-tokens', '4'));
 const seed = Number(flag('seed', '42'));
 
-const engine = await startEngine({ timing: 'nodelay', defaultOutputTokens: maxTokens, seed });
+const separate = args.includes('--separate');
+
+interface EngineLike {
+  baseUrl: string;
+  modelId: string;
+  close(): Promise<void>;
+}
+
+async function startSeparate(): Promise<EngineLike> {
+  const script = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
+  const child = fork(script, [String(maxTokens)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ baseUrl: string; modelId: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { baseUrl: string; modelId: string }));
+    child.once('error', reject);
+  });
+  return {
+    ...ready,
+    close: async () => {
+      child.send('close');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+const engine: EngineLike = separate
+  ? await startSeparate()
+  : await startEngine({ timing: 'nodelay', defaultOutputTokens: maxTokens, seed });
 const client = createStreamClient({
   baseUrl: engine.baseUrl,
   endpointType: 'completions',
@@ -74,7 +105,7 @@ const okRate = result.metrics.ok_rate ?? 0;
 
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 process.stdout.write(
-  `pacer benchmark: target ${rps} req/s, ${arrival}, window ${windowS.toFixed(2)} s, seed ${seed}\n`,
+  `pacer benchmark: target ${rps} req/s, ${arrival}, window ${windowS.toFixed(2)} s, seed ${seed}, engine ${separate ? 'in a child process' : 'in process'}\n`,
 );
 process.stdout.write(
   `  sent in window            ${inWindow.length} (schedule drew ${scheduled})  ok_rate ${okRate.toFixed(4)}\n`,

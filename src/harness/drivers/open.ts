@@ -47,16 +47,22 @@ export function createOpenLoopDriver(options: OpenLoopOptions): Driver {
       wake?.();
     };
     let index = 0;
+    // End of the last wait for a slot: arrivals that fell due before it are already late because
+    // of that wait (queue delay), so they skip the pacer and its lag statistics.
+    let slotFreeAtMs = -Infinity;
     try {
       for (;;) {
         const tSchedMs = startMs + arrivals.nextOffsetMs();
         if (tSchedMs > stopAtMs) break;
-        if (!context.stopSignal.aborted) await context.sleepUntil(tSchedMs);
+        if (!context.stopSignal.aborted && tSchedMs > slotFreeAtMs) await context.sleepUntil(tSchedMs);
         if (tSchedMs > stopAtMs) break; // the stop came while waiting for this arrival
-        while (maxConcurrency !== undefined && inFlight >= maxConcurrency) {
-          await new Promise<void>((resolve) => {
-            wakeSlot = resolve;
-          });
+        if (maxConcurrency !== undefined && inFlight >= maxConcurrency) {
+          while (inFlight >= maxConcurrency) {
+            await new Promise<void>((resolve) => {
+              wakeSlot = resolve;
+            });
+          }
+          slotFreeAtMs = context.now();
         }
         inFlight++;
         void context.send(workload.request(index++), tSchedMs).then(release, release);

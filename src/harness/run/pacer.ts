@@ -1,8 +1,9 @@
 // High-resolution waiting against absolute deadlines: a timer until ~SPIN_MS before the deadline,
 // then setImmediate turns (which still let I/O run) until the deadline passes. Each wake-up's
-// lateness is reported as pacer lag: actual − max(deadline, time of the call). A caller that asks
-// after its deadline has passed (it was waiting for a --max-concurrency slot, say) was late on its
-// own account: that shows in client_queue_delay, not as pacer lag.
+// lateness (actual − deadline) is reported as pacer lag, including a caller that arrives already
+// late because the event loop was busy. (The open-loop driver does not ask the pacer about
+// arrivals that fell due while it was blocked on a --max-concurrency slot: that wait is
+// client_queue_delay, not pacer lag.)
 
 export const SPIN_MS = 1.5;
 
@@ -18,7 +19,6 @@ export function createPacer(
   return {
     sleepUntil: (atMs) =>
       new Promise<void>((resolve) => {
-        const fromMs = Math.max(atMs, now());
         let timer: NodeJS.Timeout | undefined;
         let listening = false;
         let settled = false;
@@ -38,7 +38,7 @@ export function createPacer(
           const t = now();
           const remaining = atMs - t;
           if (remaining <= 0) {
-            onLag(t - fromMs);
+            onLag(t - atMs);
             finish();
           } else if (remaining > SPIN_MS + 1) {
             // A long wait must end at once when the driver is told to stop.
