@@ -59,6 +59,7 @@ export {
   parseSloTemplates,
   resolveSloTemplate,
   describeSloTemplate,
+  scaleSloTemplate,
   builtinTemplatesPath,
   SloTemplateError,
   SLO_METRICS,

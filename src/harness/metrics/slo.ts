@@ -157,3 +157,15 @@ export function resolveSloTemplate(value: string, extraPaths: readonly string[] 
 export function describeSloTemplate(template: SloTemplate): string {
   return template.slos.map((slo) => `${slo.metric} p${slo.percentile} <= ${slo.maxMs} ms`).join(', ');
 }
+
+/** The template with every limit multiplied (hardware-class scaling, e.g. ×0.85 on H200). */
+export function scaleSloTemplate(template: SloTemplate, multiplier: number): SloTemplate {
+  if (!(multiplier > 0) || !Number.isFinite(multiplier)) {
+    throw new SloTemplateError(`SLO multiplier must be a positive number, got ${multiplier}`);
+  }
+  return {
+    id: template.id,
+    description: template.description,
+    slos: template.slos.map((slo) => ({ ...slo, maxMs: slo.maxMs * multiplier })),
+  };
+}

@@ -7,6 +7,7 @@ import {
   loadSloTemplates,
   parseSloTemplates,
   resolveSloTemplate,
+  scaleSloTemplate,
   SloTemplateError,
 } from '../../../src/harness/index.js';
 
@@ -63,5 +64,13 @@ describe('SLO templates', () => {
     expect(() => resolveSloTemplate('llm.nope')).toThrow(
       /unknown SLO template "llm.nope" \(known: llm.standard/,
     );
+  });
+
+  it('scales every limit for a hardware class, leaving the original untouched', () => {
+    const standard = resolveSloTemplate('llm.standard');
+    const h200 = scaleSloTemplate(standard, 0.85);
+    expect(h200.slos.map((s) => s.maxMs)).toEqual([255, 42.5]);
+    expect(standard.slos.map((s) => s.maxMs)).toEqual([300, 50]);
+    expect(() => scaleSloTemplate(standard, 0)).toThrow(SloTemplateError);
   });
 });
