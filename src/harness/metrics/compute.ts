@@ -102,6 +102,8 @@ export interface PointMetrics {
   readonly oslMean: number | null;
   readonly islMean: number | null;
   readonly tokensInWindow: number;
+  /** Share of event gaps that are exactly 0: events delivered by one socket read share a stamp. */
+  readonly coalescedFraction: number | null;
   readonly slo: SloReport | null;
 }
 
@@ -293,6 +295,8 @@ export function buildMetrics(
     };
   }
 
+  let coalesced = 0;
+  for (const gap of values.icl) if (gap === 0) coalesced++;
   let oslTotal = 0;
   for (const r of records) if (r.errorCode === null && inWindow(r, window)) oslTotal += r.oslTokens;
   const vllmSpanS = (lastCompletion - firstDispatch) / 1000;
@@ -313,6 +317,7 @@ export function buildMetrics(
     oslMean: ok > 0 ? oslSum / ok : null,
     islMean: islN > 0 ? islSum / islN : null,
     tokensInWindow,
+    coalescedFraction: values.icl.length > 0 ? coalesced / values.icl.length : null,
     slo,
   };
 }
@@ -347,6 +352,7 @@ export function flattenMetrics(m: PointMetrics): {
   metrics.osl_mean = m.oslMean;
   metrics.isl_mean = m.islMean;
   metrics.tokens_out_total = m.tokensInWindow;
+  metrics.icl_coalesced_fraction = m.coalescedFraction;
   metrics.n_requests = m.counts.measured;
   metrics.n_ok = m.counts.ok;
   metrics.n_failed = m.counts.failed;

@@ -390,6 +390,11 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   if (ttftN > 0 && ttftN < 1000) {
     warnings.push(`p99 values rest on n = ${ttftN} requests (< 1000): read them with their CIs`);
   }
+  if (detail.coalescedFraction !== null && detail.coalescedFraction > 0.1) {
+    warnings.push(
+      `${(detail.coalescedFraction * 100).toFixed(0)} % of token events arrived several per socket read and share a timestamp: gaps below the read interval are not resolvable (icl/itl low percentiles read 0)`,
+    );
+  }
   if (detail.counts.oslCounted > 0) {
     warnings.push(
       `the server sent no usage for ${detail.counts.oslCounted} request(s): their osl was counted from events`,

@@ -194,6 +194,16 @@ describe('buildMetrics: window, rates, throughput variants', () => {
     expect(m.islMean).toBe(15);
   });
 
+  it('reports the share of coalesced events (gaps of exactly 0)', () => {
+    const m2 = buildMetrics(
+      [rec({ tSend: 0, events: [10, 10, 10, 20, 30] })],
+      { startMs: 0, endMs: 100 },
+      { bootstrapResamples: 0 },
+    );
+    expect(m2.coalescedFraction).toBe(0.5);
+    expect(flattenMetrics(m2).metrics.icl_coalesced_fraction).toBe(0.5);
+  });
+
   it('flattens to envelope keys with CIs and their n', () => {
     const { metrics, ci } = flattenMetrics(m);
     expect(metrics.ttft_p50_ms).toBe(100);
