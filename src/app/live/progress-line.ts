@@ -6,11 +6,17 @@ export function formatProgressLine(harness: HarnessSnapshot | null): string {
   if (!harness) return 'waiting for the first snapshot…';
   const p = harness.point;
   const duration = harness.durationS != null ? `/${formatDuration(harness.durationS)}` : '';
+  // The duration is the measurement window's: show time into the window once it is open.
+  const inWindow = harness.windowElapsedS ?? null;
+  const clock =
+    inWindow !== null
+      ? `${formatDuration(inWindow)}${duration} (point ${formatDuration(harness.elapsedS)})`
+      : `${formatDuration(harness.elapsedS)}`;
   const finished = harness.ok + harness.failed;
   const gate = harness.gate.status === 'disabled' ? '' : ` · gate ${harness.gate.status.replace('_', ' ')}`;
   const distorted = harness.client.distorted ? ' · CLIENT DISTORTED' : '';
   return (
-    `[${p.label} ${p.index + 1}/${p.total}] ${PHASE_LABEL[harness.phase]} ${formatDuration(harness.elapsedS)}${duration}` +
+    `[${p.label} ${p.index + 1}/${p.total}] ${PHASE_LABEL[harness.phase]} ${clock}` +
     ` · ${formatCompact(harness.tokPerS)} tok/s · ${formatCompact(harness.reqPerS)} req/s` +
     ` · ok ${harness.ok} failed ${harness.failed} (${formatRatioPct(finished > 0 ? harness.ok / finished : null)})` +
     ` · TTFT p50 ${formatMs(harness.ttft.p50Ms)} p99 ${formatMs(harness.ttft.p99Ms)}` +

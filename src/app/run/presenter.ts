@@ -5,7 +5,8 @@ import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/
 import type { SweepRow as ConsoleSweepRow } from '../console/types.js';
 import { createStateWriter } from '../live/state-file.js';
 import type { RunConfig } from './options.js';
-import { progressLine, type SweepRow } from './report.js';
+import { formatProgressLine } from '../live/progress-line.js';
+import type { SweepRow } from './report.js';
 
 export interface PresenterMeta {
   readonly suite: string;
@@ -89,7 +90,7 @@ export async function createPresenter(config: RunConfig, meta: PresenterMeta): P
       const now = performance.now();
       if (now - lastLineAtMs >= 1000) {
         lastLineAtMs = now;
-        process.stderr.write(`${progressLine(snapshot)}\n`);
+        process.stderr.write(`${formatProgressLine(snapshot)}\n`);
       }
     },
     telemetry(snapshot) {

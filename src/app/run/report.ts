@@ -1,6 +1,5 @@
 // Text output of `bench run` in headless mode: the 1/s progress line (stderr) and the result tables (stdout),
 // in the shape of the seed examples.
-import type { HarnessSnapshot } from '../../harness/types.js';
 
 export function fmt(value: number | string | null | undefined, digits = 2): string {
   if (value === null || value === undefined) return 'n/a';
@@ -22,20 +21,6 @@ export function textTable(headers: readonly string[], rows: readonly (readonly s
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
-}
-
-export function progressLine(s: HarnessSnapshot): string {
-  const errors = Object.entries(s.errorsByCode)
-    .map(([code, n]) => `${code}=${n}`)
-    .join(',');
-  const duration = s.durationS === null ? '' : `/${s.durationS.toFixed(0)}s`;
-  const point = s.point.total > 1 ? ` ${s.point.label} (${s.point.index + 1}/${s.point.total})` : '';
-  return (
-    `[${s.elapsedS.toFixed(0).padStart(4)}s${duration}]${point} ${s.phase.padEnd(9)} ` +
-    `in-flight ${s.inFlight}  done ${s.done}  errors ${s.failed}${errors ? ` (${errors})` : ''}  ` +
-    `tok/s ${fmt(s.tokPerS, 1)}  TTFT p50 ${fmt(s.ttft.p50Ms)} ms  gate ${s.gate.status}` +
-    (s.gate.cov === null ? '' : ` (CoV ${(s.gate.cov * 100).toFixed(1)}%)`)
-  );
 }
 
 export interface SweepRow {
