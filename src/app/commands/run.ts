@@ -1,4 +1,4 @@
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parseRunFlags, type RawRunFlags } from '../run/options.js';
 
@@ -81,6 +81,19 @@ export function register(program: Command): void {
     .option('--time-scale <factor>', 'trace workloads: multiply inter-arrival times')
     .option('--prefix-tokens <n>', 'synthetic: shared-prefix length in tokens')
     .option('--num-prefixes <n>', 'synthetic: number of shared prefixes')
+    .option(
+      '--input-tokens <dist>',
+      'synthetic/long-context: input length (fixed:N, uniform:A,B, normal:MEAN,SD[,MIN,MAX], hist:PATH)',
+    )
+    .option('--output-tokens <dist>', 'synthetic/trace: output length distribution (as --input-tokens)')
+    .option('--num-prompts <n>', 'synthetic/long-context: distinct prompts before fresh ones are generated')
+    .option('--num-sessions <n>', 'multi-turn: sessions in the pool')
+    .option('--turns <dist>', 'multi-turn: turns per session (default uniform:2,5)')
+    .option('--think-ms <dist>', 'multi-turn: think time between turns (default uniform:200,1000)')
+    .option('--max-turns <n>', 'multi-turn: cap on turns per session')
+    .option('--block-tokens <n>', 'trace: tokens per hash_id block')
+    .option('--ignore-eos', 'ask the server for exactly the output length (ignore_eos + min_tokens)')
+    .option('--max-model-len <n>', "model context length for validation (default: the catalog's)")
     .option('--prices-file <path>', 'custom prices YAML (recorded for plugins that use it)')
     .option('--judge-model <id>', 'LLM-as-judge model id (recorded for plugins that use it)')
     .option('--judge-max-questions <n>', 'cap on judged questions (recorded for plugins that use it)')

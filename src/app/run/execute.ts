@@ -117,7 +117,15 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
   await preflightSigning(signing);
   await prepareOutputDir(config.outputDir);
   const contexts = specs.map((s) => ({ spec: s, context: pluginContext(config, s) }));
-  for (const { spec: s, context: ctx } of contexts) assertValid(plugin.validate(s, ctx), config.strict);
+  const validationWarnings: string[] = [];
+  for (const { spec: s, context: ctx } of contexts) {
+    const validation = plugin.validate(s, ctx);
+    assertValid(validation, config.strict);
+    for (const warning of validation.warnings) {
+      process.stderr.write(`bench: warning: ${plugin.id}.${s.id}: ${warning}\n`);
+      validationWarnings.push(`${plugin.id}.${s.id}: ${warning}`);
+    }
+  }
   const slo = resolveSloTemplate(config.sloTemplate);
 
   let engine: EngineHandle | null = null;
@@ -225,7 +233,10 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             onSnapshot: (snapshot) => presenter?.harness(snapshot),
             filePrefix: options.filePrefix ?? '',
             runContext: options.runContext ?? {},
-            warnings: options.warnings ?? [],
+            warnings: [
+              ...(options.warnings ?? []),
+              ...validationWarnings.filter((w) => w.startsWith(`${plugin.id}.${s.id}: `)),
+            ],
           });
           reports.push(report);
           presenter.pointDone(rowOf(report), report.telemetry);

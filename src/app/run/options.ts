@@ -58,6 +58,16 @@ export interface RawRunFlags {
   readonly numPrefixes?: string;
   readonly simTiming?: string;
   readonly simFaultRate?: string;
+  readonly inputTokens?: string;
+  readonly outputTokens?: string;
+  readonly numPrompts?: string;
+  readonly numSessions?: string;
+  readonly turns?: string;
+  readonly thinkMs?: string;
+  readonly maxTurns?: string;
+  readonly blockTokens?: string;
+  readonly ignoreEos?: boolean;
+  readonly maxModelLen?: string;
 }
 
 export interface SweepPoint {
@@ -260,6 +270,23 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     );
   if (raw.numPrefixes)
     extra.numPrefixes = number('--num-prefixes', raw.numPrefixes, 0, positiveInt, 'a positive integer');
+  // Workload flags travel to the plugin as-is (it validates them: distributions, integers).
+  const passThrough: [keyof RawRunFlags, string][] = [
+    ['inputTokens', 'inputTokens'],
+    ['outputTokens', 'outputTokens'],
+    ['numPrompts', 'numPrompts'],
+    ['numSessions', 'numSessions'],
+    ['turns', 'turnsPerSession'],
+    ['thinkMs', 'thinkMs'],
+    ['maxTurns', 'maxTurns'],
+    ['blockTokens', 'blockTokens'],
+    ['maxModelLen', 'maxModelLen'],
+  ];
+  for (const [flag, key] of passThrough) {
+    const value = raw[flag];
+    if (typeof value === 'string' && value !== '') extra[key] = value;
+  }
+  if (raw.ignoreEos) extra.ignoreEos = 1;
   if (raw.pricesFile) extra.pricesFile = raw.pricesFile;
   if (raw.judgeModel) extra.judgeModel = raw.judgeModel;
   if (raw.judgeMaxQuestions)
