@@ -1,0 +1,136 @@
+// npx tsx bench/accuracy.ts [--duration 10] [--concurrency 256] [--workers 0]
+//
+// Issue 7 accuracy budget: against the engine's truth log (fixed timing: TTFT 40 ± 20 ms, ITL
+// 8 ± 4 ms, 64 tokens, concurrency 256; the engine in ANOTHER process), per-request TTFT and TPOT
+// errors (client − truth) have p99 ≤ 1 ms.
+//
+// Truth: the engine stamps its receive time and the write time of every token event as epoch ms
+// (performance.timeOrigin + performance.now() in the engine process). The client's monotonic
+// times are converted the same way (performance.timeOrigin + t). Requests are matched by the
+// x-request-id header. TTFT truth = first token write − receive; TPOT truth = (last − first token
+// write) / (tokens − 1). Client TTFT = tFirst − tSend, TPOT = (tLast − tFirst) / (osl − 1).
+// The client's TTFT also contains the request's trip to the server (loopback write + the engine's
+// HTTP parse), which the truth does not: the error is a real, positive offset, and its spread is
+// what client-side scheduling adds.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  percentile,
+  resolvePointConfig,
+  runPointDetailed,
+  type RequestRecord,
+} from '../src/harness/index.js';
+import { flag, loadNote, makeClient, spawnEngine, specOf } from './engine-serve.js';
+
+const seconds = Number(flag('duration', '10'));
+const concurrency = Number(flag('concurrency', '256'));
+const workers = Number(flag('workers', '0'));
+const TOKENS = 64;
+const BUDGET_MS = 1;
+
+interface TruthLine {
+  requestId: string | null;
+  receivedMs: number;
+  tokenWriteMs: number[];
+  tokens: number[];
+  outcome: string;
+}
+
+const truthPath = join(tmpdir(), `ib-accuracy-truth-${process.pid}.jsonl`);
+const engine = await spawnEngine([
+  '--timing',
+  'fixed',
+  '--ttft-ms',
+  '40',
+  '--ttft-jitter-ms',
+  '20',
+  '--itl-ms',
+  '8',
+  '--itl-jitter-ms',
+  '4',
+  '--truth-log',
+  truthPath,
+]);
+let records: readonly RequestRecord[] = [];
+let valid = true;
+let health = '';
+try {
+  const client = makeClient(engine.baseUrl, workers, concurrency);
+  if ('ready' in client) await (client as { ready: Promise<void> }).ready;
+  const config = resolvePointConfig({
+    mode: 'closed',
+    concurrency,
+    durationS: seconds,
+    // One warm-up request per connection: the first wave pays 256 TCP connects at once.
+    warmupRequests: concurrency,
+    gate: { enabled: false },
+    bootstrapResamples: 0,
+  });
+  const run = await runPointDetailed(config, {
+    client,
+    workload: { request: specOf(TOKENS) },
+    requestHeaders: (i) => ({ 'x-request-id': `acc-${i}` }),
+  });
+  await client.close();
+  const w = run.result.window;
+  records = run.records.filter((r) => !r.warmup && r.tSchedMs >= w.startMs && r.tSchedMs <= w.endMs);
+  valid = run.result.valid;
+  const h = run.result.client;
+  health = `event-loop delay p99 ${h.eventLoopDelayP99Ms?.toFixed(2)} ms, client CPU ${h.cpuPercent?.toFixed(0)} %`;
+} finally {
+  await engine.close();
+}
+
+const truth = new Map<string, TruthLine>();
+for (const line of readFileSync(truthPath, 'utf8').split('\n')) {
+  if (line === '') continue;
+  const t = JSON.parse(line) as TruthLine;
+  if (t.requestId !== null) truth.set(t.requestId, t);
+}
+rmSync(truthPath, { force: true });
+
+const origin = performance.timeOrigin;
+const ttftErr: number[] = [];
+const tpotErr: number[] = [];
+const sendLag: number[] = [];
+const firstDelivery: number[] = [];
+let matched = 0;
+for (const r of records) {
+  const t = truth.get(`acc-${r.id}`);
+  if (t === undefined || r.errorCode !== null || t.outcome !== 'ok' || r.tFirstMs === null) continue;
+  matched++;
+  const first = t.tokenWriteMs[0]!;
+  const last = t.tokenWriteMs.at(-1)!;
+  const truthTtft = first - t.receivedMs;
+  const clientTtft = r.tFirstMs - r.tSendMs;
+  ttftErr.push(clientTtft - truthTtft);
+  sendLag.push(t.receivedMs - (origin + r.tSendMs));
+  firstDelivery.push(origin + r.tFirstMs - first);
+  const n = t.tokens.reduce((a, b) => a + b, 0);
+  if (n > 1 && r.tLastMs !== null && r.oslTokens > 1) {
+    tpotErr.push((r.tLastMs - r.tFirstMs) / (r.oslTokens - 1) - (last - first) / (n - 1));
+  }
+}
+const abs = (xs: number[]): number[] => xs.map(Math.abs);
+const pct = (xs: number[], p: number): number => percentile(xs, p) ?? NaN;
+const line = (name: string, xs: number[]): string => {
+  const p99Abs = pct(abs(xs), 99);
+  return `  ${name.padEnd(26)} p50 ${pct(xs, 50).toFixed(3)} ms  p99 ${pct(xs, 99).toFixed(3)} ms  |err| p99 ${p99Abs.toFixed(3)} ms  max ${Math.max(...abs(xs)).toFixed(3)} ms  budget |p99| ≤ ${BUDGET_MS} ms: ${p99Abs <= BUDGET_MS ? 'PASS' : 'FAIL'}`;
+};
+console.log(
+  `accuracy vs truth log: fixed TTFT 40±20 ms, ITL 8±4 ms, ${TOKENS} tokens, c=${concurrency}, ${seconds} s, ${workers === 0 ? 'plain client' : `${workers} worker(s)`}, engine in another process; ${loadNote()}`,
+);
+console.log(
+  `  matched ${matched} of ${records.length} measured requests (warm-up and drain excluded) to truth lines; self-audit valid=${valid} (${health})`,
+);
+console.log(line('TTFT error (client−truth)', ttftErr));
+console.log(line('TPOT error (client−truth)', tpotErr));
+console.log('  where the TTFT error comes from (TTFT error = send trip + first-token delivery):');
+console.log(
+  `    send trip: t_send → engine receive stamp  p50 ${pct(sendLag, 50).toFixed(3)} ms  p99 ${pct(sendLag, 99).toFixed(3)} ms`,
+);
+console.log(
+  `    first-token delivery: engine write → client stamp  p50 ${pct(firstDelivery, 50).toFixed(3)} ms  p99 ${pct(firstDelivery, 99).toFixed(3)} ms`,
+);
