@@ -23,7 +23,19 @@ const boundary = (folder, allowed) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', '.gpu', 'fixtures', 'coverage', 'results', 'bin'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      '.gpu',
+      '.tmp',
+      'fixtures',
+      'coverage',
+      'results',
+      'replay-results',
+      'profile-results',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -46,7 +58,14 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
-  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', URL: 'readonly', console: 'readonly', Buffer: 'readonly' },
+    },
+  },
   boundary('harness', []),
   boundary('telemetry', []),
   boundary('engine', []),
