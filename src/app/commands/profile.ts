@@ -1,28 +1,12 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
-import { replayEnvelope, type ReplayFlags } from '../run/replay.js';
+import { registerReplayCommand } from './replay.js';
 
 export function register(program: Command): void {
-  program
-    .command('profile')
-    .summary(
+  registerReplayCommand(program, {
+    mode: { kind: 'profile', defaultDurationS: 30 },
+    summary:
       're-run from an envelope with 10 ms NVML / 25 ms RAPL sampling and print the profiling breakdown',
-    )
-    .argument('<envelope>', 'source envelope (.json)')
-    .option('--base-url <url>', 'engine base URL (required: envelopes do not store endpoints)')
-    .option('--output <dir>', 'output directory for the new envelope', './profile-results')
-    .option('--duration <seconds>', 'measurement duration in seconds (default 30)')
-    .addOption(
-      new Option('--signing-mode <mode>', 'envelope signing').choices(['dev', 'keyless']).default('dev'),
-    )
-    .option('--dev-key <path>', 'ed25519 signing key for --signing-mode dev', 'cosign.key')
-    .option('--verify', 'verify the source envelope before running (default)', true)
-    .option('--no-verify', 'skip verification (local unsigned fixtures only)')
-    .option('--no-gate', 'skip the convergence gate (measure right after warm-up)')
-    .option('--max-tokens <n>', 'override the recorded max output tokens per request')
-    .option('--no-tui', 'headless: progress lines on stderr')
-    .option('--json', 'print paths and metrics as JSON')
-    .action(async (envelope: string, flags: ReplayFlags) => {
-      process.exitCode = await replayEnvelope(envelope, flags, { kind: 'profile', defaultDurationS: 30 });
-    });
+    output: './profile-results',
+    durationHelp: 'measurement duration in seconds (default 30)',
+  });
 }

@@ -1,18 +1,23 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { replayEnvelope, type ReplayFlags } from '../run/replay.js';
+import { replayEnvelope, type ReplayFlags, type ReplayMode } from '../run/replay.js';
 
-export function register(program: Command): void {
+interface ReplayCommand {
+  readonly mode: ReplayMode;
+  readonly summary: string;
+  readonly output: string;
+  readonly durationHelp: string;
+}
+
+/** `bench replay` and `bench profile` share their flags and plumbing; profile samples faster. */
+export function registerReplayCommand(program: Command, spec: ReplayCommand): void {
   program
-    .command('replay')
-    .summary('re-run a benchmark from a signed envelope against a new endpoint')
+    .command(spec.mode.kind)
+    .summary(spec.summary)
     .argument('<envelope>', 'source envelope (.json)')
     .option('--base-url <url>', 'engine base URL (required: envelopes do not store endpoints)')
-    .option('--output <dir>', 'output directory for the new envelope', './replay-results')
-    .option(
-      '--duration <seconds>',
-      "measurement duration (default: the recorded one, else bench run's default)",
-    )
+    .option('--output <dir>', 'output directory for the new envelope', spec.output)
+    .option('--duration <seconds>', spec.durationHelp)
     .addOption(
       new Option('--signing-mode <mode>', 'envelope signing').choices(['dev', 'keyless']).default('dev'),
     )
@@ -24,6 +29,15 @@ export function register(program: Command): void {
     .option('--no-tui', 'headless: progress lines on stderr')
     .option('--json', 'print paths and metrics as JSON')
     .action(async (envelope: string, flags: ReplayFlags) => {
-      process.exitCode = await replayEnvelope(envelope, flags, { kind: 'replay', defaultDurationS: null });
+      process.exitCode = await replayEnvelope(envelope, flags, spec.mode);
     });
+}
+
+export function register(program: Command): void {
+  registerReplayCommand(program, {
+    mode: { kind: 'replay', defaultDurationS: null },
+    summary: 're-run a benchmark from a signed envelope against a new endpoint',
+    output: './replay-results',
+    durationHelp: "measurement duration (default: the recorded one, else bench run's default)",
+  });
 }
