@@ -126,6 +126,66 @@ describe('bench run', () => {
     expect(files.some((f) => /^c2-[0-9a-f]{12}\.json$/.test(f))).toBe(true);
   });
 
+  it('runs --trials in fresh processes and writes an aggregate envelope with the tier', async () => {
+    const out = join(dir, 'trials');
+    const r = await bench([
+      'run',
+      'llm.inference',
+      '--trials',
+      '2',
+      '--duration',
+      '1.5',
+      '--concurrency',
+      '2',
+      ...FAST,
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Trials (2, seeds 42..43): mean ± std');
+    expect(r.stderr).toContain('trial 2/2 (seed 43) in a fresh process');
+    const [aggregate] = readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    const loaded = await readEnvelopeFile(join(out, aggregate ?? ''));
+    const env = loaded.envelope as Record<string, unknown> & { trials: { seed: number }[] };
+    expect(env.trials.map((t) => t.seed)).toEqual([42, 43]);
+    expect(env.run_context).toMatchObject({ tier: 'DRAFT', trials: { count: 2, seeds: [42, 43] } });
+    expect(readdirSync(join(out, 'trials'))).toEqual(['t1', 't2']);
+    expect((await bench(['verify', out])).code).toBe(0);
+  });
+
+  it('--detach returns at once and the background run finishes with an envelope', async () => {
+    const out = join(dir, 'detached');
+    const r = await bench([
+      'run',
+      'llm.inference',
+      '--detach',
+      '--duration',
+      '1',
+      ...FAST,
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/started in the background: pid \d+/);
+    expect(r.stdout).toContain(`bench watch ${out}`);
+    const deadline = Date.now() + 60_000;
+    const finished = (): boolean => {
+      try {
+        return (JSON.parse(readFileSync(join(out, '.bench-live.json'), 'utf8')) as { finished: boolean })
+          .finished;
+      } catch {
+        return false;
+      }
+    };
+    while (!finished() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(finished()).toBe(true);
+    expect(readdirSync(out).filter((f) => /^[0-9a-f]{12}\.json$/.test(f))).toHaveLength(1);
+  });
+
   it('prints the plugin benchmark ids with --list', async () => {
     const r = await bench(['run', 'llm.inference', '--list']);
     expect(r.code).toBe(0);

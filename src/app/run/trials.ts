@@ -117,16 +117,23 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       run_context: {
         ...runContext,
         tier,
-        trials: { count: points.length, index: null, seeds: points.map((_, k) => config.seed + k) },
+        trials: {
+          count: points.length,
+          index: null,
+          seeds: points.map((_, k) => config.seed + k),
+          std,
+          all_converged: converged,
+        },
       },
-      trials: {
-        count: points.length,
-        seeds: points.map((_, k) => config.seed + k),
-        envelopes: points.map((pt) => pt.content_hash),
-        mean,
-        std,
-        all_converged: converged,
-      },
+      // One entry per trial (the fresh-process runs whose envelopes are under trials/t<k>/).
+      trials: points.map((pt, k) => ({
+        seed: config.seed + k,
+        content_hash: pt.content_hash,
+        valid: pt.valid,
+        metrics: Object.fromEntries(
+          numericKeys.map((key) => [key, envelopes[k]?.envelope.metrics[key] ?? null]),
+        ),
+      })),
       metric_ci: {},
       warnings: [
         ...((source.warnings as string[] | undefined) ?? []),
