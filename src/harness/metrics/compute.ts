@@ -212,16 +212,19 @@ export function buildMetrics(
       // Throughput counts every successful request's tokens that arrive inside the window,
       // including requests sent before the window opened (steady-state semantics).
       const times = r.eventTimesMs;
+      let recordTokensInWindow = 0;
       for (let i = 0; i < times.length; i++) {
         const t = times[i] as number;
-        if (t >= window.startMs && t <= window.endMs) tokensInWindow += r.eventTokens[i] ?? 1;
+        if (t >= window.startMs && t <= window.endMs) recordTokensInWindow += r.eventTokens[i] ?? 1;
       }
+      tokensInWindow += recordTokensInWindow;
+      const good = isGood(r, template);
+      // Goodput tok/s is throughput restricted to SLO-passing requests (same window rule), so it
+      // can never exceed throughput_tok_per_s.
+      if (good && !r.warmup) goodTokensInWindow += recordTokensInWindow;
       if (!r.warmup && r.tLastMs !== null && r.tLastMs >= window.startMs && r.tLastMs <= window.endMs) {
         completionsInWindow++;
-        if (isGood(r, template)) {
-          goodCompletionsInWindow++;
-          goodTokensInWindow += r.oslTokens;
-        }
+        if (good) goodCompletionsInWindow++;
       }
     }
     if (!inWindow(r, window)) continue;

@@ -275,6 +275,16 @@ describe('SLO compliance and goodput (table-driven)', () => {
       goodputTok: 0.1,
     },
     {
+      name: 'a good request sent before the window: only its tokens inside the window count (goodput ≤ throughput)',
+      records: [rec({ tSend: -60, events: [-10, -5, 0, 5] })], // ttft 50, tpot 5: good; 2 tokens at t ≥ 0
+      good: 0, // not measured: scheduled before the window
+      compliance: null,
+      ttftPass: null,
+      tpotPass: null,
+      reqPerSPassing: 0.1, // it completes inside the window
+      goodputTok: 0.2,
+    },
+    {
       name: 'nothing measured',
       records: [],
       good: 0,
@@ -293,6 +303,7 @@ describe('SLO compliance and goodput (table-driven)', () => {
     expect(m.slo?.perSloPassRate.tpot).toBe(c.tpotPass);
     expect(m.reqPerSPassing).toBeCloseTo(c.reqPerSPassing, 12);
     expect(m.goodputTokPerS).toBeCloseTo(c.goodputTok, 12);
+    expect(m.goodputTokPerS ?? 0).toBeLessThanOrEqual(m.throughputTokPerS ?? 0);
   });
 
   it('p99 targets: met only when every template percentile meets its limit', () => {
