@@ -14,35 +14,25 @@ const concurrency = Number(flag('concurrency', '256'));
 const maxTokens = Number(flag('max-tokens', '256'));
 const workerList = flag('workers', '1,2').split(',').map(Number);
 const reps = Number(flag('reps', '1'));
-const engines = Number(flag('engines', '1'));
 const BUDGET = 1.6;
 
-// --engines K: K engine processes, the connections spread over them (so the server side is not the
-// single-core bottleneck on a host with many cores).
-const procs = await Promise.all(Array.from({ length: engines }, () => spawnEngine(['--timing', 'nodelay'])));
+const engine = await spawnEngine(['--timing', 'nodelay']);
 try {
   console.log(
-    `scale-out: runPoint closed loop c=${concurrency}, ${maxTokens} tokens/request, ${engines} engine process(es) 'nodelay', ${seconds} s × ${reps}; ${loadNote()}`,
+    `scale-out: runPoint closed loop c=${concurrency}, ${maxTokens} tokens/request, engine 'nodelay' in another process, ${seconds} s × ${reps}; ${loadNote()}`,
   );
   const best = new Map<number, number>();
   let rawBest = 0;
   for (let rep = 0; rep < reps; rep++) {
-    const raws = await Promise.all(
-      procs.map((p) => measureRawDrain(p.baseUrl, Math.ceil(concurrency / engines), maxTokens, seconds)),
-    );
-    const raw = raws.reduce((s, r) => s + r.tokPerS, 0);
+    const raw = (await measureRawDrain(engine.baseUrl, concurrency, maxTokens, seconds)).tokPerS;
     rawBest = Math.max(rawBest, raw);
     console.log(
       `  rep ${rep + 1} raw drain (engine ceiling)      ${Math.round(raw).toLocaleString('en-US').padStart(9)} tok/s`,
     );
     for (const workers of workerList) {
-      const results = await Promise.all(
-        procs.map((p) =>
-          measureRunPoint(p.baseUrl, workers, Math.ceil(concurrency / engines), maxTokens, seconds),
-        ),
-      );
-      const tok = results.reduce((s, r) => s + r.tokPerS, 0);
-      const cpu = results.reduce((s, r) => s + r.cpuPercent, 0);
+      const r = await measureRunPoint(engine.baseUrl, workers, concurrency, maxTokens, seconds);
+      const tok = r.tokPerS;
+      const cpu = r.cpuPercent;
       best.set(workers, Math.max(best.get(workers) ?? 0, tok));
       console.log(
         `  rep ${rep + 1} ${`${workers} worker(s)`.padEnd(30)} ${Math.round(tok).toLocaleString('en-US').padStart(9)} tok/s  client CPU ${cpu.toFixed(0)} % (all threads)  ${loadNote()}`,
@@ -61,8 +51,8 @@ try {
     );
   }
   console.log(
-    `  cores: ${availableParallelism()} (client main thread + workers + ${engines} engine process(es) share them)`,
+    `  cores: ${availableParallelism()} (client main thread + workers + the engine process share them)`,
   );
 } finally {
-  await Promise.all(procs.map((p) => p.close()));
+  await engine.close();
 }
