@@ -11,7 +11,7 @@ export function formatProgressLine(harness: HarnessSnapshot | null): string {
   const clock =
     inWindow !== null
       ? `${formatDuration(inWindow)}${duration} (point ${formatDuration(harness.elapsedS)})`
-      : `${formatDuration(harness.elapsedS)}`;
+      : `${formatDuration(harness.elapsedS)}${duration}`;
   const finished = harness.ok + harness.failed;
   const gate = harness.gate.status === 'disabled' ? '' : ` · gate ${harness.gate.status.replace('_', ' ')}`;
   const distorted = harness.client.distorted ? ' · CLIENT DISTORTED' : '';
