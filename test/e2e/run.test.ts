@@ -148,7 +148,7 @@ describe('bench run', () => {
     expect(r.stderr).toContain('trial 2/2 (seed 43) in a fresh process');
     const [aggregate] = readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
     const loaded = await readEnvelopeFile(join(out, aggregate ?? ''));
-    const env = loaded.envelope as Record<string, unknown> & { trials: { seed: number }[] };
+    const env = loaded.envelope as unknown as Record<string, unknown> & { trials: { seed: number }[] };
     expect(env.trials.map((t) => t.seed)).toEqual([42, 43]);
     expect(env.run_context).toMatchObject({ tier: 'DRAFT', trials: { count: 2, seeds: [42, 43] } });
     expect(readdirSync(join(out, 'trials'))).toEqual(['t1', 't2']);

@@ -5,63 +5,30 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
-import {
-  fingerprintSha256,
-  sha256Hex,
-  signEnvelope,
-  writeEnvelope,
-  type SigningOptions,
-} from '../../envelope/index.js';
-import {
-  createStreamClient,
-  describeSloTemplate,
-  resolvePointConfig,
-  resolveSloTemplate,
-  runPoint,
-  type PointResult,
-  type SloTemplate,
-} from '../../harness/index.js';
-import { discoverPlugins, resolveSuite, assertValid, workloadToDriver } from '../../harness/plugins/index.js';
-import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
-import type { HarnessSnapshot } from '../../harness/types.js';
-import type { TelemetryWindowSummary } from '../../telemetry/types.js';
+import { fingerprintSha256, sha256Hex, type SigningOptions } from '../../envelope/index.js';
+import { resolveSloTemplate } from '../../harness/index.js';
+import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
+import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
 import {
   collectFingerprintParts,
   collectProvenance,
   measureIdleBaseline,
   probeEngineVersion,
-  ServerMetricsRecorder,
   startTelemetry,
   type TelemetrySession,
 } from '../../telemetry/index.js';
-import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
 import { VERSION } from '../version.js';
-import { assembleEnvelope, endpointHash, ZERO_HASH, type PointOutcome } from './assemble.js';
+import { ZERO_HASH } from './assemble.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { createPresenter, type Presenter } from './presenter.js';
-import type { RunConfig, SweepPoint } from './options.js';
+import type { RunConfig } from './options.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
+import { runOnePoint, type PointReport } from './point.js';
 import { runTrials } from './trials.js';
 
 export interface ExecuteContext {
   /** The CLI arguments as typed (trials re-run them in fresh processes). */
   readonly argv: readonly string[];
-}
-
-export interface PointReport {
-  readonly suiteId: string;
-  readonly modelId: string;
-  readonly telemetry: TelemetryWindowSummary;
-  readonly point: SweepPoint;
-  readonly envelopePath: string;
-  readonly contentHash: string;
-  readonly runId: string;
-  readonly metrics: Record<string, unknown>;
-  readonly ci: PointResult['ci'];
-  readonly warnings: readonly string[];
-  readonly tier: string;
-  readonly valid: boolean;
-  readonly incomplete: boolean;
 }
 
 const OK_RATE_FLOOR = 0.95;
@@ -282,220 +249,6 @@ function pluginContext(config: RunConfig, spec: BenchmarkSpec) {
     ...(config.tokenizerPath ? { tokenizerPath: config.tokenizerPath } : {}),
     maxTokens: config.maxTokens ?? spec.defaultMaxTokens,
     extra: config.extra,
-  };
-}
-
-interface PointInput {
-  readonly config: RunConfig;
-  readonly plugin: BenchPlugin;
-  readonly spec: BenchmarkSpec;
-  readonly workload: Workload;
-  readonly point: SweepPoint;
-  readonly label: { index: number; total: number; label: string };
-  readonly baseUrl: string;
-  readonly modelId: string;
-  readonly simulated: boolean;
-  readonly engineVersion: string;
-  readonly engineConfigHash: string;
-  readonly hardwareFingerprint: Record<string, unknown>;
-  readonly provenance: Readonly<object>;
-  readonly idleBaselineW: number | null;
-  readonly telemetry: TelemetrySession;
-  readonly slo: SloTemplate;
-  readonly signing: SigningOptions;
-  readonly apiKey: string | undefined;
-  readonly stopSignal: AbortSignal;
-  readonly onSnapshot: (snapshot: HarnessSnapshot) => void;
-  readonly filePrefix: string;
-  readonly runContext: Readonly<Record<string, unknown>>;
-  readonly warnings: readonly string[];
-}
-
-async function runOnePoint(input: PointInput): Promise<PointReport> {
-  const { config, point } = input;
-  const connections = point.mode === 'closed' ? point.value : (config.maxConcurrency ?? 1024);
-  const client = createStreamClient({
-    baseUrl: input.baseUrl,
-    endpointType: config.endpointType,
-    model: input.modelId,
-    ...(input.apiKey ? { apiKey: input.apiKey } : {}),
-    connections,
-    idleTimeoutMs: config.idleTimeoutS * 1000,
-    requestTimeoutMs: config.requestTimeoutS * 1000,
-  });
-  const serverMetrics = new ServerMetricsRecorder(
-    config.metricsUrl ?? input.baseUrl.replace(/\/v1$/, '/metrics'),
-  );
-  const customDriver = workloadToDriver(input.workload, {
-    timeScale: Number(config.extra.timeScale ?? 1),
-    ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
-  });
-  let result: PointResult;
-  try {
-    await serverMetrics.start();
-    result = await runPoint(
-      resolvePointConfig({
-        mode: point.mode,
-        ...(point.mode === 'closed' ? { concurrency: point.value } : { rps: point.value }),
-        arrival: config.arrival,
-        burstiness: config.burstiness,
-        ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
-        durationS: config.durationS,
-        ...(config.numRequests !== null ? { numRequests: config.numRequests } : {}),
-        warmupRequests: config.warmupRequests,
-        gate: config.gate,
-        rampS: config.rampS,
-        drainGraceS: config.drainGraceS,
-        seed: config.seed,
-        sloTemplate: input.slo,
-      }),
-      {
-        client,
-        ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
-        ...(customDriver ? { driver: customDriver } : {}),
-        onSnapshot: input.onSnapshot,
-        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
-        stopSignal: input.stopSignal,
-        pointLabel: input.label,
-      },
-    );
-  } finally {
-    await client.close();
-  }
-  const server = await serverMetrics.stop();
-  const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
-  const outcome: PointOutcome = {
-    metrics: result.metrics,
-    ci: result.ci,
-    counts: result.counts,
-    quality: {
-      valid: result.valid,
-      gate: result.gate,
-      steady_state: result.steadyState,
-      client: result.client,
-      slo: result.slo,
-    },
-    histograms: {
-      ttft_ms: result.histograms.ttft,
-      tpot_ms: result.histograms.tpot,
-      itl_ms: result.histograms.itl,
-      total_ms: result.histograms.total,
-    },
-    warnings: result.warnings,
-    windowS: result.window.durationS,
-    outputTokensInWindow: result.detail.tokensInWindow,
-    incomplete: result.incomplete,
-  };
-  const suiteId = `${input.plugin.id}.${input.spec.id}`;
-  const tier = 'DRAFT';
-  const ceilingWarning = await ceilingCheck(result);
-  const unsigned = assembleEnvelope({
-    suiteId,
-    suiteVersion: input.plugin.version,
-    model: {
-      id: input.modelId,
-      provider: input.simulated ? 'sim' : config.engine,
-      endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
-    },
-    engine: {
-      name: input.simulated ? 'sim' : config.engine,
-      version: input.engineVersion,
-      configHash: input.engineConfigHash,
-    },
-    quant: config.quant,
-    hardwareClass: config.hardware,
-    hardwareFingerprint: input.hardwareFingerprint,
-    provenance: input.provenance,
-    dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
-    seed: config.seed,
-    driverOptions: driverOptions(config, point),
-    sloTemplate: config.sloTemplate,
-    sloResolved: result.slo?.resolved ?? describeSloTemplate(input.slo),
-    point,
-    outcome,
-    telemetry: telemetrySummary,
-    idleBaselineW: input.idleBaselineW,
-    serverMetrics: server as unknown as Record<string, unknown>,
-    runContext: {
-      tool: { name: 'inferencebench', version: VERSION },
-      simulated: input.simulated,
-      endpoint_type: config.endpointType,
-      driver: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
-      concurrency: point.mode === 'closed' ? point.value : null,
-      rps: point.mode === 'open' ? point.value : null,
-      duration_s: config.durationS,
-      measurement_window_s: result.window.durationS,
-      warmup_requests: config.warmupRequests,
-      warm_start: input.label.index > 0,
-      tier,
-      trials: { count: 1, index: 0, seeds: [config.seed] },
-      point_index: input.label.index,
-      point_total: input.label.total,
-      ...input.runContext,
-    },
-    extraWarnings: [
-      ...(input.simulated
-        ? ['results are simulated: the embedded engine models a GPU; they say nothing about real hardware']
-        : []),
-      ...input.warnings,
-      ...(ceilingWarning ? [ceilingWarning] : []),
-    ],
-  });
-  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
-  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
-  return {
-    suiteId,
-    modelId: input.modelId,
-    telemetry: telemetrySummary,
-    point,
-    envelopePath,
-    contentHash,
-    runId: String(unsigned.run_id),
-    metrics: unsigned.metrics as Record<string, unknown>,
-    ci: result.ci,
-    warnings: unsigned.warnings as string[],
-    tier,
-    valid: result.valid,
-    incomplete: result.incomplete,
-  };
-}
-
-/** Warns when the point drove more than half of the client ceiling measured by `bench doctor --calibrate`. */
-async function ceilingCheck(result: PointResult): Promise<string | null> {
-  const ceiling = await readCalibration(calibrationPath());
-  if (!ceiling) return null;
-  const check = checkAgainstCeiling(ceiling, {
-    ...(result.metrics.req_per_s_all !== null ? { reqPerS: result.metrics.req_per_s_all } : {}),
-    ...(result.metrics.throughput_tok_per_s !== null ? { tokPerS: result.metrics.throughput_tok_per_s } : {}),
-  });
-  return check.status === 'WARN' ? check.detail : null;
-}
-
-function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unknown> {
-  return {
-    mode: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
-    concurrency: point.mode === 'closed' ? point.value : null,
-    rps: point.mode === 'open' ? point.value : null,
-    arrival: point.mode === 'open' ? config.arrival : null,
-    burstiness: point.mode === 'open' ? config.burstiness : null,
-    max_concurrency: config.maxConcurrency,
-    duration_s: config.durationS,
-    num_requests: config.numRequests,
-    max_tokens: config.maxTokens,
-    endpoint_type: config.endpointType,
-    warmup_requests: config.warmupRequests,
-    gate: {
-      enabled: config.gate.enabled,
-      target_cov: config.gate.targetCov,
-      window: config.gate.window,
-      timeout_s: config.gate.timeoutS,
-    },
-    ramp_s: config.rampS,
-    dataset_path: config.datasetPath,
-    tokenizer: config.tokenizerPath,
-    ...Object.fromEntries(
-      Object.entries(config.extra).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
-    ),
   };
 }
 

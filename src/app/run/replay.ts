@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { contentHashOfLossless, readEnvelopeFile, verifyEnvelopeFile } from '../../envelope/index.js';
 import { discoverPlugins } from '../../harness/plugins/index.js';
 import { UsageError } from '../errors.js';
-import { runPoints, type PointReport } from './execute.js';
+import { runPoints } from './execute.js';
+import type { PointReport } from './point.js';
 import { parseRunFlags, type RunConfig } from './options.js';
 import { fmt, textTable } from './report.js';
 
