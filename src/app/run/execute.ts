@@ -15,6 +15,7 @@ import {
   measureIdleBaseline,
   probeEngineVersion,
   startTelemetry,
+  type IdleBaseline,
   type TelemetrySession,
 } from '../../telemetry/index.js';
 import { VERSION } from '../version.js';
@@ -154,6 +155,11 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     };
     const idle = await measureIdleBaseline(telemetry, simulated ? 0.5 : 2);
     const idleBaselineW = idle.available ? idle.powerAvgW : null;
+    const busyIdle = idleBaselineWarning(idle);
+    if (busyIdle) {
+      process.stderr.write(`bench: warning: ${busyIdle}\n`);
+      validationWarnings.push(busyIdle);
+    }
 
     presenter = await createPresenter(config, {
       suite: specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id,
@@ -202,7 +208,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             runContext: options.runContext ?? {},
             warnings: [
               ...(options.warnings ?? []),
-              ...validationWarnings.filter((w) => w.startsWith(`${plugin.id}.${s.id}: `)),
+              ...validationWarnings.filter((w) => w.startsWith(`${plugin.id}.${s.id}: `) || w === busyIdle),
             ],
           });
           reports.push(report);
@@ -222,6 +228,17 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     await telemetry?.stop();
     await engine?.close();
   }
+}
+
+/** GPU utilisation above this during the idle baseline means the GPU was not idle. */
+const IDLE_UTIL_MAX_PCT = 10;
+
+export function idleBaselineWarning(idle: IdleBaseline): string | null {
+  if (!idle.available || idle.utilGpuAvgPct <= IDLE_UTIL_MAX_PCT) return null;
+  return (
+    `idle baseline (${idle.powerAvgW.toFixed(1)} W) was measured while the GPU was busy ` +
+    `(util ${idle.utilGpuAvgPct.toFixed(0)}%): another process is using it, and power/energy include its load`
+  );
 }
 
 /** The tool's own lockfile: its hash is the envelope's pip_freeze_hash analogue. */

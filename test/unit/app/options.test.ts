@@ -71,3 +71,15 @@ describe('normaliseBaseUrl', () => {
     expect(normaliseBaseUrl(raw)).toBe(expected);
   });
 });
+
+describe('idleBaselineWarning', () => {
+  it('flags a baseline taken on a busy GPU, not an idle one or a missing one', async () => {
+    const { idleBaselineWarning } = await import('../../../src/app/run/execute.js');
+    const base = { powerAvgW: 698, powerPeakW: 702, sampleCount: 20, windowS: 2, startMs: 0, endMs: 2000 };
+    expect(idleBaselineWarning({ available: true, ...base, utilGpuAvgPct: 99 })).toContain(
+      'while the GPU was busy',
+    );
+    expect(idleBaselineWarning({ available: true, ...base, powerAvgW: 73, utilGpuAvgPct: 0 })).toBeNull();
+    expect(idleBaselineWarning({ available: false, reason: 'no NVML' })).toBeNull();
+  });
+});
