@@ -11,7 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { flag, hasFlag, loadNote, REPO_ROOT, spawnEngine } from './engine-serve.js';
 
@@ -20,6 +20,7 @@ const VERSION_BUDGET_MS = 150;
 const FIRST_REQUEST_BUDGET_MS = 1000;
 
 let cli = flag('cli', '');
+if (cli !== '') cli = resolve(cli);
 const scratch = mkdtempSync(join(tmpdir(), 'ib-startup-'));
 // Built inside the repository (.tmp/ is git-ignored) so the bundle finds fixtures/ walking up, as
 // dist/bench.js does.
