@@ -152,7 +152,6 @@ export function assembleEnvelope(input: AssembleInput): Record<string, unknown> 
     slo_template_resolved: input.sloResolved,
   };
   const warnings = [...input.extraWarnings, ...input.outcome.warnings, ...energy.warnings];
-  if (input.outcome.incomplete) warnings.push('run stopped early: this point is incomplete');
   const ci: Record<string, unknown> = {};
   for (const [name, interval] of Object.entries(input.outcome.ci)) ci[name] = { ...interval, level: 0.95 };
   return scrub({
