@@ -3,7 +3,9 @@
 // minimal raw-drain consumer as a baseline, a closed-loop runPoint measured by the client's own
 // live counters, and the machine's load.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -16,7 +18,12 @@ import {
 } from '../src/harness/index.js';
 import { createWorkerPoolClient } from '../src/harness/client/worker-pool.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The repository root: the nearest folder above this module with a package.json (src or bundle). */
+export const REPO_ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export function flag(name: string, fallback: string): string {
   const args = process.argv.slice(2);
@@ -46,8 +53,10 @@ export interface EngineProcess {
  * `bench engine serve --port 0 …` in its own process (tsx from the sources, or BENCH_CLI=path to
  * run a bundle). Resolves once it printed its base URL.
  */
-export async function spawnEngine(extraArgs: readonly string[]): Promise<EngineProcess> {
-  const cli = process.env.BENCH_CLI;
+export async function spawnEngine(
+  extraArgs: readonly string[],
+  cli: string | undefined = process.env.BENCH_CLI,
+): Promise<EngineProcess> {
   const argv =
     cli !== undefined
       ? [cli, 'engine', 'serve', '--port', '0', ...extraArgs]
