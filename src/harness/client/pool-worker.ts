@@ -6,7 +6,7 @@
 // under tsx/vitest the .ts file, in the esbuild bundle its own chunk) and, inside a worker, by
 // the bootstrap code string of worker-pool.ts. The loop starts only in a worker that was given
 // the pool's workerData tag, so importing it on the main thread has no side effect.
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { RequestRecord, RequestSpec } from '../types.js';
 import { createStreamClient, type SendMeta, type StreamClientOptions } from './stream-client.js';
@@ -28,12 +28,16 @@ export interface PoolWorkerData {
 export type PoolInMessage =
   | { readonly type: 'send'; readonly key: number; readonly spec: RequestSpec; readonly meta: SendMeta }
   | { readonly type: 'abort'; readonly key: number }
+  /** Restart the worker's event-loop delay histogram (e.g. when a measurement window opens). */
+  | { readonly type: 'reset-health' }
   | { readonly type: 'close' };
 
 /** Live counters of one worker (cumulative). */
 export interface PoolWorkerCounters {
   readonly eventsReceived: number;
   readonly tokensReceived: number;
+  /** p99 of the worker's event-loop delay since start or the last reset-health (ms); null before data. */
+  readonly loopDelayP99Ms: number | null;
 }
 
 /** Worker → main. */
@@ -71,21 +75,28 @@ function runWorker(data: PoolWorkerData): void {
   const client = createStreamClient(data.options);
   const offsetMs = performance.timeOrigin - data.mainTimeOrigin;
   const controllers = new Map<number, AbortController>();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let lastPostedTokens = -1;
   let lastPostedEvents = -1;
+  let lastPostedDelay: number | null = null;
   const counters = (): PoolWorkerCounters => ({
     eventsReceived: client.stats.eventsReceived,
     tokensReceived: client.stats.tokensReceived,
+    loopDelayP99Ms: loopDelay.count === 0 ? null : loopDelay.percentile(99) / 1e6,
   });
   const timer = setInterval(() => {
-    const { eventsReceived, tokensReceived } = client.stats;
-    if (eventsReceived === lastPostedEvents && tokensReceived === lastPostedTokens) return;
-    lastPostedEvents = eventsReceived;
-    lastPostedTokens = tokensReceived;
-    port.postMessage({
-      type: 'stats',
-      counters: { eventsReceived, tokensReceived },
-    } satisfies PoolOutMessage);
+    const current = counters();
+    if (
+      current.eventsReceived === lastPostedEvents &&
+      current.tokensReceived === lastPostedTokens &&
+      current.loopDelayP99Ms === lastPostedDelay
+    )
+      return;
+    lastPostedEvents = current.eventsReceived;
+    lastPostedTokens = current.tokensReceived;
+    lastPostedDelay = current.loopDelayP99Ms;
+    port.postMessage({ type: 'stats', counters: current } satisfies PoolOutMessage);
   }, data.statsIntervalMs);
 
   port.on('message', (message: PoolInMessage) => {
@@ -109,8 +120,13 @@ function runWorker(data: PoolWorkerData): void {
       case 'abort':
         controllers.get(message.key)?.abort();
         break;
+      case 'reset-health':
+        loopDelay.reset();
+        lastPostedDelay = null;
+        break;
       case 'close':
         clearInterval(timer);
+        loopDelay.disable();
         for (const controller of controllers.values()) controller.abort();
         void client.close().then(() => {
           port.postMessage({ type: 'closed' } satisfies PoolOutMessage);

@@ -40,6 +40,14 @@ export interface WorkerPoolClient extends StreamClient {
   readonly ready: Promise<void>;
   /** Requests currently in flight per worker (diagnostics, tests). */
   inFlightByWorker(): readonly number[];
+  /**
+   * The worst worker's event-loop delay p99 (ms) since start or the last resetWorkerHealth(), as
+   * last reported (every ~statsIntervalMs); null before any report. The main thread's self-audit
+   * does not see the workers' loops: add this to it when the pool is in use.
+   */
+  workerEventLoopDelayP99Ms(): number | null;
+  /** Restarts every worker's event-loop delay histogram (call when the measurement window opens). */
+  resetWorkerHealth(): void;
 }
 
 const POOL_WORKER_TAG = 'inferencebench-pool-worker';
@@ -195,7 +203,7 @@ export function createWorkerPoolClient(options: WorkerPoolOptions): WorkerPoolCl
         index,
         worker,
         pending: new Map(),
-        counters: { eventsReceived: 0, tokensReceived: 0 },
+        counters: { eventsReceived: 0, tokensReceived: 0, loopDelayP99Ms: null },
         alive: true,
         closed: new Promise<void>((r) => {
           closedResolve = r;
@@ -343,6 +351,20 @@ export function createWorkerPoolClient(options: WorkerPoolOptions): WorkerPoolCl
     workers: workerCount,
     ready,
     inFlightByWorker: () => slots.map((slot) => slot.pending.size),
+    workerEventLoopDelayP99Ms: () => {
+      let worst: number | null = null;
+      for (const slot of slots) {
+        const p99 = slot.counters.loopDelayP99Ms;
+        if (p99 !== null && (worst === null || p99 > worst)) worst = p99;
+      }
+      return worst;
+    },
+    resetWorkerHealth: () => {
+      for (const slot of slots) {
+        slot.counters = { ...slot.counters, loopDelayP99Ms: null };
+        if (slot.alive) slot.worker.postMessage({ type: 'reset-health' } satisfies PoolInMessage);
+      }
+    },
   };
 }
 

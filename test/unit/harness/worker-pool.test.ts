@@ -167,6 +167,12 @@ describe('worker pool: sharding', () => {
       requestHeaders: (i) => ({ 'x-request-id': `shard-${i}` }),
     });
     clearInterval(sampler);
+    // The workers' own event-loop delay reaches the main thread (the self-audit cannot see it).
+    const workerDelay = client.workerEventLoopDelayP99Ms();
+    expect(workerDelay).not.toBeNull();
+    expect(workerDelay!).toBeGreaterThan(0);
+    client.resetWorkerHealth();
+    expect(client.workerEventLoopDelayP99Ms()).toBeNull();
     await client.close();
 
     expect(result.counts.failed).toBe(0);
