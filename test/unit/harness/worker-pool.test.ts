@@ -303,9 +303,18 @@ describe('worker pool: merged results equal the single client', () => {
     for (const run of runs.slice(1)) {
       expect(run.metrics.n_requests).toBe(base.n_requests);
       expect(run.metrics.osl_mean).toBe(base.osl_mean);
-      for (const key of ['ttft_p50_ms', 'ttft_p90_ms', 'tpot_p50_ms', 'itl_p50_ms', 'e2e_p50_ms']) {
+      // Medians within 8 ms; the p90s (the slowest tenth of 72 requests) within 15 ms, since a
+      // loaded host delays a few timers by more.
+      const tolerance: Record<string, number> = {
+        ttft_p50_ms: 8,
+        tpot_p50_ms: 8,
+        itl_p50_ms: 8,
+        e2e_p50_ms: 8,
+        ttft_p90_ms: 15,
+      };
+      for (const [key, within] of Object.entries(tolerance)) {
         if (!(key in base)) continue;
-        expect(Math.abs(run.metrics[key]! - base[key]!), key).toBeLessThan(8);
+        expect(Math.abs(run.metrics[key]! - base[key]!), key).toBeLessThan(within);
       }
       expect(run.metrics.ttft_p50_ms!).toBeGreaterThanOrEqual(20);
       expect(run.metrics.ttft_p50_ms!).toBeLessThan(20 + 30);
