@@ -321,3 +321,54 @@ describe('worker pool: merged results equal the single client', () => {
     }
   });
 });
+
+describe('worker pool: from an esbuild bundle', () => {
+  it('starts its workers from the bundle chunk (code splitting, ESM) and returns records', async () => {
+    const { build } = await import('esbuild');
+    const { spawn } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const entry = join(dir, 'bundle-entry.ts');
+    const pool = fileURLToPath(new URL('../../../src/harness/client/worker-pool.ts', import.meta.url));
+    writeFileSync(
+      entry,
+      `import { createWorkerPoolClient } from ${JSON.stringify(pool)};
+const [baseUrl, model] = process.argv.slice(2);
+const client = createWorkerPoolClient({ baseUrl, endpointType: 'chat', model, connections: 4, workers: 2 });
+const records = await Promise.all([0, 1, 2, 3].map((i) => client.send({ prompt: 'p' + i, maxTokens: 3, extraBody: { ignore_eos: true } }, performance.now())));
+await client.close();
+console.log(JSON.stringify(records.map((r) => ({ worker: r.worker, error: r.errorCode, tokens: r.oslTokens }))));
+`,
+    );
+    const outdir = join(dir, 'bundle');
+    // The same options as scripts/build.mjs (splitting, ESM, node platform).
+    await build({
+      entryPoints: { main: entry },
+      outdir,
+      bundle: true,
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      banner: {
+        js: "import { createRequire as __bench_createRequire } from 'node:module'; const require = __bench_createRequire(import.meta.url);",
+      },
+      logLevel: 'silent',
+    });
+    const child = spawn(process.execPath, [join(outdir, 'main.js'), engine.baseUrl, engine.modelId], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const records = JSON.parse(out) as { worker: number; error: string | null; tokens: number }[];
+    expect(records).toHaveLength(4);
+    for (const r of records) expect(r).toMatchObject({ error: null, tokens: 3 });
+    expect(new Set(records.map((r) => r.worker))).toEqual(new Set([0, 1]));
+  });
+});
