@@ -22,6 +22,7 @@ import {
   runPointDetailed,
   type RequestRecord,
 } from '../src/harness/index.js';
+import type { WorkerPoolClient } from '../src/harness/client/worker-pool.js';
 import { flag, loadNote, makeClient, spawnEngine, specOf } from './engine-serve.js';
 
 const seconds = Number(flag('duration', '10'));
@@ -55,10 +56,13 @@ const engine = await spawnEngine([
 ]);
 let records: readonly RequestRecord[] = [];
 let valid = true;
+let windowOpened = false;
+let workerDelay: number | null = null;
 let health = '';
 try {
   const client = makeClient(engine.baseUrl, workers, concurrency);
-  if ('ready' in client) await (client as { ready: Promise<void> }).ready;
+  const pool = 'ready' in client ? (client as WorkerPoolClient) : null;
+  if (pool !== null) await pool.ready;
   const config = resolvePointConfig({
     mode: 'closed',
     concurrency,
@@ -72,13 +76,21 @@ try {
     client,
     workload: { request: specOf(TOKENS) },
     requestHeaders: (i) => ({ 'x-request-id': `acc-${i}` }),
+    onSnapshot: (snap) => {
+      // The workers' loop delay over the measurement window only.
+      if (snap.phase === 'measuring' && !windowOpened) {
+        windowOpened = true;
+        pool?.resetWorkerHealth();
+      }
+    },
   });
+  workerDelay = pool?.workerEventLoopDelayP99Ms() ?? null;
   await client.close();
   const w = run.result.window;
   records = run.records.filter((r) => !r.warmup && r.tSchedMs >= w.startMs && r.tSchedMs <= w.endMs);
   valid = run.result.valid;
   const h = run.result.client;
-  health = `event-loop delay p99 ${h.eventLoopDelayP99Ms?.toFixed(2)} ms, client CPU ${h.cpuPercent?.toFixed(0)} %`;
+  health = `main event-loop delay p99 ${h.eventLoopDelayP99Ms?.toFixed(2)} ms${workerDelay !== null ? `, worst worker's p99 ${workerDelay.toFixed(2)} ms` : ''}, client CPU ${h.cpuPercent?.toFixed(0)} %`;
 } finally {
   await engine.close();
 }
