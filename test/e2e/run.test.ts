@@ -186,6 +186,36 @@ describe('bench run', () => {
     expect(readdirSync(out).filter((f) => /^[0-9a-f]{12}\.json$/.test(f))).toHaveLength(1);
   });
 
+  it('--workers 2 shards the load over worker threads and records them', async () => {
+    const out = join(dir, 'workers');
+    const r = await bench([
+      'run',
+      'llm.inference',
+      '--workers',
+      '2',
+      '--duration',
+      '1.5',
+      '--concurrency',
+      '4',
+      ...FAST,
+      '--json',
+      '--output',
+      out,
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { envelope: string; metrics: { ok_rate: number } };
+    expect(result.metrics.ok_rate).toBe(1);
+    const env = (await readEnvelopeFile(result.envelope)).envelope as unknown as {
+      run_context: { workers: number };
+      quality: { client: { workers: number; worker_event_loop_delay_p99_ms: number | null } };
+    };
+    expect(env.run_context.workers).toBe(2);
+    expect(env.quality.client.workers).toBe(2);
+    expect(typeof env.quality.client.worker_event_loop_delay_p99_ms).toBe('number');
+  });
+
   it('prints the plugin benchmark ids with --list', async () => {
     const r = await bench(['run', 'llm.inference', '--list']);
     expect(r.code).toBe(0);

@@ -75,6 +75,10 @@ export function register(program: Command): void {
     .option('--no-tui', 'headless: progress lines on stderr, results on stdout')
     .option('--json', 'print the result (envelope paths + metrics) as JSON on stdout')
     .option('--detach', 'run in the background; follow it with bench watch <output>')
+    .option(
+      '--workers <n>',
+      'load-generation worker threads, each with its own pool and event loop (0 = none; default: automatic)',
+    )
     .option('--request-timeout <seconds>', 'overall deadline per request', '600')
     .option('--idle-timeout <seconds>', 'a stream with no bytes for this long is a stall', '30')
     .option('--drain-grace <seconds>', 'how long in-flight requests may finish after a point ends', '30')

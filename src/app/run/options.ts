@@ -68,6 +68,7 @@ export interface RawRunFlags {
   readonly blockTokens?: string;
   readonly ignoreEos?: boolean;
   readonly maxModelLen?: string;
+  readonly workers?: string;
 }
 
 export interface SweepPoint {
@@ -127,6 +128,8 @@ export interface RunConfig {
   readonly drainGraceS: number;
   readonly simTiming: 'sim' | 'fixed' | 'nodelay';
   readonly simFaultRate: number;
+  /** Load-generation worker threads; null = automatic (free cores and expected event rate), 0 = none. */
+  readonly workers: number | null;
   /** Plugin-specific flags forwarded to the workload (recorded in driver_options too). */
   readonly extra: Readonly<Record<string, string | number>>;
 }
@@ -370,6 +373,9 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
       'a non-negative number of seconds',
     ),
     simTiming: choice('--sim-timing', raw.simTiming, ['sim', 'fixed', 'nodelay'] as const, 'sim'),
+    workers: raw.workers
+      ? number('--workers', raw.workers, 0, nonNegativeInt, 'a non-negative integer')
+      : null,
     simFaultRate: number(
       '--sim-fault-rate',
       raw.simFaultRate,

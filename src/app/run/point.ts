@@ -9,6 +9,7 @@ import {
   type PointResult,
   type SloTemplate,
 } from '../../harness/index.js';
+import { createWorkerPoolClient, defaultWorkerCount } from '../../harness/client/worker-pool.js';
 import { workloadToDriver } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
@@ -64,7 +65,7 @@ export interface PointInput {
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
   const { config, point } = input;
   const connections = point.mode === 'closed' ? point.value : (config.maxConcurrency ?? 1024);
-  const client = createStreamClient({
+  const clientOptions = {
     baseUrl: input.baseUrl,
     endpointType: config.endpointType,
     model: input.modelId,
@@ -72,7 +73,29 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     connections,
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
-  });
+  };
+  const workers =
+    config.workers ??
+    defaultWorkerCount(
+      point.mode === 'closed'
+        ? { concurrency: point.value }
+        : { rps: point.value, outputTokens: config.maxTokens ?? input.spec.defaultMaxTokens },
+    );
+  // One thread is the plain client; a pool only when asked for or when the expected rate needs it.
+  const pool =
+    workers > 1 || (config.workers !== null && workers >= 1)
+      ? createWorkerPoolClient({ ...clientOptions, workers })
+      : null;
+  const client = pool ?? createStreamClient(clientOptions);
+  if (pool) await pool.ready; // before the first scheduled send: start-up must not look like lag
+  let windowOpened = false;
+  const onSnapshot = (snapshot: HarnessSnapshot): void => {
+    if (pool && !windowOpened && snapshot.phase === 'measuring') {
+      windowOpened = true;
+      pool.resetWorkerHealth();
+    }
+    input.onSnapshot(snapshot);
+  };
   const serverMetrics = new ServerMetricsRecorder(
     config.metricsUrl ?? input.baseUrl.replace(/\/v1$/, '/metrics'),
   );
@@ -81,6 +104,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
   let result: PointResult;
+  let workerLoopDelayP99Ms: number | null = null;
   try {
     await serverMetrics.start();
     result = await runPoint(
@@ -103,15 +127,19 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         client,
         ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
-        onSnapshot: input.onSnapshot,
+        onSnapshot,
         journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
       },
     );
+    workerLoopDelayP99Ms = pool?.workerEventLoopDelayP99Ms() ?? null;
   } finally {
     await client.close();
   }
+  // The main thread's self-audit cannot see the workers' event loops: judge them here.
+  const workerLoopBudgetMs = 5;
+  const workerDistorted = workerLoopDelayP99Ms !== null && workerLoopDelayP99Ms > workerLoopBudgetMs;
   const server = await serverMetrics.stop();
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
   const outcome: PointOutcome = {
@@ -119,10 +147,10 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     ci: result.ci,
     counts: result.counts,
     quality: {
-      valid: result.valid,
+      valid: result.valid && !workerDistorted,
       gate: result.gate,
       steady_state: result.steadyState,
-      client: result.client,
+      client: { ...result.client, workers, worker_event_loop_delay_p99_ms: workerLoopDelayP99Ms },
       slo: result.slo,
     },
     histograms: {
@@ -131,7 +159,14 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       itl_ms: result.histograms.itl,
       total_ms: result.histograms.total,
     },
-    warnings: result.warnings,
+    warnings: [
+      ...result.warnings,
+      ...(workerDistorted
+        ? [
+            `generator self-audit: a load worker's event-loop delay p99 ${workerLoopDelayP99Ms?.toFixed(1)} ms exceeds the ${workerLoopBudgetMs} ms budget; results may be distorted`,
+          ]
+        : []),
+    ],
     windowS: result.window.durationS,
     outputTokensInWindow: result.detail.tokensInWindow,
     incomplete: result.incomplete,
@@ -170,6 +205,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       tool: { name: 'inferencebench', version: VERSION },
       simulated: input.simulated,
       endpoint_type: config.endpointType,
+      workers,
       driver: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
       concurrency: point.mode === 'closed' ? point.value : null,
       rps: point.mode === 'open' ? point.value : null,
@@ -205,7 +241,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     ci: result.ci,
     warnings: unsigned.warnings as string[],
     tier,
-    valid: result.valid,
+    valid: result.valid && !workerDistorted,
     incomplete: result.incomplete,
   };
 }
