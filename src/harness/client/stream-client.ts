@@ -55,7 +55,8 @@ export class ClientOptionsError extends Error {
   readonly exitCode = 2;
 }
 
-export function createStreamClient(options: StreamClientOptions): StreamClient {
+/** Checks the options every client shares (the worker pool validates with it too); returns the URL. */
+export function validateClientOptions(options: StreamClientOptions): URL {
   let url: URL;
   try {
     url = new URL(options.baseUrl);
@@ -68,6 +69,11 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   if (!Number.isInteger(options.connections) || options.connections < 1) {
     throw new ClientOptionsError(`connections must be a positive integer, got ${options.connections}`);
   }
+  return url;
+}
+
+export function createStreamClient(options: StreamClientOptions): StreamClient {
+  const url = validateClientOptions(options);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const prefix = url.pathname.replace(/\/+$/, '');

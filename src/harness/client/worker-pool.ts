@@ -20,6 +20,7 @@ import type { ErrorCode, RequestRecord, RequestSpec } from '../types.js';
 import type { PoolInMessage, PoolOutMessage, PoolWorkerCounters, PoolWorkerData } from './pool-worker.js';
 import {
   ClientOptionsError,
+  validateClientOptions,
   type SendMeta,
   type StreamClient,
   type StreamClientOptions,
@@ -97,18 +98,7 @@ function validate(options: WorkerPoolOptions): void {
   if (!Number.isInteger(options.workers) || options.workers < 1) {
     throw new ClientOptionsError(`workers must be a positive integer, got ${options.workers}`);
   }
-  let url: URL;
-  try {
-    url = new URL(options.baseUrl);
-  } catch {
-    throw new ClientOptionsError(`invalid base URL: ${options.baseUrl}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ClientOptionsError(`base URL must be http or https: ${options.baseUrl}`);
-  }
-  if (!Number.isInteger(options.connections) || options.connections < 1) {
-    throw new ClientOptionsError(`connections must be a positive integer, got ${options.connections}`);
-  }
+  validateClientOptions(options);
 }
 
 /** A record for a request the pool could not hand to a worker (or whose worker died). */
