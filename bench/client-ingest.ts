@@ -8,11 +8,10 @@
 //    client each get a core; --in-process to share one event loop) streams to the real client at
 //    concurrency 1, 64, 256; prints events/s the client ingested next to the engine's own emission
 //    rate over the same interval, and the client's CPU share.
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { cpus, loadavg } from 'node:os';
+import { forkEngine } from './fork-engine.js';
 import { startEngine } from '../src/engine/index.js';
 import { RequestState } from '../src/harness/client/request-state.js';
 import { createStreamClient, type RequestSpec } from '../src/harness/index.js';
@@ -132,31 +131,7 @@ async function startInProcess(): Promise<EngineProcess> {
   };
 }
 
-async function startChild(): Promise<EngineProcess> {
-  const script = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
-  const child = fork(script, [String(maxTokens)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ baseUrl: string; modelId: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { baseUrl: string; modelId: string }));
-    child.once('error', reject);
-  });
-  return {
-    ...ready,
-    eventsWritten: () =>
-      new Promise((resolve) => {
-        child.once('message', (m) => resolve((m as { eventsWritten: number }).eventsWritten));
-        child.send('counters');
-      }),
-    close: async () => {
-      child.send('close');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
-const engine = inProcess ? await startInProcess() : await startChild();
+const engine = inProcess ? await startInProcess() : await forkEngine(maxTokens);
 process.stdout.write(
   `end to end: embedded engine 'nodelay' (${inProcess ? 'same process' : 'child process'}), ${maxTokens} tokens per request, ${seconds} s per cell\n`,
 );

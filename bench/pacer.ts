@@ -6,9 +6,8 @@
 // process actually drew (the pacer's own fidelity: with --arrival poisson the count itself is
 // random, ±1/√n, so judge the pacer by the second number), and the
 // dispatch lag t_send − t_sched p50/p99/max (budget p99 ≤ 1 ms), plus the runner's self-audit.
-import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { forkEngine } from './fork-engine.js';
 import { startEngine } from '../src/engine/index.js';
 import {
   createArrivalProcess,
@@ -40,27 +39,8 @@ interface EngineLike {
   close(): Promise<void>;
 }
 
-async function startSeparate(): Promise<EngineLike> {
-  const script = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
-  const child = fork(script, [String(maxTokens)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ baseUrl: string; modelId: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { baseUrl: string; modelId: string }));
-    child.once('error', reject);
-  });
-  return {
-    ...ready,
-    close: async () => {
-      child.send('close');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
 const engine: EngineLike = separate
-  ? await startSeparate()
+  ? await forkEngine(maxTokens)
   : await startEngine({ timing: 'nodelay', defaultOutputTokens: maxTokens, seed });
 const client = createStreamClient({
   baseUrl: engine.baseUrl,

@@ -232,6 +232,24 @@ describe('bench replay / profile', () => {
     await engine.close();
   });
 
+  // A short, gate-free replay/profile of `source` against the in-process engine.
+  const replayArgs = (kind: 'replay' | 'profile', source: string, out: string): string[] => [
+    kind,
+    source,
+    '--base-url',
+    engine.baseUrl,
+    '--duration',
+    '2',
+    '--no-gate',
+    '--max-tokens',
+    '24',
+    '--no-tui',
+    '--output',
+    out,
+    '--dev-key',
+    key,
+  ];
+
   it('refuses a tampered envelope with exit 1 before any request reaches the engine', async () => {
     const tampered = join(dir, 'c4-95cbfd4f49dc.json');
     const text = readFileSync(join(fixtures, 'c4-95cbfd4f49dc.json'), 'utf8').replace(
@@ -259,22 +277,7 @@ describe('bench replay / profile', () => {
     const source = join(dir, 'c4-95cbfd4f49dc.json');
     copyFileSync(join(fixtures, 'c4-95cbfd4f49dc.json'), source);
     const out = join(dir, 'rep');
-    const r = await bench([
-      'replay',
-      source,
-      '--base-url',
-      engine.baseUrl,
-      '--duration',
-      '2',
-      '--no-gate',
-      '--max-tokens',
-      '24',
-      '--no-tui',
-      '--output',
-      out,
-      '--dev-key',
-      key,
-    ]);
+    const r = await bench(replayArgs('replay', source, out));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Replay summary');
     expect(r.stdout).toMatch(/model\.id\s+Qwen\/Qwen2\.5-72B-Instruct\s+Qwen\/Qwen2\.5-72B-Instruct\s+yes/);
@@ -290,22 +293,7 @@ describe('bench replay / profile', () => {
   it('profiles with the breakdown table and a profile- envelope', async () => {
     const source = join(dir, 'c4-95cbfd4f49dc.json');
     const out = join(dir, 'prof');
-    const r = await bench([
-      'profile',
-      source,
-      '--base-url',
-      engine.baseUrl,
-      '--duration',
-      '2',
-      '--no-gate',
-      '--max-tokens',
-      '24',
-      '--no-tui',
-      '--output',
-      out,
-      '--dev-key',
-      key,
-    ]);
+    const r = await bench(replayArgs('profile', source, out));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Profiling breakdown');
     expect(r.stdout).toContain('% time on host');
