@@ -4,15 +4,14 @@
 // with a journal (as `bench run` writes one) sends --requests small requests to the embedded
 // engine ('nodelay') in another process; RSS and heap are sampled every 250 ms. Printed: the
 // baseline RSS before the run (same process: Node + the harness loaded), the peak, the growth per
-// 1000 requests, and a linear extrapolation to 1M when fewer were run. Then, with --expose-gc,
-// where the memory goes: the heap held by the run's records (dropped and collected), and the
-// journal's size on disk.
+// 1000 requests, and a linear extrapolation to 1M when fewer were run. The point keeps no record
+// in memory: records stream to the journal and the final metrics are computed by re-reading it,
+// so the peak of that last phase (only the measured samples) is printed on its own line.
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { resolvePointConfig, runPointDetailed, type RequestRecord } from '../src/harness/index.js';
-import type { PointRun } from '../src/harness/run/point.js';
+import { resolvePointConfig, runPointDetailed } from '../src/harness/index.js';
 import { flag, loadNote, makeClient, spawnEngine, specOf } from './engine-serve.js';
 
 const requests = Number(flag('requests', '100000'));
@@ -32,7 +31,6 @@ const settle = async (): Promise<void> => {
 
 const engine = await spawnEngine(['--timing', 'nodelay']);
 const journalPath = join(tmpdir(), `ib-memory-${process.pid}.jsonl`);
-let records: readonly RequestRecord[] | null = null;
 const samples: { tS: number; done: number; rssMb: number; heapMb: number }[] = [];
 try {
   const client = makeClient(engine.baseUrl, workers, concurrency);
@@ -59,7 +57,7 @@ try {
     });
   };
   const timer = setInterval(sample, 250);
-  let run: PointRun | null = await runPointDetailed(config, {
+  const run = await runPointDetailed(config, {
     client,
     workload: { request: specOf(maxTokens) },
     journalPath,
@@ -68,13 +66,15 @@ try {
   sample();
   const elapsedS = (performance.now() - t0) / 1000;
   await client.close();
-  records = run.records;
-  void run.result;
-  const peakRss = Math.max(...samples.map((s) => s.rssMb));
-  const peakHeap = Math.max(...samples.map((s) => s.heapMb));
+  const total = run.result.records;
+  const loadSamples = samples.filter((s) => s.done < total);
+  const finalSamples = samples.filter((s) => s.done >= total);
+  const peakOf = (xs: typeof samples, key: 'rssMb' | 'heapMb'): number => Math.max(...xs.map((s) => s[key]));
+  const peakRss = peakOf(samples, 'rssMb');
+  const peakHeap = peakOf(samples, 'heapMb');
   // Growth: least-squares slope of RSS over completed requests in the second half (past warm-up of
   // the allocator and JIT).
-  const half = samples.filter((s) => s.done >= records!.length / 2);
+  const half = loadSamples.filter((s) => s.done >= total / 2);
   const slope = (ys: number[], xs: number[]): number => {
     const n = xs.length;
     const mx = xs.reduce((a, b) => a + b, 0) / n;
@@ -95,17 +95,28 @@ try {
     half.map((s) => s.heapMb),
     half.map((s) => s.done / 1000),
   );
-  const projected = peakRss + (rssPerK * (1_000_000 - records.length)) / 1000;
+  const projected = peakRss + (rssPerK * (1_000_000 - total)) / 1000;
   console.log(
-    `memory: ${records.length.toLocaleString('en-US')} requests (c=${concurrency}, ${maxTokens} tokens each, ${workers === 0 ? 'plain client' : `${workers} worker(s)`}, journal on) in ${elapsedS.toFixed(1)} s = ${Math.round(records.length / elapsedS).toLocaleString('en-US')} req/s; ${loadNote()}`,
+    `memory: ${total.toLocaleString('en-US')} requests (c=${concurrency}, ${maxTokens} tokens each, ${workers === 0 ? 'plain client' : `${workers} worker(s)`}, journal on) in ${elapsedS.toFixed(1)} s = ${Math.round(total / elapsedS).toLocaleString('en-US')} req/s; ${loadNote()}`,
   );
   console.log(`  baseline before the run     RSS ${baseRss.toFixed(0)} MB  heap ${baseHeap.toFixed(0)} MB`);
-  console.log(`  peak during the run         RSS ${peakRss.toFixed(0)} MB  heap ${peakHeap.toFixed(0)} MB`);
+  console.log(`  peak over the whole point   RSS ${peakRss.toFixed(0)} MB  heap ${peakHeap.toFixed(0)} MB`);
+  console.log(
+    `    while sending             RSS ${peakOf(loadSamples, 'rssMb').toFixed(0)} MB  heap ${peakOf(loadSamples, 'heapMb').toFixed(0)} MB`,
+  );
+  if (finalSamples.length > 0) {
+    console.log(
+      `    final metrics (journal)   RSS ${peakOf(finalSamples, 'rssMb').toFixed(0)} MB  heap ${peakOf(finalSamples, 'heapMb').toFixed(0)} MB  (${finalSamples.length} samples at 250 ms)`,
+    );
+  }
+  console.log(
+    `  in memory after the point  ${run.records.length} records kept; ttft n = ${run.result.detail.distributions.ttft.n.toLocaleString('en-US')}, itl n = ${run.result.detail.distributions.itl.n.toLocaleString('en-US')} (${run.result.detail.distributions.itl.exact ? 'exact' : 'binned'})`,
+  );
   console.log(
     `  growth (second half)        RSS ${(rssPerK * 1000).toFixed(0)} bytes/request  heap ${(heapPerK * 1000).toFixed(0)} bytes/request`,
   );
   const verdict = (mb: number): string => (mb <= BUDGET_MB ? 'PASS' : 'FAIL');
-  if (records.length >= 1_000_000) {
+  if (total >= 1_000_000) {
     console.log(
       `  1M-request run: peak RSS ${peakRss.toFixed(0)} MB  budget ≤ ${BUDGET_MB} MB: ${verdict(peakRss)}`,
     );
@@ -116,22 +127,8 @@ try {
   }
   const journalBytes = statSync(journalPath).size;
   console.log(
-    `  journal on disk             ${(journalBytes / MB).toFixed(1)} MB (${Math.round(journalBytes / records.length)} bytes/request)`,
+    `  journal on disk             ${(journalBytes / MB).toFixed(1)} MB (${Math.round(journalBytes / total)} bytes/request)`,
   );
-  if (gc !== undefined) {
-    // The records are held by the run (the recorder keeps them for the final percentiles and
-    // runPointDetailed returns them): measure the heap with them, drop them, measure again.
-    await settle();
-    const withRecords = process.memoryUsage().heapUsed;
-    const n = records.length;
-    records = null;
-    run = null;
-    await settle();
-    const without = process.memoryUsage().heapUsed;
-    console.log(
-      `  records in memory           ${((withRecords - without) / MB).toFixed(0)} MB of heap for ${n.toLocaleString('en-US')} records = ${Math.round((withRecords - without) / n)} bytes/record (freed when the point's records are dropped; heap ${(withRecords / MB).toFixed(0)} → ${(without / MB).toFixed(0)} MB)`,
-    );
-  } else console.log('  (run with node --expose-gc to measure the heap held by the records)');
 } finally {
   await engine.close();
   rmSync(journalPath, { force: true });

@@ -8,6 +8,7 @@
 // couple of gamma draws instead of n draws and a sort. The result has the same distribution as
 // the textbook resample-and-sort bootstrap (tested against it).
 import type { Rng } from '../util/rng.js';
+import type { RankedValues } from './sample-sink.js';
 
 export interface ConfidenceInterval {
   readonly lo: number;
@@ -22,25 +23,25 @@ export interface BootstrapOptions {
 }
 
 /** One bootstrap replicate of the type-7 percentile p of `sorted`. */
-export function bootstrapReplicate(sorted: ArrayLike<number>, p: number, rng: Rng): number {
+export function bootstrapReplicate(sorted: RankedValues, p: number, rng: Rng): number {
   const n = sorted.length;
-  if (n === 1) return sorted[0] as number;
+  if (n === 1) return sorted.at(0) as number;
   const h = ((n - 1) * p) / 100;
   const lo = Math.floor(h);
   const frac = h - lo;
   // 1-based order statistic j = lo + 1.
   const j = lo + 1;
   const u = rng.beta(j, n - j + 1);
-  const a = sorted[Math.min(n - 1, Math.floor(u * n))] as number;
+  const a = sorted.at(Math.min(n - 1, Math.floor(u * n))) as number;
   if (frac === 0 || j >= n) return a;
   const v = u + (1 - u) * (1 - Math.pow(rng.nextOpen(), 1 / (n - j)));
-  const b = sorted[Math.min(n - 1, Math.floor(v * n))] as number;
+  const b = sorted.at(Math.min(n - 1, Math.floor(v * n))) as number;
   return a + frac * (b - a);
 }
 
 /** Percentile bootstrap CI of the type-7 percentile p (0–100) of sorted values; null when empty. */
 export function bootstrapPercentileCi(
-  sorted: ArrayLike<number>,
+  sorted: RankedValues,
   p: number,
   rng: Rng,
   options: BootstrapOptions,

@@ -1,15 +1,15 @@
-// Exact end-of-point metrics from the kept records (DESIGN.md §4): distributions with linear
+// Exact end-of-point metrics from a stream of records (DESIGN.md §4): distributions with linear
 // percentiles and seeded bootstrap CIs, windowed throughput (+ vLLM / AIPerf variants), rates,
 // SLO compliance and goodput.
 import type { RequestRecord } from '../types.js';
 import { createRng } from '../util/rng.js';
 import { bootstrapPercentileCi, type ConfidenceInterval } from './bootstrap.js';
-import { mean, percentileSorted, sortedCopy } from './percentile.js';
+import { percentileSorted } from './percentile.js';
+import { SampleSink, type SortedSamples } from './sample-sink.js';
 import {
   clientQueueDelayMs,
   e2eMs,
   e2eSchedMs,
-  pushIclSamples,
   pushItlSamples,
   tpotMs,
   ttftMs,
@@ -35,6 +35,8 @@ export const REPORTED_PERCENTILES = [50, 90, 99] as const;
 
 export interface Distribution {
   readonly n: number;
+  /** False when the samples outgrew the exact cap and were binned (values within 0.034 %). */
+  readonly exact: boolean;
   readonly mean: number | null;
   readonly min: number | null;
   readonly max: number | null;
@@ -148,16 +150,22 @@ function seedFor(seed: number, name: string): number {
 }
 
 export function summarize(values: ArrayLike<number>, resamples: number, seed: number): Distribution {
-  const sorted = sortedCopy(values);
+  const sink = new SampleSink(Math.max(1, values.length));
+  for (let i = 0; i < values.length; i++) sink.push(values[i] as number);
+  return summarizeSorted(sink.finish(), resamples, seed);
+}
+
+export function summarizeSorted(sorted: SortedSamples, resamples: number, seed: number): Distribution {
   const n = sorted.length;
   const rng = createRng(seed);
   const ci = (p: number): ConfidenceInterval | null =>
     resamples > 0 ? bootstrapPercentileCi(sorted, p, rng, { resamples }) : null;
   return {
     n,
-    mean: mean(sorted),
-    min: n > 0 ? (sorted[0] as number) : null,
-    max: n > 0 ? (sorted[n - 1] as number) : null,
+    exact: sorted.exact,
+    mean: sorted.mean,
+    min: n > 0 ? (sorted.at(0) as number) : null,
+    max: n > 0 ? (sorted.at(n - 1) as number) : null,
     p50: percentileSorted(sorted, 50),
     p90: percentileSorted(sorted, 90),
     p99: percentileSorted(sorted, 99),
@@ -165,49 +173,68 @@ export function summarize(values: ArrayLike<number>, resamples: number, seed: nu
   };
 }
 
-export function buildMetrics(
-  records: readonly RequestRecord[],
-  window: MeasurementWindow,
-  options: BuildMetricsOptions = {},
-): PointMetrics {
-  const resamples = options.bootstrapResamples ?? 1000;
-  const seed = options.seed ?? 0;
-  const template = options.slo ?? null;
-  const durationMs = Math.max(0, window.endMs - window.startMs);
-  const durationS = durationMs / 1000;
-  const perSecond = (count: number): number | null => (durationS > 0 ? count / durationS : null);
+export interface AccumulatedMetrics {
+  readonly metrics: PointMetrics;
+  /** The measured samples of every distribution, sorted (for histogram views). */
+  readonly samples: Readonly<Record<DistributionName, SortedSamples>>;
+  /** Records discarded by the warm-up rule. */
+  readonly warmup: number;
+  /** Non-warm-up records scheduled outside the window. */
+  readonly outsideWindow: number;
+}
 
-  const values: Record<DistributionName, number[]> = {
-    ttft: [],
-    ttft_sched: [],
-    client_queue_delay: [],
-    ttfo: [],
-    total: [],
-    total_sched: [],
-    tpot: [],
-    itl: [],
-    icl: [],
-  };
-  const errorsByCode: Record<string, number> = {};
-  let measured = 0;
-  let ok = 0;
-  let good = 0;
-  let oslFromUsage = 0;
-  let oslCounted = 0;
-  let oslSum = 0;
-  let islSum = 0;
-  let islN = 0;
-  let tokensInWindow = 0;
-  let completionsInWindow = 0;
-  let goodCompletionsInWindow = 0;
-  let goodTokensInWindow = 0;
-  let firstDispatch = Infinity;
-  let lastCompletion = -Infinity;
-  let lastToken = -Infinity;
-  const sloPass = template === null ? [] : template.slos.map(() => 0);
+export interface MetricsAccumulatorOptions extends BuildMetricsOptions {
+  /** Values kept exactly per distribution before they are binned (see SampleSink). */
+  readonly exactCap?: number;
+}
 
-  for (const r of records) {
+/**
+ * Exact end-of-point metrics from a stream of records (one pass, in any order): only the
+ * measured samples are kept, never the records, so a point's records can be streamed from its
+ * journal on disk.
+ */
+export class MetricsAccumulator {
+  private readonly template: SloTemplate | null;
+  private readonly sinks: Record<DistributionName, SampleSink>;
+  private readonly errorsByCode: Record<string, number> = {};
+  private readonly sloPass: number[];
+  private measured = 0;
+  private ok = 0;
+  private good = 0;
+  private oslFromUsage = 0;
+  private oslCounted = 0;
+  private oslSum = 0;
+  private islSum = 0;
+  private islN = 0;
+  private tokensInWindow = 0;
+  private completionsInWindow = 0;
+  private goodCompletionsInWindow = 0;
+  private goodTokensInWindow = 0;
+  private firstDispatch = Infinity;
+  private lastCompletion = -Infinity;
+  private lastToken = -Infinity;
+  private coalesced = 0;
+  private warmup = 0;
+  private outsideWindow = 0;
+  private finished = false;
+
+  constructor(
+    private readonly window: MeasurementWindow,
+    private readonly options: MetricsAccumulatorOptions = {},
+  ) {
+    this.template = options.slo ?? null;
+    this.sloPass = this.template === null ? [] : this.template.slos.map(() => 0);
+    const cap = options.exactCap;
+    const sinks = {} as Record<DistributionName, SampleSink>;
+    for (const name of DISTRIBUTION_NAMES) sinks[name] = new SampleSink(cap);
+    this.sinks = sinks;
+  }
+
+  add(r: RequestRecord): void {
+    const window = this.window;
+    const template = this.template;
     const okRecord = r.errorCode === null;
+    if (r.warmup) this.warmup++;
     if (okRecord) {
       // Throughput counts every successful request's tokens that arrive inside the window,
       // including requests sent before the window opened (steady-state semantics).
@@ -217,112 +244,148 @@ export function buildMetrics(
         const t = times[i] as number;
         if (t >= window.startMs && t <= window.endMs) recordTokensInWindow += r.eventTokens[i] ?? 1;
       }
-      tokensInWindow += recordTokensInWindow;
+      this.tokensInWindow += recordTokensInWindow;
       const good = isGood(r, template);
       // Goodput tok/s is throughput restricted to SLO-passing requests (same window rule), so it
       // can never exceed throughput_tok_per_s.
-      if (good && !r.warmup) goodTokensInWindow += recordTokensInWindow;
+      if (good && !r.warmup) this.goodTokensInWindow += recordTokensInWindow;
       if (!r.warmup && r.tLastMs !== null && r.tLastMs >= window.startMs && r.tLastMs <= window.endMs) {
-        completionsInWindow++;
-        if (good) goodCompletionsInWindow++;
+        this.completionsInWindow++;
+        if (good) this.goodCompletionsInWindow++;
       }
     }
-    if (!inWindow(r, window)) continue;
-    measured++;
+    if (!inWindow(r, window)) {
+      if (!r.warmup) this.outsideWindow++;
+      return;
+    }
+    this.measured++;
     if (template !== null) {
       template.slos.forEach((slo, index) => {
-        if (okRecord && meets(r, slo.metric, slo.maxMs)) sloPass[index] = (sloPass[index] ?? 0) + 1;
+        if (okRecord && meets(r, slo.metric, slo.maxMs)) this.sloPass[index] = (this.sloPass[index] ?? 0) + 1;
       });
     }
     if (!okRecord) {
       const code = r.errorCode as string;
-      errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
-      continue;
+      this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1;
+      return;
     }
-    ok++;
-    if (isGood(r, template)) good++;
-    if (r.oslSource === 'usage') oslFromUsage++;
-    else oslCounted++;
-    oslSum += r.oslTokens;
+    this.ok++;
+    if (isGood(r, template)) this.good++;
+    if (r.oslSource === 'usage') this.oslFromUsage++;
+    else this.oslCounted++;
+    this.oslSum += r.oslTokens;
     if (r.inputTokens !== null) {
-      islSum += r.inputTokens;
-      islN++;
+      this.islSum += r.inputTokens;
+      this.islN++;
     }
-    firstDispatch = Math.min(firstDispatch, r.tSendMs);
-    lastCompletion = Math.max(lastCompletion, r.tDoneMs);
-    if (r.tLastMs !== null) lastToken = Math.max(lastToken, r.tLastMs);
-    const push = (name: DistributionName, value: number | null): void => {
-      if (value !== null) values[name].push(value);
+    this.firstDispatch = Math.min(this.firstDispatch, r.tSendMs);
+    this.lastCompletion = Math.max(this.lastCompletion, r.tDoneMs);
+    if (r.tLastMs !== null) this.lastToken = Math.max(this.lastToken, r.tLastMs);
+    const sinks = this.sinks;
+    const push = (sink: SampleSink, value: number | null): void => {
+      if (value !== null) sink.push(value);
     };
-    push('ttft', ttftMs(r));
-    push('ttft_sched', ttftSchedMs(r));
-    push('client_queue_delay', clientQueueDelayMs(r));
-    push('ttfo', ttfoMs(r));
-    push('total', e2eMs(r));
-    push('total_sched', e2eSchedMs(r));
-    push('tpot', tpotMs(r));
-    pushItlSamples(r, values.itl);
-    pushIclSamples(r, values.icl);
+    push(sinks.ttft, ttftMs(r));
+    push(sinks.ttft_sched, ttftSchedMs(r));
+    push(sinks.client_queue_delay, clientQueueDelayMs(r));
+    push(sinks.ttfo, ttfoMs(r));
+    push(sinks.total, e2eMs(r));
+    push(sinks.total_sched, e2eSchedMs(r));
+    push(sinks.tpot, tpotMs(r));
+    pushItlSamples(r, sinks.itl);
+    const times = r.eventTimesMs;
+    for (let i = 1; i < times.length; i++) {
+      const gap = (times[i] as number) - (times[i - 1] as number);
+      if (gap === 0) this.coalesced++;
+      sinks.icl.push(gap);
+    }
   }
 
-  const distributions = {} as Record<DistributionName, Distribution>;
-  for (const name of DISTRIBUTION_NAMES) {
-    distributions[name] = summarize(values[name], resamples, seedFor(seed, name));
-  }
+  finish(): AccumulatedMetrics {
+    if (this.finished) throw new Error('MetricsAccumulator.finish() called twice');
+    this.finished = true;
+    const { window, template, measured, ok, good } = this;
+    const resamples = this.options.bootstrapResamples ?? 1000;
+    const seed = this.options.seed ?? 0;
+    const durationMs = Math.max(0, window.endMs - window.startMs);
+    const durationS = durationMs / 1000;
+    const perSecond = (count: number): number | null => (durationS > 0 ? count / durationS : null);
 
-  let slo: SloReport | null = null;
-  if (template !== null) {
-    const perSloPassRate: Record<string, number | null> = {};
-    const targets = template.slos.map((target, index): SloTargetResult => {
-      const key = target.metric === 'itl' ? 'tpot' : target.metric;
-      const sorted = sortedCopy(values[key as DistributionName]);
-      const valueMs = percentileSorted(sorted, target.percentile);
-      const passRate = measured > 0 ? (sloPass[index] ?? 0) / measured : null;
-      perSloPassRate[target.metric] = passRate;
-      return {
-        metric: target.metric,
-        percentile: target.percentile,
-        maxMs: target.maxMs,
-        valueMs,
-        met: valueMs === null ? null : valueMs <= target.maxMs,
-        passRate,
+    const samples = {} as Record<DistributionName, SortedSamples>;
+    const distributions = {} as Record<DistributionName, Distribution>;
+    for (const name of DISTRIBUTION_NAMES) {
+      samples[name] = this.sinks[name].finish();
+      distributions[name] = summarizeSorted(samples[name], resamples, seedFor(seed, name));
+    }
+
+    let slo: SloReport | null = null;
+    if (template !== null) {
+      const perSloPassRate: Record<string, number | null> = {};
+      const targets = template.slos.map((target, index): SloTargetResult => {
+        const key = target.metric === 'itl' ? 'tpot' : target.metric;
+        const valueMs = percentileSorted(samples[key as DistributionName], target.percentile);
+        const passRate = measured > 0 ? (this.sloPass[index] ?? 0) / measured : null;
+        perSloPassRate[target.metric] = passRate;
+        return {
+          metric: target.metric,
+          percentile: target.percentile,
+          maxMs: target.maxMs,
+          valueMs,
+          met: valueMs === null ? null : valueMs <= target.maxMs,
+          passRate,
+        };
+      });
+      const anyMeasured = targets.some((t) => t.met !== null);
+      slo = {
+        template: template.id,
+        targets,
+        perSloPassRate,
+        p99TargetsMet: anyMeasured ? targets.every((t) => t.met !== false) : null,
+        goodRequests: good,
       };
-    });
-    const anyMeasured = targets.some((t) => t.met !== null);
-    slo = {
-      template: template.id,
-      targets,
-      perSloPassRate,
-      p99TargetsMet: anyMeasured ? targets.every((t) => t.met !== false) : null,
-      goodRequests: good,
+    }
+
+    const vllmSpanS = (this.lastCompletion - this.firstDispatch) / 1000;
+    const aiperfSpanS = (this.lastToken - this.firstDispatch) / 1000;
+    const iclN = samples.icl.length;
+    const metrics: PointMetrics = {
+      window: { startMs: window.startMs, endMs: window.endMs, durationS },
+      counts: {
+        measured,
+        ok,
+        failed: measured - ok,
+        errorsByCode: this.errorsByCode,
+        good,
+        oslFromUsage: this.oslFromUsage,
+        oslCounted: this.oslCounted,
+      },
+      distributions,
+      throughputTokPerS: perSecond(this.tokensInWindow),
+      throughputTokPerSVllm: ok > 0 && vllmSpanS > 0 ? this.oslSum / vllmSpanS : null,
+      throughputTokPerSAiperf: ok > 0 && aiperfSpanS > 0 ? this.oslSum / aiperfSpanS : null,
+      reqPerSAll: perSecond(this.completionsInWindow),
+      reqPerSPassing: perSecond(this.goodCompletionsInWindow),
+      goodputTokPerS: perSecond(this.goodTokensInWindow),
+      complianceRate: measured > 0 ? good / measured : null,
+      okRate: measured > 0 ? ok / measured : null,
+      oslMean: ok > 0 ? this.oslSum / ok : null,
+      islMean: this.islN > 0 ? this.islSum / this.islN : null,
+      tokensInWindow: this.tokensInWindow,
+      coalescedFraction: iclN > 0 ? this.coalesced / iclN : null,
+      slo,
     };
+    return { metrics, samples, warmup: this.warmup, outsideWindow: this.outsideWindow };
   }
+}
 
-  let coalesced = 0;
-  for (const gap of values.icl) if (gap === 0) coalesced++;
-  let oslTotal = 0;
-  for (const r of records) if (r.errorCode === null && inWindow(r, window)) oslTotal += r.oslTokens;
-  const vllmSpanS = (lastCompletion - firstDispatch) / 1000;
-  const aiperfSpanS = (lastToken - firstDispatch) / 1000;
-
-  return {
-    window: { startMs: window.startMs, endMs: window.endMs, durationS },
-    counts: { measured, ok, failed: measured - ok, errorsByCode, good, oslFromUsage, oslCounted },
-    distributions,
-    throughputTokPerS: perSecond(tokensInWindow),
-    throughputTokPerSVllm: ok > 0 && vllmSpanS > 0 ? oslTotal / vllmSpanS : null,
-    throughputTokPerSAiperf: ok > 0 && aiperfSpanS > 0 ? oslTotal / aiperfSpanS : null,
-    reqPerSAll: perSecond(completionsInWindow),
-    reqPerSPassing: perSecond(goodCompletionsInWindow),
-    goodputTokPerS: perSecond(goodTokensInWindow),
-    complianceRate: measured > 0 ? good / measured : null,
-    okRate: measured > 0 ? ok / measured : null,
-    oslMean: ok > 0 ? oslSum / ok : null,
-    islMean: islN > 0 ? islSum / islN : null,
-    tokensInWindow,
-    coalescedFraction: values.icl.length > 0 ? coalesced / values.icl.length : null,
-    slo,
-  };
+export function buildMetrics(
+  records: Iterable<RequestRecord>,
+  window: MeasurementWindow,
+  options: MetricsAccumulatorOptions = {},
+): PointMetrics {
+  const accumulator = new MetricsAccumulator(window, options);
+  for (const r of records) accumulator.add(r);
+  return accumulator.finish().metrics;
 }
 
 /** Envelope-style flat keys: ttft_p50_ms … plus CIs keyed the same way. */

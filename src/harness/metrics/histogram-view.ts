@@ -1,5 +1,6 @@
 // Log-scaled bucket counts for display: O(1) add, a frozen HistogramView on demand.
 import type { HistogramView } from '../types.js';
+import type { SortedSamples } from './sample-sink.js';
 
 export const VIEW_MIN_MS = 0.1;
 export const VIEW_BUCKETS_PER_DECADE = 10;
@@ -9,15 +10,15 @@ export class LogBuckets {
   private readonly counts = new Float64Array(VIEW_BUCKETS_PER_DECADE * VIEW_DECADES + 2);
   private total = 0;
 
-  add(valueMs: number): void {
+  add(valueMs: number, count = 1): void {
     let index: number;
     if (!(valueMs >= VIEW_MIN_MS)) index = 0;
     else {
       index = 1 + Math.floor(Math.log10(valueMs / VIEW_MIN_MS) * VIEW_BUCKETS_PER_DECADE);
       if (index >= this.counts.length) index = this.counts.length - 1;
     }
-    this.counts[index] = (this.counts[index] ?? 0) + 1;
-    this.total++;
+    this.counts[index] = (this.counts[index] ?? 0) + count;
+    this.total += count;
   }
 
   get n(): number {
@@ -71,5 +72,16 @@ export function histogramViewOf(
 ): HistogramView {
   const buckets = new LogBuckets();
   for (let i = 0; i < values.length; i++) buckets.add(values[i] as number);
+  return buckets.view(p50Ms, p99Ms);
+}
+
+/** Builds a view from a distribution's final samples (exact or binned). */
+export function histogramViewOfSorted(
+  samples: SortedSamples,
+  p50Ms: number | null,
+  p99Ms: number | null,
+): HistogramView {
+  const buckets = new LogBuckets();
+  samples.forEachValue((value, count) => buckets.add(value, count));
   return buckets.view(p50Ms, p99Ms);
 }

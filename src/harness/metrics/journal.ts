@@ -1,12 +1,12 @@
 // JSONL journal of RequestRecords: buffered appends (one write per ~256 KiB or per flush()),
-// and readJournal() to recompute metrics exactly from the file.
+// and readJournal()/forEachJournalRecord() to recompute metrics exactly from the file.
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { RequestRecord } from '../types.js';
 
 const FLUSH_BYTES = 256 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 export class JournalError extends Error {
   readonly code: string;
@@ -81,23 +81,60 @@ export class JournalWriter {
  */
 export async function readJournal(path: string): Promise<RequestRecord[]> {
   const records: RequestRecord[] = [];
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  await forEachJournalRecord(path, (record) => records.push(record));
+  return records;
+}
+
+/**
+ * Streams a journal's records to `onRecord` in file order, holding one chunk (1 MiB) and one line
+ * at a time: how a point's final metrics are computed without keeping its records in memory.
+ * Returns the number of records read. Same rules as readJournal.
+ */
+export async function forEachJournalRecord(
+  path: string,
+  onRecord: (record: RequestRecord) => void,
+): Promise<number> {
+  let count = 0;
   let lineNo = 0;
   let badLine = 0;
-  try {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      if (badLine > 0) throw new JournalError(`${path}:${badLine}: not a JSON record`, 'E_JOURNAL_PARSE');
-      try {
-        records.push(JSON.parse(line) as RequestRecord);
-      } catch {
-        badLine = lineNo;
-      }
+  let carry = '';
+  const take = (rawLine: string): void => {
+    lineNo++;
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.trim() === '') return;
+    if (badLine > 0) throw new JournalError(`${path}:${badLine}: not a JSON record`, 'E_JOURNAL_PARSE');
+    let record: RequestRecord;
+    try {
+      record = JSON.parse(line) as RequestRecord;
+    } catch {
+      badLine = lineNo;
+      return;
     }
+    count++;
+    onRecord(record);
+  };
+  try {
+    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES });
+    for await (const chunk of stream as AsyncIterable<string>) {
+      let start = 0;
+      let newline = chunk.indexOf('\n');
+      if (newline >= 0 && carry !== '') {
+        take(carry + chunk.slice(0, newline));
+        carry = '';
+        start = newline + 1;
+        newline = chunk.indexOf('\n', start);
+      }
+      while (newline >= 0) {
+        take(chunk.slice(start, newline));
+        start = newline + 1;
+        newline = chunk.indexOf('\n', start);
+      }
+      carry += chunk.slice(start);
+    }
+    if (carry !== '') take(carry);
   } catch (error) {
     if (error instanceof JournalError) throw error;
     throw new JournalError(`cannot read journal ${path}: ${(error as Error).message}`, 'E_JOURNAL_READ');
   }
-  return records;
+  return count;
 }

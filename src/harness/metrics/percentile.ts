@@ -1,4 +1,5 @@
 // Linear-interpolation percentiles (Hyndman–Fan type 7, numpy's default `linear`).
+import type { RankedValues } from './sample-sink.js';
 
 /** Sorted copy of the values as a Float64Array (numeric sort). */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
@@ -8,15 +9,15 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
 }
 
 /** Percentile p ∈ [0, 100] of already-sorted values; null when empty. */
-export function percentileSorted(sorted: ArrayLike<number>, p: number): number | null {
+export function percentileSorted(sorted: RankedValues, p: number): number | null {
   const n = sorted.length;
   if (n === 0) return null;
   if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${p}`);
   const h = ((n - 1) * p) / 100;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
+  const a = sorted.at(lo) as number;
+  const b = sorted.at(hi) as number;
   return a + (h - lo) * (b - a);
 }
 

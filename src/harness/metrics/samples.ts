@@ -1,6 +1,11 @@
 // Per-request metric values of DESIGN.md §4, computed from one RequestRecord.
 import type { RequestRecord } from '../types.js';
 
+/** Where samples go: an array or a SampleSink. */
+export interface SampleOut {
+  push(value: number): unknown;
+}
+
 /** t_1 − t_send (null when no token arrived). */
 export const ttftMs = (r: RequestRecord): number | null =>
   r.tFirstMs === null ? null : r.tFirstMs - r.tSendMs;
@@ -30,7 +35,7 @@ export const decodeRateTokPerS = (r: RequestRecord): number | null => {
 };
 
 /** Appends per-token gaps: an event carrying k tokens after gap g adds k samples of g/k. */
-export function pushItlSamples(r: RequestRecord, out: number[]): void {
+export function pushItlSamples(r: RequestRecord, out: SampleOut): void {
   const times = r.eventTimesMs;
   const tokens = r.eventTokens;
   for (let i = 1; i < times.length; i++) {
@@ -42,7 +47,7 @@ export function pushItlSamples(r: RequestRecord, out: number[]): void {
 }
 
 /** Appends raw event gaps t_i − t_{i−1}. */
-export function pushIclSamples(r: RequestRecord, out: number[]): void {
+export function pushIclSamples(r: RequestRecord, out: SampleOut): void {
   const times = r.eventTimesMs;
   for (let i = 1; i < times.length; i++) out.push((times[i] as number) - (times[i - 1] as number));
 }

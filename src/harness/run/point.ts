@@ -8,12 +8,18 @@ import type { StreamClient } from '../client/stream-client.js';
 import { createClosedLoopDriver, type RequestSource } from '../drivers/closed.js';
 import { createOpenLoopDriver } from '../drivers/open.js';
 import type { Driver, DriverContext } from '../drivers/types.js';
-import { buildMetrics, flattenMetrics, type PointMetrics, type SloTargetResult } from '../metrics/compute.js';
-import { histogramViewOf } from '../metrics/histogram-view.js';
-import { JournalWriter } from '../metrics/journal.js';
-import { percentileSorted, sortedCopy } from '../metrics/percentile.js';
+import {
+  DISTRIBUTION_NAMES,
+  flattenMetrics,
+  MetricsAccumulator,
+  type PointMetrics,
+  type SloTargetResult,
+} from '../metrics/compute.js';
+import { histogramViewOfSorted } from '../metrics/histogram-view.js';
+import { forEachJournalRecord, JournalWriter } from '../metrics/journal.js';
+import { percentileSorted } from '../metrics/percentile.js';
 import { Recorder } from '../metrics/recorder.js';
-import { e2eMs, pushItlSamples, tpotMs, ttftMs } from '../metrics/samples.js';
+import type { SortedSamples } from '../metrics/sample-sink.js';
 import { describeSloTemplate } from '../metrics/slo.js';
 import type {
   ClientHealth,
@@ -35,7 +41,16 @@ export interface PointDeps {
   /** A custom driver (trace, multi-turn…) overriding the built-in choice. */
   readonly driver?: Driver;
   readonly onSnapshot?: (snapshot: HarnessSnapshot) => void;
+  /**
+   * Streams every record to this JSONL file; the final metrics are then computed from the file,
+   * so memory stays flat however many requests the point sends.
+   */
   readonly journalPath?: string;
+  /**
+   * Also keep the records in memory and return them (PointRun.records). Default: only when there
+   * is no journal (the metrics need them then).
+   */
+  readonly keepRecords?: boolean;
   /** Graceful stop: ends the point early (measured so far, incomplete: true). */
   readonly stopSignal?: AbortSignal;
   readonly pointLabel?: PointLabel;
@@ -93,9 +108,9 @@ export interface PointResult {
   readonly config: PointConfig;
 }
 
-/** Records of the point (kept in memory) — exposed for callers that recompute or export. */
 export interface PointRun {
   readonly result: PointResult;
+  /** The point's records when kept in memory (see PointDeps.keepRecords); otherwise empty. */
   readonly records: readonly RequestRecord[];
 }
 
@@ -115,7 +130,9 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   };
   const warnings: string[] = [];
   const journal = deps.journalPath !== undefined ? await JournalWriter.open(deps.journalPath) : null;
+  const keepRecords = deps.keepRecords ?? journal === null;
   const recorder = new Recorder({
+    keepRecords,
     gate: { enabled: config.gate.enabled, window: config.gate.window, targetCov: config.gate.targetCov },
     point: label,
     durationS: config.durationS ?? null,
@@ -355,12 +372,14 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
 
   // ---- results -------------------------------------------------------------------------------
   const window = { startMs: windowStartMs ?? pointStartMs, endMs: windowEndMs ?? now() };
-  const records = recorder.records;
-  const detail = buildMetrics(records, window, {
+  const accumulator = new MetricsAccumulator(window, {
     slo: config.sloTemplate,
     bootstrapResamples: config.bootstrapResamples,
     seed: config.seed,
   });
+  if (journal !== null) await forEachJournalRecord(journal.path, (r) => accumulator.add(r));
+  else for (const r of recorder.records) accumulator.add(r);
+  const { metrics: detail, samples, warmup: warmupDiscarded, outsideWindow } = accumulator.finish();
   const { metrics, ci } = flattenMetrics(detail);
   const health = audit.health();
   metrics.event_loop_delay_p99_ms = health.eventLoopDelayP99Ms;
@@ -369,12 +388,6 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   for (const reason of health.reasons)
     warnings.push(`generator self-audit: ${reason}; results may be distorted`);
 
-  let warmupDiscarded = 0;
-  let outsideWindow = 0;
-  for (const r of records) {
-    if (r.warmup) warmupDiscarded++;
-    else if (r.tSchedMs < window.startMs || r.tSchedMs > window.endMs) outsideWindow++;
-  }
   const required =
     config.mode === 'closed' && deps.driver === undefined ? 2 * (config.concurrency as number) : null;
   const steadyOk = required === null || detail.counts.measured >= required;
@@ -395,6 +408,12 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
       `${(detail.coalescedFraction * 100).toFixed(0)} % of token events arrived several per socket read and share a timestamp: gaps below the read interval are not resolvable (icl/itl low percentiles read 0)`,
     );
   }
+  const binned = DISTRIBUTION_NAMES.filter((name) => !detail.distributions[name].exact);
+  if (binned.length > 0) {
+    warnings.push(
+      `${binned.join(', ')}: more samples than are kept exactly; their percentiles come from a log histogram (values within 0.034 %)`,
+    );
+  }
   if (detail.counts.oslCounted > 0) {
     warnings.push(
       `the server sent no usage for ${detail.counts.oslCounted} request(s): their osl was counted from events`,
@@ -402,23 +421,8 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   }
 
   const gateState = recorder.gate.state();
-  const measuredOk = records.filter(
-    (r) => r.errorCode === null && !r.warmup && r.tSchedMs >= window.startMs && r.tSchedMs <= window.endMs,
-  );
-  const values = (f: (r: RequestRecord) => number | null): number[] => {
-    const out: number[] = [];
-    for (const r of measuredOk) {
-      const v = f(r);
-      if (v !== null) out.push(v);
-    }
-    return out;
-  };
-  const itl: number[] = [];
-  for (const r of measuredOk) pushItlSamples(r, itl);
-  const viewOf = (samples: number[]): HistogramView => {
-    const sorted = sortedCopy(samples);
-    return histogramViewOf(sorted, percentileSorted(sorted, 50), percentileSorted(sorted, 99));
-  };
+  const viewOf = (sorted: SortedSamples): HistogramView =>
+    histogramViewOfSorted(sorted, percentileSorted(sorted, 50), percentileSorted(sorted, 99));
 
   const result: PointResult = {
     label,
@@ -451,17 +455,17 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
             targets: detail.slo.targets,
           },
     histograms: {
-      ttft: viewOf(values(ttftMs)),
-      tpot: viewOf(values(tpotMs)),
-      itl: viewOf(itl),
-      total: viewOf(values(e2eMs)),
+      ttft: viewOf(samples.ttft),
+      tpot: viewOf(samples.tpot),
+      itl: viewOf(samples.itl),
+      total: viewOf(samples.total),
     },
     warnings,
     valid: !health.distorted,
     incomplete,
-    records: records.length,
+    records: recorder.done,
     journalPath: deps.journalPath ?? null,
     config,
   };
-  return { result, records };
+  return { result, records: recorder.records };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JournalError, JournalWriter, readJournal } from '../../../src/harness/index.js';
+import { forEachJournalRecord } from '../../../src/harness/metrics/journal.js';
 import { rec } from './records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ib-journal-'));
@@ -30,5 +31,22 @@ describe('journal', () => {
     writeFileSync(bad, `${good}\nnot json\n${good}\n`);
     await expect(readJournal(bad)).rejects.toThrow(/bad.jsonl:2: not a JSON record/);
     await expect(readJournal(join(dir, 'missing.jsonl'))).rejects.toBeInstanceOf(JournalError);
+  });
+
+  it('streams records across 1 MiB read chunks, multi-byte text and CRLF line ends intact', async () => {
+    // ~4 MiB of records whose text holds 2- and 3-byte UTF-8 characters, so chunk boundaries
+    // fall inside lines and inside characters.
+    const records = Array.from({ length: 4000 }, (_, i) => ({
+      ...rec({ id: i, tSend: i, events: [i + 0.125] }),
+      outputText: `é—${'ü€'.repeat(200 + (i % 97))}#${i}`,
+    }));
+    const lf = join(dir, 'big.jsonl');
+    writeFileSync(lf, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const seen: unknown[] = [];
+    expect(await forEachJournalRecord(lf, (r) => seen.push(r))).toBe(4000);
+    expect(seen).toEqual(records);
+    const crlf = join(dir, 'crlf.jsonl');
+    writeFileSync(crlf, records.map((r) => JSON.stringify(r)).join('\r\n'));
+    expect(await readJournal(crlf)).toEqual(records);
   });
 });

@@ -267,7 +267,12 @@ describe('worker pool: merged results equal the single client', () => {
       const client = make();
       if ('ready' in client) await client.ready;
       const journalPath = join(dir, `merge-${runs.length}.jsonl`);
-      const { result, records } = await runPointDetailed(config, { client, workload, journalPath });
+      const { result, records } = await runPointDetailed(config, {
+        client,
+        workload,
+        journalPath,
+        keepRecords: true,
+      });
       await client.close();
       expect(result.counts.failed).toBe(0);
       // The journal re-read gives exactly the run's metrics.
