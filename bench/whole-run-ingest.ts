@@ -1,4 +1,4 @@
-// npx tsx bench/whole-run-ingest.ts [--duration 5] [--concurrency 256] [--max-tokens 256] [--workers 0,1,2]
+// npx tsx bench/whole-run-ingest.ts [--duration 5] [--concurrency 256] [--max-tokens 256] [--workers 0,2,auto]
 //
 // Issue 7 ingest budget, whole run: a closed-loop runPoint (driver, recorder, metrics — what
 // `bench run` does) at concurrency 256 with 256 tokens per request, against the embedded engine in
@@ -11,13 +11,15 @@
 //  - client ÷ raw drain (the meaningful one): the ingest rate of runPoint ÷ the rate at which the
 //    engine streams to a consumer that only counts `data:` lines (no parse, no records) with the
 //    same concurrency and length — i.e. what the engine could emit if the client cost nothing.
-// workers 0 = the plain in-thread client; N ≥ 1 = the worker pool with N threads.
+// workers 0 = the plain in-thread client; N ≥ 1 = the worker pool with N threads; auto = what
+// `bench run` picks by default on this host for this point (defaultWorkerCount).
+import { defaultWorkerCount } from '../src/harness/client/worker-pool.js';
 import { flag, loadNote, measureRawDrain, measureRunPoint, spawnEngine } from './engine-serve.js';
 
 const seconds = Number(flag('duration', '5'));
 const concurrency = Number(flag('concurrency', '256'));
 const maxTokens = Number(flag('max-tokens', '256'));
-const workerList = flag('workers', '0,2').split(',').map(Number);
+const workerList = flag('workers', '0,2,auto').split(',');
 const BUDGET = 0.8;
 
 const engine = await spawnEngine(['--timing', 'nodelay']);
@@ -29,7 +31,11 @@ try {
   console.log(
     `  baseline raw drain (count data: lines only)   ${Math.round(raw.tokPerS).toLocaleString('en-US').padStart(9)} tok/s  client CPU ${raw.cpuPercent.toFixed(0)} %`,
   );
-  for (const workers of workerList) {
+  for (const choice of workerList) {
+    const auto = choice === 'auto';
+    // `bench run` uses the plain client when the automatic count is 1.
+    const autoCount = defaultWorkerCount({ concurrency });
+    const workers = auto ? (autoCount > 1 ? autoCount : 0) : Number(choice);
     const before = await engine.counters();
     const r = await measureRunPoint(engine.baseUrl, workers, concurrency, maxTokens, seconds);
     const after = await engine.counters();
@@ -37,7 +43,9 @@ try {
     const clientWholeTokPerS = r.totalTokens / r.totalS;
     const vsEngine = clientWholeTokPerS / engineTokPerS;
     const vsRaw = r.tokPerS / raw.tokPerS;
-    const name = workers === 0 ? 'plain client (main thread)' : `worker pool, ${workers} worker(s)`;
+    const name =
+      (workers === 0 ? 'plain client (main thread)' : `worker pool, ${workers} worker(s)`) +
+      (auto ? ' [auto]' : '');
     console.log(
       `  ${name.padEnd(44)} ${Math.round(r.tokPerS).toLocaleString('en-US').padStart(9)} tok/s  client CPU ${r.cpuPercent.toFixed(0)} %  failed ${r.failed}`,
     );
