@@ -1,6 +1,7 @@
 // Per-request accumulation of one streamed response: the SSE sink. One instance per request; the
 // hot path (onEvent) pushes a stamp and a size and touches a few fields — no closures, no arrays.
 import type { EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
+import { ChunkTemplate } from './chunk-template.js';
 import { SseParser, type SseSink } from './sse.js';
 
 /** Live counters a client exposes (O(1) updates; read by the recorder for live rates). */
@@ -26,6 +27,9 @@ export class RequestState implements SseSink {
   text: string | undefined;
   /** True once a chunk carried both choices and usage (vLLM continuous_usage_stats). */
   private perChunkUsage = false;
+  /** Mid-stream chunks read without JSON.parse once one has been parsed (see chunk-template.ts). */
+  private template: ChunkTemplate | null = null;
+  private templateAttempts = 0;
   private lastCompletionTokens = 0;
 
   constructor(
@@ -46,6 +50,13 @@ export class RequestState implements SseSink {
 
   onEvent(data: string, stampMs: number): void {
     this.live.eventsReceived++;
+    if (this.template !== null) {
+      const text = this.template.match(data);
+      if (text !== null) {
+        this.onDelta(text, null, null, stampMs);
+        return;
+      }
+    }
     if (data === '[DONE]') {
       this.sawDone = true;
       return;
@@ -96,12 +107,46 @@ export class RequestState implements SseSink {
     } else {
       content = choice.text;
     }
+    // From the second plain text chunk on, try (a few times) to learn this stream's template.
+    if (
+      this.template === null &&
+      this.templateAttempts < MAX_TEMPLATE_ATTEMPTS &&
+      this.eventTimesMs.length > 0 &&
+      typeof content === 'string' &&
+      content.length > 0 &&
+      typeof reasoning !== 'string' &&
+      usage == null &&
+      typeof choice.finish_reason !== 'string'
+    ) {
+      this.learnTemplate(data);
+    }
     this.onDelta(
       typeof content === 'string' ? content : null,
       typeof reasoning === 'string' ? reasoning : null,
       usageCompletionTokens,
       stampMs,
     );
+  }
+
+  private learnTemplate(data: string): void {
+    this.templateAttempts++;
+    const chat = this.endpointType === 'chat';
+    const template = new ChunkTemplate(chat ? 'content' : 'text');
+    const plain = (parsed: unknown, probe: string): boolean => {
+      if (parsed === null || typeof parsed !== 'object') return false;
+      const chunk = parsed as ChunkShape;
+      if (chunk.error != null || chunk.usage != null || !Array.isArray(chunk.choices)) return false;
+      const choice = chunk.choices[0];
+      if (choice == null || typeof choice.finish_reason === 'string') return false;
+      if (!chat) return choice.text === probe;
+      const delta = choice.delta;
+      return (
+        delta != null &&
+        delta.content === probe &&
+        typeof (delta.reasoning_content ?? delta.reasoning) !== 'string'
+      );
+    };
+    if (template.learn(data, plain)) this.template = template;
   }
 
   /** One choice delta: a token-bearing event when it carries any answer or reasoning text. */
@@ -194,6 +239,8 @@ export class RequestState implements SseSink {
     return record;
   }
 }
+
+const MAX_TEMPLATE_ATTEMPTS = 3;
 
 /** Largest-remainder split of `total` tokens over events weighted by their sizes (each ≥ 1). */
 function distribute(sizes: number[], total: number): void {
