@@ -169,6 +169,7 @@ export async function startEngine(options: Partial<EngineOptions> = {}): Promise
     await truth?.close();
     throw error;
   }
+  metrics.loop.start();
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
   let closing: Promise<void> | undefined;
   return {
@@ -178,6 +179,7 @@ export async function startEngine(options: Partial<EngineOptions> = {}): Promise
     counters: () => server.counters(),
     close: () => {
       closing ??= (async () => {
+        metrics.loop.stop();
         await server.close();
         await truth?.close();
       })();

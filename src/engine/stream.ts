@@ -161,7 +161,15 @@ export class ResponseStream {
       }
     }
     if (eventsOut === 0) return this.remaining > 0;
-    if (chunk.length > 0) this.writable = this.init.res.write(chunk);
+    if (chunk.length > 0) {
+      // Out to the socket now, right after its stamp: node:http corks a chunked response's socket
+      // on write and uncorks on the next tick, which for a driver writing many streams in one
+      // callback would send every write of the batch only at its end (stamped early by that much).
+      const { res } = this.init;
+      res.cork();
+      this.writable = res.write(chunk);
+      res.uncork();
+    }
     this.init.hooks.countEvents(eventsOut);
     if (wasFirst) this.init.hooks.onFirstToken(this);
     if (this.init.stream && !this.faultDone && this.emitted >= this.faultAt) {

@@ -194,8 +194,147 @@ export class SimDriver implements TimingDriver {
   }
 }
 
+/** Longest run of token writes before the engine's loop gets back to its sockets (ms). */
+export const WRITE_SLICE_MS = 0.25;
+/** A write due this soon is done now (setTimeout has 1 ms steps; the per-stream timers rounded too). */
+const EARLY_MS = 0.5;
+
+/** A stream's next token write, due at `dueMs` (monotonic ms). One object per stream, reused. */
+export interface DueWrite {
+  dueMs: number;
+  /** Does the write; returns when the next one is due, or null when the stream needs no more. */
+  fire(nowMs: number): number | null;
+}
+
+/**
+ * All of a driver's timed writes on ONE timer (the earliest due) instead of one setTimeout per token,
+ * done in due order in slices of at most `sliceMs`: after a slice with writes still due it yields
+ * through setImmediate, so the loop's poll phase runs first — a request that arrives while tokens go
+ * out is read (and receive-stamped) within a slice, not after every write that fell due (Node runs
+ * every expired timer in one go; at 32k token writes/s, an engine that fell behind kept the sockets
+ * waiting for milliseconds).
+ */
+export class WriteScheduler {
+  private readonly heap: DueWrite[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private timerDueMs = Infinity;
+  private immediate: NodeJS.Immediate | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly clock: () => number = nowMs,
+    private readonly sliceMs: number = WRITE_SLICE_MS,
+  ) {}
+
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  add(write: DueWrite): void {
+    if (this.closed) return;
+    this.push(write);
+    this.arm();
+  }
+
+  /** Does the writes that are due, earliest first, for at most one slice; true when more are due. */
+  drain(): boolean {
+    const start = this.clock();
+    let now = start;
+    const heap = this.heap;
+    while (heap.length > 0 && (heap[0] as DueWrite).dueMs <= now + EARLY_MS) {
+      const write = this.pop();
+      const next = write.fire(now);
+      if (next !== null) {
+        write.dueMs = next;
+        this.push(write);
+      }
+      now = this.clock();
+      if (now - start >= this.sliceMs) break;
+    }
+    return heap.length > 0 && (heap[0] as DueWrite).dueMs <= now + EARLY_MS;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.heap.length = 0;
+  }
+
+  private readonly run = (): void => {
+    this.timer = null;
+    this.timerDueMs = Infinity;
+    this.immediate = null;
+    if (this.closed) return;
+    if (this.drain()) this.immediate = setImmediate(this.run);
+    else this.arm();
+  };
+
+  /** (Re)arms the one timer for the earliest due write, unless a slice is already queued. */
+  private arm(): void {
+    if (this.immediate !== null || this.heap.length === 0) return;
+    const due = (this.heap[0] as DueWrite).dueMs;
+    if (this.timer !== null) {
+      if (due >= this.timerDueMs) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDueMs = due;
+    this.timer = setTimeout(this.run, Math.max(0, Math.round(due - this.clock())));
+  }
+
+  private push(write: DueWrite): void {
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(write);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent] as DueWrite;
+      if (p.dueMs <= write.dueMs) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = write;
+  }
+
+  private pop(): DueWrite {
+    const heap = this.heap;
+    const top = heap[0] as DueWrite;
+    const last = heap.pop() as DueWrite;
+    const n = heap.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && (heap[r] as DueWrite).dueMs < (heap[l] as DueWrite).dueMs ? r : l;
+        if ((heap[c] as DueWrite).dueMs >= last.dueMs) break;
+        heap[i] = heap[c] as DueWrite;
+        i = c;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}
+
+/** One stream under fixed timing: its next write is due at its own drawn schedule (not re-anchored). */
+class FixedWrite implements DueWrite {
+  constructor(
+    private readonly driver: FixedDriver,
+    private readonly stream: ResponseStream,
+    public dueMs: number,
+  ) {}
+
+  fire(now: number): number | null {
+    return this.driver.write(this.stream, this.dueMs, now);
+  }
+}
+
 export class FixedDriver implements TimingDriver {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly writes: WriteScheduler;
   private readonly power: ActivityPower;
   private closed = false;
 
@@ -205,8 +344,10 @@ export class FixedDriver implements TimingDriver {
     private readonly tokensPerChunk: number,
     power: { gpus: number; idleW: number; tdpW: number },
     private readonly hooks: DriverHooks,
+    writes: WriteScheduler = new WriteScheduler(),
   ) {
     this.power = new ActivityPower(power.gpus, power.idleW, power.tdpW);
+    this.writes = writes;
   }
 
   private draw(meanMs: number, jitterMs: number): number {
@@ -216,35 +357,28 @@ export class FixedDriver implements TimingDriver {
   submit(stream: ResponseStream): void {
     this.power.change(1);
     this.hooks.onQueueTime(0);
-    let target = nowMs() + this.draw(this.timing.ttftMs, this.timing.ttftJitterMs);
-    const schedule = (): void => {
-      const timer = setTimeout(
-        () => {
-          this.timers.delete(timer);
-          if (this.closed || stream.state !== 'open') return;
-          const k = this.tokensPerChunk;
-          // Events that fell due while this timer was late go out in the same socket write.
-          const now = nowMs();
-          let events = 1;
-          let next = target + k * this.draw(this.timing.itlMs, this.timing.itlJitterMs);
-          while (next <= now && (events + 1) * k <= stream.remaining) {
-            events += 1;
-            next += k * this.draw(this.timing.itlMs, this.timing.itlJitterMs);
-          }
-          const more = stream.emit(k, events);
-          if (stream.state !== 'open') return;
-          if (!more) {
-            stream.finish();
-            return;
-          }
-          target = next;
-          schedule();
-        },
-        Math.max(0, Math.round(target - nowMs())),
-      );
-      this.timers.add(timer);
-    };
-    schedule();
+    const first = nowMs() + this.draw(this.timing.ttftMs, this.timing.ttftJitterMs);
+    this.writes.add(new FixedWrite(this, stream, first));
+  }
+
+  /** The write due at `dueMs`, done at `now`; returns the next due time or null when done. */
+  write(stream: ResponseStream, dueMs: number, now: number): number | null {
+    if (this.closed || stream.state !== 'open') return null;
+    const k = this.tokensPerChunk;
+    // Events that fell due while the engine was late go out in the same socket write.
+    let events = 1;
+    let next = dueMs + k * this.draw(this.timing.itlMs, this.timing.itlJitterMs);
+    while (next <= now && (events + 1) * k <= stream.remaining) {
+      events += 1;
+      next += k * this.draw(this.timing.itlMs, this.timing.itlJitterMs);
+    }
+    const more = stream.emit(k, events);
+    if (stream.state !== 'open') return null;
+    if (!more) {
+      stream.finish();
+      return null;
+    }
+    return next;
   }
 
   gone(): void {
@@ -265,8 +399,7 @@ export class FixedDriver implements TimingDriver {
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.writes.close();
   }
 }
 
