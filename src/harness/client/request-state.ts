@@ -16,6 +16,8 @@ export class RequestState implements SseSink {
   readonly eventTimesMs: number[] = [];
   /** Characters per token-bearing event until finalize() turns them into token counts. */
   readonly eventTokens: number[] = [];
+  /** When undici wrote the request to its socket (t_send); NaN until it does. */
+  tWriteMs = Number.NaN;
   tFirstMs: number | null = null;
   tFirstOutMs: number | null = null;
   tLastMs: number | null = null;

@@ -1,10 +1,13 @@
 // OpenAI-compatible streaming client over an undici Pool (connections = concurrency, pipelining 1,
 // keep-alive). send() never rejects: every outcome is a RequestRecord with errorCode null (ok) or
 // exactly one ErrorCode. Every SSE event is stamped with performance.now() when its socket read
-// arrives, before any parsing. The API key is sent as a header and never copied anywhere else.
+// arrives, before any parsing. t_send is stamped when undici writes the request to its socket
+// (DESIGN §4 "request written"), not when send() hands it to the pool: a request that waits for a
+// free or new connection does not count that wait in its TTFT. The API key is sent as a header and
+// never copied anywhere else.
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { EndpointType, ErrorCode, RequestRecord, RequestSpec } from '../types.js';
 import { excerpt, type LiveCounters, RequestState } from './request-state.js';
 
@@ -72,6 +75,61 @@ export function validateClientOptions(options: StreamClientOptions): URL {
   return url;
 }
 
+/** Where the write hook puts t_send: the request's own state, passed to undici as `opaque`. */
+interface WriteStamp {
+  tWriteMs: number;
+}
+
+/**
+ * Forwards every callback to undici's own handler and stamps the write: undici calls
+ * onRequestStart from its HTTP/1.1 writer right before the request's first byte goes to the socket
+ * (again on a retry: the last write counts). One instance per request, nothing per chunk.
+ */
+class WriteStampHandler implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly inner: Dispatcher.DispatchHandler,
+    private readonly stamp: WriteStamp,
+  ) {}
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.stamp.tWriteMs = performance.now();
+    this.inner.onRequestStart?.(controller, context);
+  }
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[2],
+    socket: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[3],
+  ): void {
+    this.inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2],
+    statusMessage?: string,
+  ): void {
+    this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.inner.onResponseData?.(controller, chunk);
+  }
+  onResponseEnd(
+    controller: Dispatcher.DispatchController,
+    trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1],
+  ): void {
+    this.inner.onResponseEnd?.(controller, trailers);
+  }
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.inner.onResponseError?.(controller, error);
+  }
+}
+
+/** Interceptor: requests whose `opaque` is a WriteStamp get their write stamped. */
+const stampWrites: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+  const stamp = (opts as { opaque?: unknown }).opaque;
+  return dispatch(opts, stamp instanceof RequestState ? new WriteStampHandler(handler, stamp) : handler);
+};
+
 export function createStreamClient(options: StreamClientOptions): StreamClient {
   const url = validateClientOptions(options);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -88,6 +146,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     bodyTimeout: idleTimeoutMs,
     connect: { timeout: 10_000 },
   });
+  const dispatcher = pool.compose(stampWrites);
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'text/event-stream',
@@ -156,6 +215,8 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     if (meta?.headers !== undefined) headers = { ...baseHeaders, ...meta.headers };
     stats.sent++;
     stats.inFlight++;
+    // Until undici writes the request (or when it never does: connect error, abort in the queue),
+    // t_send is when send() handed it over.
     let tSendMs = performance.now();
     try {
       body = buildBody(spec);
@@ -165,12 +226,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         state.fail('aborted', 'cancelled before send');
       } else {
         tSendMs = performance.now();
-        const response = await pool.request({
+        const response = await dispatcher.request({
           path,
           method: 'POST',
           headers,
           body,
           signal: controller.signal,
+          opaque: state,
         });
         httpStatus = response.statusCode;
         if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -212,6 +274,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       if (signal !== undefined) signal.removeEventListener('abort', onCallerAbort);
     }
     const tDoneMs = performance.now();
+    if (!Number.isNaN(state.tWriteMs)) tSendMs = state.tWriteMs;
     if (secret !== null) {
       // Whatever the server echoed, the key never leaves this function.
       if (state.errorDetail !== undefined) state.errorDetail = redact(state.errorDetail);
