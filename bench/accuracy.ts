@@ -11,7 +11,12 @@
 // write) / (tokens − 1). Client TTFT = tFirst − tSend, TPOT = (tLast − tFirst) / (osl − 1).
 // The client's TTFT also contains the request's trip to the server (loopback write + the engine's
 // HTTP parse), which the truth does not: the error is a real, positive offset, and its spread is
-// what client-side scheduling adds.
+// what client-side scheduling adds. t_send is undici's write of the request (DESIGN: "request
+// written"), so the send trip is loopback + the time the engine's loop took to read it.
+//
+// The engine is the reference, so its own health is printed too: its event-loop delay (p50/p99/max,
+// 1 ms monitor) and CPU over the measurement window, from its /metrics (scraped when the window
+// opens, which restarts the delay histogram, and when it closes).
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +44,31 @@ interface TruthLine {
   outcome: string;
 }
 
+interface EngineHealth {
+  readonly atMs: number;
+  readonly cpuS: number;
+  readonly loopP50Ms: number;
+  readonly loopP99Ms: number;
+  readonly loopMaxMs: number;
+}
+
+/** The engine's CPU and loop delay since its previous scrape, from its /metrics. */
+async function engineHealth(origin: string): Promise<EngineHealth> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const atMs = performance.now();
+  const value = (name: string): number => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return m === null ? NaN : Number(m[1]);
+  };
+  return {
+    atMs,
+    cpuS: value('process_cpu_seconds_total'),
+    loopP50Ms: value('nodejs_eventloop_lag_p50_seconds') * 1000,
+    loopP99Ms: value('nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
+  };
+}
+
 const truthPath = join(tmpdir(), `ib-accuracy-truth-${process.pid}.jsonl`);
 const engine = await spawnEngine([
   '--timing',
@@ -54,11 +84,17 @@ const engine = await spawnEngine([
   '--truth-log',
   truthPath,
 ]);
+const engineOrigin = new URL(engine.baseUrl).origin;
 let records: readonly RequestRecord[] = [];
 let valid = true;
 let windowOpened = false;
 let workerDelay: number | null = null;
 let health = '';
+let engineNote = 'not measured';
+const engineScrape: { open: Promise<EngineHealth> | null; close: Promise<EngineHealth> | null } = {
+  open: null,
+  close: null,
+};
 try {
   const client = makeClient(engine.baseUrl, workers, concurrency);
   const pool = 'ready' in client ? (client as WorkerPoolClient) : null;
@@ -81,6 +117,10 @@ try {
       if (snap.phase === 'measuring' && !windowOpened) {
         windowOpened = true;
         pool?.resetWorkerHealth();
+        engineScrape.open = engineHealth(engineOrigin);
+      }
+      if (snap.phase === 'draining' && engineScrape.open !== null && engineScrape.close === null) {
+        engineScrape.close = engineHealth(engineOrigin);
       }
     },
   });
@@ -90,6 +130,11 @@ try {
   records = run.records.filter((r) => !r.warmup && r.tSchedMs >= w.startMs && r.tSchedMs <= w.endMs);
   valid = run.result.valid;
   const h = run.result.client;
+  const [open, close] = await Promise.all([engineScrape.open, engineScrape.close]);
+  if (open !== null && close !== null) {
+    const cpu = ((close.cpuS - open.cpuS) * 1000 * 100) / (close.atMs - open.atMs);
+    engineNote = `event-loop delay p50 ${close.loopP50Ms.toFixed(3)} ms  p99 ${close.loopP99Ms.toFixed(3)} ms  max ${close.loopMaxMs.toFixed(3)} ms, CPU ${cpu.toFixed(0)} % (over the window)`;
+  }
   health = `main event-loop delay p99 ${h.eventLoopDelayP99Ms?.toFixed(2)} ms${workerDelay !== null ? `, worst worker's p99 ${workerDelay.toFixed(2)} ms` : ''}, client CPU ${h.cpuPercent?.toFixed(0)} %`;
 } finally {
   await engine.close();
@@ -139,9 +184,10 @@ console.log(
 );
 console.log(line('TTFT error (client−truth)', ttftErr));
 console.log(line('TPOT error (client−truth)', tpotErr));
+console.log(`  engine (the reference, one process): ${engineNote}`);
 console.log('  where the TTFT error comes from (TTFT error = send trip + first-token delivery):');
 console.log(
-  `    send trip: t_send → engine receive stamp  p50 ${pct(sendLag, 50).toFixed(3)} ms  p99 ${pct(sendLag, 99).toFixed(3)} ms`,
+  `    send trip: t_send (request written) → engine receive stamp  p50 ${pct(sendLag, 50).toFixed(3)} ms  p99 ${pct(sendLag, 99).toFixed(3)} ms`,
 );
 console.log(
   `    first-token delivery: engine write → client stamp  p50 ${pct(firstDelivery, 50).toFixed(3)} ms  p99 ${pct(firstDelivery, 99).toFixed(3)} ms`,
