@@ -15,8 +15,8 @@
 // written"), so the send trip is loopback + the time the engine's loop took to read it.
 //
 // The engine is the reference, so its own health is printed too: its event-loop delay (p50/p99/max,
-// 1 ms monitor) and CPU over the measurement window, from its /metrics (scraped when the window
-// opens, which restarts the delay histogram, and when it closes).
+// 1 ms monitor), CPU and garbage-collection pauses over the measurement window, from its /metrics
+// (scraped when the window opens, which restarts the delay histogram, and when it closes).
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,9 @@ interface EngineHealth {
   readonly loopP50Ms: number;
   readonly loopP99Ms: number;
   readonly loopMaxMs: number;
+  readonly gcPauses: number;
+  readonly gcPauseMs: number;
+  readonly gcMaxMs: number;
 }
 
 /** The engine's CPU and loop delay since its previous scrape, from its /metrics. */
@@ -66,6 +69,9 @@ async function engineHealth(origin: string): Promise<EngineHealth> {
     loopP50Ms: value('nodejs_eventloop_lag_p50_seconds') * 1000,
     loopP99Ms: value('nodejs_eventloop_lag_p99_seconds') * 1000,
     loopMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
+    gcPauses: value('nodejs_gc_pauses_total'),
+    gcPauseMs: value('nodejs_gc_pause_seconds_total') * 1000,
+    gcMaxMs: value('nodejs_gc_pause_max_seconds') * 1000,
   };
 }
 
@@ -133,7 +139,11 @@ try {
   const [open, close] = await Promise.all([engineScrape.open, engineScrape.close]);
   if (open !== null && close !== null) {
     const cpu = ((close.cpuS - open.cpuS) * 1000 * 100) / (close.atMs - open.atMs);
-    engineNote = `event-loop delay p50 ${close.loopP50Ms.toFixed(3)} ms  p99 ${close.loopP99Ms.toFixed(3)} ms  max ${close.loopMaxMs.toFixed(3)} ms, CPU ${cpu.toFixed(0)} % (over the window)`;
+    const windowMs = close.atMs - open.atMs;
+    const gcMs = close.gcPauseMs - open.gcPauseMs;
+    engineNote =
+      `event-loop delay p50 ${close.loopP50Ms.toFixed(3)} ms  p99 ${close.loopP99Ms.toFixed(3)} ms  max ${close.loopMaxMs.toFixed(3)} ms, CPU ${cpu.toFixed(0)} %; ` +
+      `GC ${close.gcPauses - open.gcPauses} pauses, ${((gcMs / windowMs) * 100).toFixed(2)} % of the time, longest ${close.gcMaxMs.toFixed(2)} ms (over the window)`;
   }
   health = `main event-loop delay p99 ${h.eventLoopDelayP99Ms?.toFixed(2)} ms${workerDelay !== null ? `, worst worker's p99 ${workerDelay.toFixed(2)} ms` : ''}, client CPU ${h.cpuPercent?.toFixed(0)} %`;
 } finally {

@@ -1,5 +1,5 @@
 // The engine's /metrics: vLLM's metric names (v1 engine) plus DCGM-exporter-style GPU gauges.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { Exposition, Histogram } from './prom.js';
 import type { GpuReading } from './power.js';
 import type { DriverStats } from './timing.js';
@@ -36,17 +36,41 @@ export interface LoopDelay {
 export class LoopHealth {
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   private enabled = false;
+  private gcObserver: PerformanceObserver | null = null;
+  /** Garbage-collection pauses since start: how many, their total, the longest since the last take. */
+  gcPauses = 0;
+  gcPauseMs = 0;
+  private gcMaxMs = 0;
 
   start(): void {
     if (this.enabled) return;
     this.enabled = true;
     this.delay.enable();
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.addGcPause(entry.duration);
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
   }
 
   stop(): void {
     if (!this.enabled) return;
     this.enabled = false;
     this.delay.disable();
+    this.gcObserver?.disconnect();
+    this.gcObserver = null;
+  }
+
+  addGcPause(ms: number): void {
+    this.gcPauses += 1;
+    this.gcPauseMs += ms;
+    if (ms > this.gcMaxMs) this.gcMaxMs = ms;
+  }
+
+  /** The longest GC pause since the previous call (ms), then starts over. */
+  takeGcMaxMs(): number {
+    const max = this.gcMaxMs;
+    this.gcMaxMs = 0;
+    return max;
   }
 
   /** The delay since the previous take() (or start), then starts over; null without samples. */
@@ -212,6 +236,21 @@ export class EngineMetrics {
         loop === null ? 0 : loop[stat] / 1000,
       );
     }
+    const loopHealth = this.loop;
+    x.family('nodejs_gc_pauses_total', 'counter', 'Garbage-collection pauses since start.')
+      .sample('nodejs_gc_pauses_total', {}, loopHealth.gcPauses)
+      .family(
+        'nodejs_gc_pause_seconds_total',
+        'counter',
+        'Time spent in garbage-collection pauses since start.',
+      )
+      .sample('nodejs_gc_pause_seconds_total', {}, loopHealth.gcPauseMs / 1000)
+      .family(
+        'nodejs_gc_pause_max_seconds',
+        'gauge',
+        'The longest garbage-collection pause since the previous scrape.',
+      )
+      .sample('nodejs_gc_pause_max_seconds', {}, loopHealth.takeGcMaxMs() / 1000);
     return x.text();
   }
 }

@@ -224,4 +224,28 @@ describe('engine /metrics: the reference reports its own health', () => {
     // Not started: no samples, nothing to report (and take() restarts the window).
     expect(metrics.loop.take()).toBeNull();
   });
+
+  it('serves its garbage-collection pauses: count and total since start, the longest since the previous scrape', () => {
+    const metrics = new EngineMetrics('m', { modelName: 'gpu', uuidPrefix: 'GPU-x' }, 0);
+    const stats = {
+      running: 0,
+      waiting: 0,
+      kvUsage: 0,
+      prefixQueriesTokens: 0,
+      prefixHitsTokens: 0,
+      preemptions: 0,
+    };
+    const value = (text: string, name: string): number =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    metrics.loop.addGcPause(2);
+    metrics.loop.addGcPause(5);
+    const first = metrics.render(stats, [], 0);
+    expect(value(first, 'nodejs_gc_pauses_total')).toBe(2);
+    expect(value(first, 'nodejs_gc_pause_seconds_total')).toBeCloseTo(0.007, 9);
+    expect(value(first, 'nodejs_gc_pause_max_seconds')).toBeCloseTo(0.005, 9);
+    metrics.loop.addGcPause(1);
+    const second = metrics.render(stats, [], 0);
+    expect(value(second, 'nodejs_gc_pauses_total')).toBe(3);
+    expect(value(second, 'nodejs_gc_pause_max_seconds')).toBeCloseTo(0.001, 9);
+  });
 });
