@@ -75,23 +75,26 @@ export function validateClientOptions(options: StreamClientOptions): URL {
   return url;
 }
 
-/** Where the write hook puts t_send: the request's own state, passed to undici as `opaque`. */
-interface WriteStamp {
-  tWriteMs: number;
-}
-
 /**
- * Forwards every callback to undici's own handler and stamps the write: undici calls
- * onRequestStart from its HTTP/1.1 writer right before the request's first byte goes to the socket
- * (again on a retry: the last write counts). One instance per request, nothing per chunk.
+ * Sits between undici and its own request handler, one instance per request, and does two jobs:
+ *  - stamps t_send: undici calls onRequestStart from its HTTP/1.1 writer right before the
+ *    request's first byte goes to the socket (again on a retry: the last write counts);
+ *  - taps a 2xx body: each socket read is stamped and fed to the request's SSE parser right here,
+ *    synchronously, instead of travelling through a Readable stream and an async iterator (a
+ *    third of the client's per-event cost once JSON.parse is gone, and a few microtask hops of
+ *    latency). The body stream then carries no data and ends, or errors, when the response does,
+ *    so status, timeouts, resets and aborts keep undici's own handling. Other statuses are
+ *    forwarded untouched (their body becomes the error excerpt).
  */
-class WriteStampHandler implements Dispatcher.DispatchHandler {
+class StreamTapHandler implements Dispatcher.DispatchHandler {
+  private decoder: StringDecoder | null = null;
+
   constructor(
     private readonly inner: Dispatcher.DispatchHandler,
-    private readonly stamp: WriteStamp,
+    private readonly state: RequestState,
   ) {}
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.stamp.tWriteMs = performance.now();
+    this.state.tWriteMs = performance.now();
     this.inner.onRequestStart?.(controller, context);
   }
   onRequestUpgrade(
@@ -108,10 +111,21 @@ class WriteStampHandler implements Dispatcher.DispatchHandler {
     headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2],
     statusMessage?: string,
   ): void {
+    this.decoder = statusCode >= 200 && statusCode < 300 ? new StringDecoder('utf8') : null;
     this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.inner.onResponseData?.(controller, chunk);
+    const decoder = this.decoder;
+    if (decoder === null) {
+      this.inner.onResponseData?.(controller, chunk);
+      return;
+    }
+    const state = this.state;
+    if (state.errorCode !== null) return;
+    const stampMs = performance.now();
+    state.parser.feed(decoder.write(chunk), stampMs);
+    // A malformed or error event ends the request: drop the connection rather than read on.
+    if (state.errorCode !== null) controller.abort(new StreamStoppedError(state.errorCode));
   }
   onResponseEnd(
     controller: Dispatcher.DispatchController,
@@ -124,10 +138,17 @@ class WriteStampHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** Interceptor: requests whose `opaque` is a WriteStamp get their write stamped. */
-const stampWrites: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
-  const stamp = (opts as { opaque?: unknown }).opaque;
-  return dispatch(opts, stamp instanceof RequestState ? new WriteStampHandler(handler, stamp) : handler);
+class StreamStoppedError extends Error {
+  constructor(code: string) {
+    super(`stream stopped after ${code}`);
+    this.name = 'StreamStoppedError';
+  }
+}
+
+/** Interceptor: requests whose `opaque` is a RequestState get the tap. */
+const tapStreams: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+  const state = (opts as { opaque?: unknown }).opaque;
+  return dispatch(opts, state instanceof RequestState ? new StreamTapHandler(handler, state) : handler);
 };
 
 export function createStreamClient(options: StreamClientOptions): StreamClient {
@@ -146,7 +167,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     bodyTimeout: idleTimeoutMs,
     connect: { timeout: 10_000 },
   });
-  const dispatcher = pool.compose(stampWrites);
+  const dispatcher = pool.compose(tapStreams);
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'text/event-stream',
@@ -248,14 +269,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
           state.fail(`http_${response.statusCode}`, redact(excerpt(text, BODY_EXCERPT_BYTES)));
           if (!response.body.destroyed) response.body.destroy();
         } else {
-          const parser = state.parser;
-          const decoder = new StringDecoder('utf8');
-          for await (const part of response.body) {
-            const stampMs = performance.now();
-            parser.feed(decoder.write(part as Buffer), stampMs);
-            if (state.errorCode !== null) break;
-          }
-          parser.end();
+          // The tap has fed the parser as the bytes arrived; the body only signals the end.
+          for await (const part of response.body) void part;
+          state.parser.end();
           if (state.errorCode === null) {
             const contentType = response.headers['content-type'];
             const type = Array.isArray(contentType) ? contentType.join(',') : (contentType ?? '');
