@@ -1,11 +1,12 @@
-// npx tsx bench/scale-out.ts [--duration 5] [--concurrency 256] [--max-tokens 256] [--workers 1,2] [--reps 1]
+// npx tsx bench/scale-out.ts [--duration 5] [--concurrency 256] [--max-tokens 256] [--workers 1,2] [--reps 1] [--engine-processes 4]
 //
-// Issue 7 scale-out budget: with the engine ('nodelay', as fast as possible) in ANOTHER process,
+// Issue 7 scale-out budget: with the engine ('nodelay', as fast as possible) in OTHER processes,
 // the client ceiling (tokens/s ingested by a whole closed-loop runPoint) with 2 worker threads is
-// ≥ 1.6× the ceiling with 1 — on a machine with enough free cores. The engine is one Node process
-// (one core), so the measured ratio is bounded by the engine too: the raw-drain line (a consumer
-// that only counts `data:` lines) is the most the engine can emit on this host; when 1 worker
-// already reaches it, no number of workers can show 1.6× and the line says so.
+// ≥ 1.6× the ceiling with 1 — on a machine with enough free cores. One engine process tops out at
+// ~1–1.6 M tok/s, about what one client thread now ingests, so the engine is served from
+// --engine-processes processes (`bench engine serve --processes N`) to keep it out of the ratio.
+// The raw-drain line (one thread that only counts `data:` lines) is printed for scale; when
+// 1 worker already reaches 80 % of it, the line says the ratio is bounded by that.
 import { availableParallelism } from 'node:os';
 import { flag, loadNote, measureRawDrain, measureRunPoint, spawnEngine } from './engine-serve.js';
 
@@ -14,12 +15,13 @@ const concurrency = Number(flag('concurrency', '256'));
 const maxTokens = Number(flag('max-tokens', '256'));
 const workerList = flag('workers', '1,2').split(',').map(Number);
 const reps = Number(flag('reps', '1'));
+const engineProcesses = Number(flag('engine-processes', '4'));
 const BUDGET = 1.6;
 
-const engine = await spawnEngine(['--timing', 'nodelay']);
+const engine = await spawnEngine(['--timing', 'nodelay', '--processes', String(engineProcesses)]);
 try {
   console.log(
-    `scale-out: runPoint closed loop c=${concurrency}, ${maxTokens} tokens/request, engine 'nodelay' in another process, ${seconds} s × ${reps}; ${loadNote()}`,
+    `scale-out: runPoint closed loop c=${concurrency}, ${maxTokens} tokens/request, engine 'nodelay' in ${engineProcesses} other process(es), ${seconds} s × ${reps}; ${loadNote()}`,
   );
   const best = new Map<number, number>();
   let rawBest = 0;
@@ -27,7 +29,7 @@ try {
     const raw = (await measureRawDrain(engine.baseUrl, concurrency, maxTokens, seconds)).tokPerS;
     rawBest = Math.max(rawBest, raw);
     console.log(
-      `  rep ${rep + 1} raw drain (engine ceiling)      ${Math.round(raw).toLocaleString('en-US').padStart(9)} tok/s`,
+      `  rep ${rep + 1} raw drain (1 thread, no parse)   ${Math.round(raw).toLocaleString('en-US').padStart(9)} tok/s`,
     );
     for (const workers of workerList) {
       const r = await measureRunPoint(engine.baseUrl, workers, concurrency, maxTokens, seconds);
@@ -46,12 +48,12 @@ try {
     console.log(
       `  ${workers} workers ÷ ${workerList[0]} worker: ${ratio.toFixed(2)}×  budget ≥ ${BUDGET}×: ${ratio >= BUDGET ? 'PASS' : 'FAIL'}` +
         (engineBound
-          ? `  (1 worker already at ${((one / rawBest) * 100).toFixed(0)} % of the engine's raw-drain ceiling: engine-bound)`
+          ? `  (1 worker already at ${((one / rawBest) * 100).toFixed(0)} % of the raw drain: bounded by it)`
           : ''),
     );
   }
   console.log(
-    `  cores: ${availableParallelism()} (client main thread + workers + the engine process share them)`,
+    `  cores: ${availableParallelism()} (client main thread + workers + ${engineProcesses} engine process(es) share them)`,
   );
 } finally {
   await engine.close();

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { startEngine, type EngineOptions } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { isClusterWorker, serveAsClusterWorker, startEngineCluster } from './engine-cluster.js';
 
 interface ServeFlags {
   port: string;
@@ -32,6 +33,7 @@ interface ServeFlags {
   numGpuBlocksOverride?: string;
   catalog?: string[];
   truthLog?: string;
+  processes?: string;
 }
 
 function num(
@@ -131,6 +133,27 @@ export function serveOptions(f: ServeFlags): Partial<EngineOptions> {
   return out;
 }
 
+async function serveCluster(flags: ServeFlags, processes: number): Promise<void> {
+  if (flags.timing === 'sim') {
+    throw new UsageError(
+      "--processes needs --timing nodelay or fixed: the 'sim' engine's batch lives in one process",
+    );
+  }
+  if (flags.truthLog !== undefined) {
+    throw new UsageError('--truth-log needs a single process (drop --processes)');
+  }
+  const handle = await startEngineCluster(processes);
+  process.stdout.write(`${handle.baseUrl}\n`);
+  process.stderr.write(
+    `engine: serving ${handle.modelId} (${flags.timing}) on ${handle.baseUrl} from ${processes} processes; Ctrl-C to stop\n`,
+  );
+  const signal = await waitForSignal();
+  const c = await handle.close();
+  process.stderr.write(
+    `engine: ${signal}: stopped after ${c.requestsReceived} requests (${c.requestsCompleted} completed, ${c.eventsWritten} token events) over ${processes} processes\n`,
+  );
+}
+
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
     const done = (signal: string): void => {
@@ -202,8 +225,22 @@ export function register(program: Command): void {
       '--truth-log <path>',
       'append one JSON line per request: receive and token-write stamps (epoch ms)',
     )
+    .option(
+      '--processes <n>',
+      'nodelay/fixed: serve from n processes behind one port (node:cluster), for clients faster than one engine process',
+      '1',
+    )
     .action(async (flags: ServeFlags) => {
-      const handle = await startEngine(serveOptions(flags));
+      const options = serveOptions(flags);
+      if (isClusterWorker()) return serveAsClusterWorker(options);
+      const processes = num(
+        '--processes',
+        flags.processes ?? '1',
+        isInt(1, 64),
+        'an integer 1..64',
+      ) as number;
+      if (processes > 1) return serveCluster(flags, processes);
+      const handle = await startEngine(options);
       process.stdout.write(`${handle.baseUrl}\n`);
       process.stderr.write(
         `engine: serving ${handle.modelId} (${flags.timing}) on ${handle.baseUrl}; Ctrl-C to stop\n`,

@@ -1,8 +1,10 @@
 // `bench engine serve`: flag parsing (pure) and one real spawn of the CLI.
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { serveOptions } from '../../../src/app/commands/engine.js';
+import { cliPath, runBench } from '../../helpers/cli.js';
 
 const base = {
   port: '8000',
@@ -94,5 +96,87 @@ describe('bench engine serve (spawned)', () => {
     expect(await exit).toBe(0);
     expect(stderr).toContain('SIGTERM: stopped after');
     expect(stdout.trim()).toBe(url);
+  }, 60_000);
+});
+
+/** One request on its own connection (agent: false), so the cluster hands it to the next process. */
+function freshConnection(url: string, method: 'GET' | 'POST', body?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => resolve(text));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('bench engine serve --processes (spawned, bundled CLI)', () => {
+  it('spreads connections over the processes and sums their counters on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [cliPath(), 'engine', 'serve', '--port', '0', '--timing', 'nodelay', '--processes', '3'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('\n')) resolve(stdout.split('\n')[0] as string);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    const body = JSON.stringify({ model: 'meta-llama/Llama-3.1-8B-Instruct', prompt: 'hi', max_tokens: 4 });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => freshConnection(`${url}/completions`, 'POST', body)),
+    );
+    for (const answer of answers) expect(JSON.parse(answer).usage.completion_tokens).toBe(4);
+    // Each scrape reaches one process, which has generated only its share of the tokens.
+    const origin = new URL(url).origin;
+    const seen: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const text = await freshConnection(`${origin}/metrics`, 'GET');
+      const line = text.split('\n').find((l) => l.startsWith('vllm:generation_tokens_total{'));
+      seen.push(Number(line?.split(' ').at(-1)));
+    }
+    expect(Math.max(...seen)).toBeGreaterThan(0);
+    expect(Math.max(...seen)).toBeLessThan(48); // 12 requests × 4 tokens in all
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stderr).toContain('from 3 processes');
+    expect(stderr).toMatch(
+      /SIGTERM: stopped after 12 requests \(12 completed, 48 token events\) over 3 processes/,
+    );
+  }, 60_000);
+
+  it('refuses --processes with the sim engine or a truth log (exit 2, one line)', async () => {
+    const sim = await runBench(['engine', 'serve', '--port', '0', '--processes', '2']);
+    expect(sim.code).toBe(2);
+    expect(sim.stderr).toContain('--processes needs --timing nodelay or fixed');
+    const truth = await runBench([
+      'engine',
+      'serve',
+      '--port',
+      '0',
+      '--timing',
+      'nodelay',
+      '--processes',
+      '2',
+      '--truth-log',
+      '/tmp/x.jsonl',
+    ]);
+    expect(truth.code).toBe(2);
+    expect(truth.stderr).toContain('--truth-log needs a single process');
+    const bad = await runBench(['engine', 'serve', '--port', '0', '--timing', 'nodelay', '--processes', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--processes must be an integer 1..64');
   }, 60_000);
 });
