@@ -29,6 +29,7 @@ export default tseslint.config(
       'dist',
       '.gpu',
       '.tmp',
+      '.bench-dist',
       'fixtures',
       'coverage',
       'results',
