@@ -57,10 +57,12 @@ export async function spawnEngine(
   extraArgs: readonly string[],
   cli: string | undefined = process.env.BENCH_CLI,
 ): Promise<EngineProcess> {
+  // BENCH_ENGINE_NODE_ARGS: node flags for the engine process only (e.g. --max-semi-space-size=64).
+  const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const argv =
     cli !== undefined
-      ? [cli, 'engine', 'serve', '--port', '0', ...extraArgs]
-      : ['--import', 'tsx', 'src/app/main.ts', 'engine', 'serve', '--port', '0', ...extraArgs];
+      ? [...nodeArgs, cli, 'engine', 'serve', '--port', '0', ...extraArgs]
+      : [...nodeArgs, '--import', 'tsx', 'src/app/main.ts', 'engine', 'serve', '--port', '0', ...extraArgs];
   const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
