@@ -122,7 +122,7 @@ try {
     );
   } else {
     console.log(
-      `  extrapolated to 1,000,000 requests: RSS ≈ ${projected.toFixed(0)} MB (peak + growth × remaining)  budget ≤ ${BUDGET_MB} MB: ${verdict(projected)}`,
+      `  extrapolated to 1,000,000 requests: RSS ≈ ${projected.toFixed(0)} MB (peak + growth × remaining)  budget ≤ ${BUDGET_MB} MB: ${verdict(projected)}${total < 100_000 ? '  (below 100k requests the allocator warm-up dominates the growth: run ≥ 100k)' : ''}`,
     );
   }
   const journalBytes = statSync(journalPath).size;

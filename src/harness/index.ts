@@ -27,7 +27,7 @@ export {
 export {
   buildMetrics,
   flattenMetrics,
-  summarize,
+  summarizeSorted,
   isGood,
   inWindow,
   DISTRIBUTION_NAMES,

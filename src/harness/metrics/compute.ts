@@ -149,12 +149,6 @@ function seedFor(seed: number, name: string): number {
   return h;
 }
 
-export function summarize(values: ArrayLike<number>, resamples: number, seed: number): Distribution {
-  const sink = new SampleSink(Math.max(1, values.length));
-  for (let i = 0; i < values.length; i++) sink.push(values[i] as number);
-  return summarizeSorted(sink.finish(), resamples, seed);
-}
-
 export function summarizeSorted(sorted: SortedSamples, resamples: number, seed: number): Distribution {
   const n = sorted.length;
   const rng = createRng(seed);
@@ -234,6 +228,7 @@ export class MetricsAccumulator {
     const window = this.window;
     const template = this.template;
     const okRecord = r.errorCode === null;
+    const good = okRecord && isGood(r, template);
     if (r.warmup) this.warmup++;
     if (okRecord) {
       // Throughput counts every successful request's tokens that arrive inside the window,
@@ -245,7 +240,6 @@ export class MetricsAccumulator {
         if (t >= window.startMs && t <= window.endMs) recordTokensInWindow += r.eventTokens[i] ?? 1;
       }
       this.tokensInWindow += recordTokensInWindow;
-      const good = isGood(r, template);
       // Goodput tok/s is throughput restricted to SLO-passing requests (same window rule), so it
       // can never exceed throughput_tok_per_s.
       if (good && !r.warmup) this.goodTokensInWindow += recordTokensInWindow;
@@ -270,7 +264,7 @@ export class MetricsAccumulator {
       return;
     }
     this.ok++;
-    if (isGood(r, template)) this.good++;
+    if (good) this.good++;
     if (r.oslSource === 'usage') this.oslFromUsage++;
     else this.oslCounted++;
     this.oslSum += r.oslTokens;
