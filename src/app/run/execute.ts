@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
-import { fingerprintSha256, sha256Hex, type SigningOptions } from '../../envelope/index.js';
+import { fingerprintSha256, sha256Hex, ZERO_HASH, type SigningOptions } from '../../envelope/index.js';
 import { resolveSloTemplate } from '../../harness/index.js';
 import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
@@ -19,7 +19,7 @@ import {
   type TelemetrySession,
 } from '../../telemetry/index.js';
 import { VERSION } from '../version.js';
-import { ZERO_HASH } from './assemble.js';
+
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';

@@ -2,9 +2,17 @@
 // parent aggregates per point into mean ± std and writes one more signed envelope with the tier.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { readEnvelopeFile, signEnvelope, writeEnvelope, type SigningOptions } from '../../envelope/index.js';
+import {
+  readEnvelopeFile,
+  signEnvelope,
+  timestampMicros,
+  uuidv7,
+  writeEnvelope,
+  type SigningOptions,
+  type UnsignedEnvelope,
+} from '../../envelope/index.js';
 import { UsageError } from '../errors.js';
-import { timestampMicros, uuidv7 } from './assemble.js';
+
 import type { RunConfig } from './options.js';
 import { fmt, textTable } from './report.js';
 
@@ -107,9 +115,9 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
     });
     const tier = points.length >= 3 && converged ? 'VERDICT' : 'DRAFT';
     const now = new Date();
-    const source = base.envelope as Record<string, unknown>;
-    const runContext = (source.run_context ?? {}) as Record<string, unknown>;
-    const aggregate: Record<string, unknown> = {
+    const source = base.envelope;
+    const runContext = source.run_context ?? {};
+    const aggregate: UnsignedEnvelope = {
       ...source,
       run_id: uuidv7(now),
       timestamp: timestampMicros(now),
@@ -136,7 +144,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       })),
       metric_ci: {},
       warnings: [
-        ...((source.warnings as string[] | undefined) ?? []),
+        ...source.warnings,
         ...(tier === 'DRAFT'
           ? [
               `tier DRAFT: ${points.length < 3 ? 'fewer than 3 trials' : 'not every trial converged with a healthy generator'}`,

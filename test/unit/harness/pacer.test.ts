@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/harness/clock.js';
 import { createPacer } from '../../../src/harness/run/pacer.js';
 
 describe('pacer', () => {
   it('never wakes early, and reports its lateness once per wait', async () => {
     const lags: number[] = [];
     const pacer = createPacer(
-      () => performance.now(),
+      systemClock,
       new AbortController().signal,
       (lag) => lags.push(lag),
     );
@@ -21,7 +22,7 @@ describe('pacer', () => {
   it('a caller already past its deadline is reported as that late', async () => {
     const lags: number[] = [];
     const pacer = createPacer(
-      () => performance.now(),
+      systemClock,
       new AbortController().signal,
       (lag) => lags.push(lag),
     );
@@ -33,7 +34,7 @@ describe('pacer', () => {
   it('resolves at once when stopped', async () => {
     const stop = new AbortController();
     const pacer = createPacer(
-      () => performance.now(),
+      systemClock,
       stop.signal,
       () => undefined,
     );
