@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
-import { fingerprintSha256, sha256Hex, ZERO_HASH, type SigningOptions } from '../../envelope/index.js';
+import { fingerprintSha256, METRIC, sha256Hex, ZERO_HASH } from '../../envelope/index.js';
 import { resolveSloTemplate } from '../../harness/index.js';
 import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
@@ -20,6 +20,7 @@ import {
 } from '../../telemetry/index.js';
 import { VERSION } from '../version.js';
 
+import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, signingOptionsOf } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
@@ -31,8 +32,6 @@ export interface ExecuteContext {
   /** The CLI arguments as typed (trials re-run them in fresh processes). */
   readonly argv: readonly string[];
 }
-
-const OK_RATE_FLOOR = 0.95;
 
 export interface PointsOptions {
   /** Added before every envelope's file-name prefix (profile: "profile-"). */
@@ -63,9 +62,7 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
   const { reports, aborted } = await runPoints(config);
   printResults(config, reports);
   if (aborted) return 130;
-  return reports.some((r) => typeof r.metrics.ok_rate !== 'number' || r.metrics.ok_rate < OK_RATE_FLOOR)
-    ? 1
-    : 0;
+  return reports.every((r) => meetsOkRateFloor(r.metrics[METRIC.okRate])) ? 0 : 1;
 }
 
 async function resolvePlugin(config: RunConfig): Promise<{ plugin: BenchPlugin; spec: BenchmarkSpec }> {
@@ -79,8 +76,7 @@ async function resolvePlugin(config: RunConfig): Promise<{ plugin: BenchPlugin; 
 export async function runPoints(config: RunConfig, options: PointsOptions = {}): Promise<PointsOutcome> {
   const { plugin, spec } = await resolvePlugin(config);
   const specs = config.allBenchmarks ? plugin.benchmarks : [spec];
-  const signing: SigningOptions =
-    config.signingMode === 'dev' ? { mode: 'dev', keyPath: config.devKeyPath } : { mode: 'keyless' };
+  const signing = signingOptionsOf(config);
   // Everything that can be wrong with the user's input is checked before the first request.
   await preflightSigning(signing);
   await prepareOutputDir(config.outputDir);
@@ -114,7 +110,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     if (baseUrl === null) {
       engine = await startEngine({
         seed: config.seed,
-        model: config.model || 'meta-llama/Llama-3.1-8B-Instruct',
+        model: config.model || DEFAULTS.embeddedModel,
         hardware: config.hardware,
         quant: config.quant,
         timing: config.simTiming,
@@ -134,7 +130,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
     }
     const simulated = engine !== null;
-    const metricsUrl = config.metricsUrl ?? baseUrl.replace(/\/v1$/, '/metrics');
+    const metricsUrl = metricsUrlOf(config.metricsUrl, baseUrl);
     telemetry = await startTelemetry({
       gpuIntervalMs: options.gpuIntervalMs ?? 100,
       raplIntervalMs: options.raplIntervalMs ?? 100,

@@ -28,6 +28,8 @@ import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
 import { VERSION } from '../version.js';
+import { metricsUrlOf } from './defaults.js';
+import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
 
 export interface PointReport {
@@ -106,9 +108,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     }
     input.onSnapshot(snapshot);
   };
-  const serverMetrics = new ServerMetricsRecorder(
-    config.metricsUrl ?? input.baseUrl.replace(/\/v1$/, '/metrics'),
-  );
+  const serverMetrics = new ServerMetricsRecorder(metricsUrlOf(config.metricsUrl, input.baseUrl));
   const customDriver = workloadToDriver(input.workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
@@ -239,6 +239,7 @@ async function ceilingCheck(result: PointResult): Promise<string | null> {
   return check.status === 'WARN' ? check.detail : null;
 }
 
+/** driver_options: the load point, then every flag-table row with a driver key, then plugin flags. */
 function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unknown> {
   return {
     mode: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
@@ -246,21 +247,7 @@ function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unk
     rps: point.mode === 'open' ? point.value : null,
     arrival: point.mode === 'open' ? config.arrival : null,
     burstiness: point.mode === 'open' ? config.burstiness : null,
-    max_concurrency: config.maxConcurrency,
-    duration_s: config.durationS,
-    num_requests: config.numRequests,
-    max_tokens: config.maxTokens,
-    endpoint_type: config.endpointType,
-    warmup_requests: config.warmupRequests,
-    gate: {
-      enabled: config.gate.enabled,
-      target_cov: config.gate.targetCov,
-      window: config.gate.window,
-      timeout_s: config.gate.timeoutS,
-    },
-    ramp_s: config.rampS,
-    dataset_path: config.datasetPath,
-    tokenizer: config.tokenizerPath,
+    ...driverOptionsFromTable(config),
     ...Object.fromEntries(
       Object.entries(config.extra).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
     ),

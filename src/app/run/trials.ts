@@ -8,11 +8,13 @@ import {
   timestampMicros,
   uuidv7,
   writeEnvelope,
-  type SigningOptions,
+  METRIC,
   type UnsignedEnvelope,
 } from '../../envelope/index.js';
 import { UsageError } from '../errors.js';
 
+import { meetsOkRateFloor, signingOptionsOf } from './defaults.js';
+import { trialsParentFlags } from './flags.js';
 import type { RunConfig } from './options.js';
 import { fmt, textTable } from './report.js';
 
@@ -25,8 +27,8 @@ interface ChildPoint {
   readonly metrics: Record<string, unknown>;
 }
 
-const FLAGS_WITH_VALUE = new Set(['--trials', '--seed', '--output']);
-const FLAGS_ALONE = new Set(['--detach', '--json', '--no-tui']);
+// The flags the parent sets for each child come from the flag table (setByTrialsParent).
+const { withValue: FLAGS_WITH_VALUE, alone: FLAGS_ALONE } = trialsParentFlags();
 
 /** The user's argv without the flags the parent sets for each child. */
 export function childArgs(argv: readonly string[], seed: number, outputDir: string): string[] {
@@ -89,8 +91,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
     perTrial.push(parsed.points ?? [parsed as ChildPoint]);
   }
 
-  const signing: SigningOptions =
-    config.signingMode === 'dev' ? { mode: 'dev', keyPath: config.devKeyPath } : { mode: 'keyless' };
+  const signing = signingOptionsOf(config);
   const first = perTrial[0] ?? [];
   const rows: string[][] = [];
   let exitCode = 0;
@@ -156,8 +157,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
     const { envelope } = await signEnvelope(aggregate, signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
-    const okRate = mean.ok_rate ?? 0;
-    if (okRate < 0.95) exitCode = 1;
+    if (!meetsOkRateFloor(mean[METRIC.okRate])) exitCode = 1;
     const pm = (k: string): string => (k in mean ? `${fmt(mean[k])} ± ${fmt(std[k])}` : 'n/a');
     rows.push([
       points[0]?.point ?? '',
