@@ -20,7 +20,6 @@ import type { EngineHandle, EngineOptions } from './types.js';
 export type { EngineCounters, EngineHandle, EngineOptions, FaultRates, FixedTiming } from './types.js';
 export {
   builtinCatalog,
-  builtinCatalogDir,
   findHardware,
   findModel,
   findQuant,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
 import { fingerprintSha256, METRIC, sha256Hex, ZERO_HASH } from '../../envelope/index.js';
-import { resolveSloTemplate } from '../../harness/index.js';
+import { resolveSloTemplate, sloTemplateForHardware, type SloTemplate } from '../../harness/index.js';
 import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
 import {
@@ -90,7 +90,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       validationWarnings.push(`${plugin.id}.${s.id}: ${warning}`);
     }
   }
-  const slo = resolveSloTemplate(config.sloTemplate);
+  const slo = runSloTemplate(config);
 
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
@@ -224,6 +224,14 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     await telemetry?.stop();
     await engine?.close();
   }
+}
+
+/**
+ * The thresholds a run is judged by and records (slo_template_resolved): the template, scaled by
+ * the --hardware class multiplier (H100 anchor ×1; e.g. a100 ×1.4), as --help and docs promise.
+ */
+export function runSloTemplate(config: Pick<RunConfig, 'sloTemplate' | 'hardware'>): SloTemplate {
+  return sloTemplateForHardware(resolveSloTemplate(config.sloTemplate), config.hardware);
 }
 
 /** GPU utilisation above this during the idle baseline means the GPU was not idle. */
