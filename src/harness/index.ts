@@ -97,4 +97,4 @@ export {
 export { PhaseMachine, type PhaseView } from './run/phases.js';
 export { pointWarnings, type PointFacts } from './run/warnings.js';
 export { systemClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
-export { createRng, type Rng } from './util/rng.js';
+export { createRng, createLabelledRng, permutation, type Rng } from '../lib/rng.js';

@@ -2,7 +2,7 @@
 // percentiles and seeded bootstrap CIs, windowed throughput (+ vLLM / AIPerf variants), rates,
 // SLO compliance and goodput.
 import type { RequestRecord } from '../types.js';
-import { createRng } from '../util/rng.js';
+import { createRng } from '../../lib/rng.js';
 import { bootstrapPercentileCi, type ConfidenceInterval } from './bootstrap.js';
 import { percentileSorted } from './percentile.js';
 import { SampleSink, type SortedSamples } from './sample-sink.js';
