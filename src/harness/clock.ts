@@ -160,3 +160,8 @@ export class VirtualClock implements Clock {
     timer.fn();
   }
 }
+
+/** Lets the process exit while a system timer is pending (no-op for virtual timers). */
+export function unrefTimer(handle: TimerHandle): void {
+  if (typeof handle === 'object' && handle !== null && 'unref' in handle) handle.unref();
+}

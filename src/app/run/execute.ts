@@ -41,6 +41,8 @@ export interface PointsOptions {
   /** Merged into every envelope's run_context (replay/profile record their source). */
   readonly runContext?: Readonly<Record<string, unknown>>;
   readonly warnings?: readonly string[];
+  /** Plugins already discovered by the caller (discovery runs once per run). */
+  readonly plugins?: readonly BenchPlugin[];
 }
 
 export interface PointsOutcome {
@@ -49,7 +51,8 @@ export interface PointsOutcome {
 }
 
 export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
-  const { plugin } = await resolvePlugin(config);
+  const plugins = await discoverOnce();
+  const { plugin } = resolveSuite(plugins, config.suiteId);
   if (config.list) {
     for (const b of plugin.benchmarks) process.stdout.write(`${plugin.id}.${b.id}\n`);
     return 0;
@@ -59,22 +62,23 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
     return startDetached(config, context.argv);
   }
   if (config.trials > 1) return runTrials(config, context.argv);
-  const { reports, aborted } = await runPoints(config);
+  const { reports, aborted } = await runPoints(config, { plugins });
   printResults(config, reports);
   if (aborted) return 130;
   return reports.every((r) => meetsOkRateFloor(r.metrics[METRIC.okRate])) ? 0 : 1;
 }
 
-async function resolvePlugin(config: RunConfig): Promise<{ plugin: BenchPlugin; spec: BenchmarkSpec }> {
+/** Discovers the installed plugins (reporting the ones that fail to load). Once per run. */
+export async function discoverOnce(): Promise<readonly BenchPlugin[]> {
   const { plugins, failures } = await discoverPlugins({});
   for (const failure of failures)
     process.stderr.write(`bench: plugin at ${failure.path} failed to load: ${failure.reason}\n`);
-  return resolveSuite(plugins, config.suiteId);
+  return plugins;
 }
 
 /** Runs every point of the config (× every benchmark with --all-benchmarks) and writes one envelope each. */
 export async function runPoints(config: RunConfig, options: PointsOptions = {}): Promise<PointsOutcome> {
-  const { plugin, spec } = await resolvePlugin(config);
+  const { plugin, spec } = resolveSuite(options.plugins ?? (await discoverOnce()), config.suiteId);
   const specs = config.allBenchmarks ? plugin.benchmarks : [spec];
   const signing = signingOptionsOf(config);
   // Everything that can be wrong with the user's input is checked before the first request.

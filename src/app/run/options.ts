@@ -172,7 +172,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
-    node[key] = next !== null && typeof next === 'object' ? { ...(next as object) } : {};
+    node[key] = next !== null && typeof next === 'object' ? { ...next } : {};
     node = node[key] as Record<string, unknown>;
   }
   node[keys[keys.length - 1] ?? ''] = value;

@@ -3,7 +3,6 @@
 import {
   buildEnvelope,
   endpointHash,
-  METRIC,
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,

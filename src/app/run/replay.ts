@@ -126,6 +126,7 @@ export async function replayEnvelope(
   };
   const shortened = recordedDurationS !== null && config.durationS < recordedDurationS;
   const { reports, aborted } = await runPoints(config, {
+    plugins,
     ...(mode.kind === 'profile' ? { filePrefix: 'profile-', gpuIntervalMs: 10, raplIntervalMs: 25 } : {}),
     runContext: {
       [mode.kind]: {

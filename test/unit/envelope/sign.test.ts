@@ -106,7 +106,9 @@ describe('signEnvelope (dev)', () => {
   it('refuses an already-signed envelope', async () => {
     const { envelope } = await signEnvelope(sampleUnsignedEnvelope(), { mode: 'dev', keyPath });
     // A signed envelope cast past the type: the runtime check still refuses it.
-    await expect(signEnvelope(envelope as unknown as UnsignedEnvelope, { mode: 'dev', keyPath })).rejects.toMatchObject({
+    await expect(
+      signEnvelope(envelope as unknown as UnsignedEnvelope, { mode: 'dev', keyPath }),
+    ).rejects.toMatchObject({
       code: 'E_ALREADY_SIGNED',
     });
   });

@@ -165,7 +165,9 @@ describe('runPoint against the embedded engine', () => {
     const measured = records.filter((r: RequestRecord) => !r.warmup && r.errorCode === null);
     expect(Math.max(...measured.map((r) => r.tSendMs - r.tSchedMs))).toBeGreaterThan(50);
     expect(pointMetricsV1(result).metrics.client_queue_delay_p90_ms!).toBeGreaterThan(20);
-    expect(pointMetricsV1(result).metrics.ttft_sched_p50_ms!).toBeGreaterThan(pointMetricsV1(result).metrics.ttft_p50_ms!);
+    expect(pointMetricsV1(result).metrics.ttft_sched_p50_ms!).toBeGreaterThan(
+      pointMetricsV1(result).metrics.ttft_p50_ms!,
+    );
   });
 
   it('the gate converges on a steady stream', async () => {

@@ -83,7 +83,9 @@ describe('runPoint: closed loop end to end', () => {
     expect(pointMetricsV1(result).metrics.throughput_tok_per_s).toBeGreaterThan(0);
     expect(pointMetricsV1(result).metrics.tpot_p50_ms).toBeGreaterThan(0);
     expect(pointMetricsV1(result).ci.ttft_p99_ms?.n).toBe(result.counts.inWindow);
-    expect(pointMetricsV1(result).ci.ttft_p99_ms!.lo).toBeLessThanOrEqual(pointMetricsV1(result).ci.ttft_p99_ms!.hi);
+    expect(pointMetricsV1(result).ci.ttft_p99_ms!.lo).toBeLessThanOrEqual(
+      pointMetricsV1(result).ci.ttft_p99_ms!.hi,
+    );
     expect(result.window.durationS).toBeGreaterThan(0.9);
     expect(result.steadyState).toMatchObject({ required: 8, ok: true });
     expect(result.gate.status).toBe('disabled');
