@@ -1,4 +1,4 @@
-// Public API of src/envelope (DESIGN.md §5): schema, canonical JSON, hashes, signing, files, verify.
+// Public API of src/envelope (ARCHITECTURE.md, docs/envelope.md): schema, canonical JSON, hashes, signing, files, verify.
 export {
   canonicalJson,
   canonicalJsonLossless,

@@ -1,4 +1,4 @@
-// Public types of the live console. The console renders snapshots only (DESIGN.md §3).
+// Public types of the live console. The console renders snapshots only (ARCHITECTURE.md).
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 

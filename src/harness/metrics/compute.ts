@@ -1,4 +1,4 @@
-// Exact end-of-point metrics from a stream of records (DESIGN.md §4): distributions with linear
+// Exact end-of-point metrics from a stream of records (docs/metrics.md): distributions with linear
 // percentiles and seeded bootstrap CIs, windowed throughput (+ vLLM / AIPerf variants), rates,
 // SLO compliance and goodput.
 import type { RequestRecord } from '../types.js';
