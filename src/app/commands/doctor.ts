@@ -10,7 +10,7 @@ import {
   writeCalibration,
   type CalibrationFile,
   type ClientCeiling,
-} from '../report/doctor/calibration.js';
+} from '../run/calibration.js';
 import { doctorVerdict, evaluateDoctor, type CheckResult } from '../report/doctor/checks.js';
 import type { GpuFact, GpuFacts, HostFacts } from '../report/doctor/facts.js';
 import {

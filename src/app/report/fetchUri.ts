@@ -1,9 +1,9 @@
 // `bench fetch`: which URIs are accepted, where they resolve, and where the cached copy lives.
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { cacheRoot } from '../paths.js';
 
 export type FetchSource =
   | {
@@ -78,12 +78,7 @@ export function parseFetchUri(uri: string, endpoint = DEFAULT_HF_ENDPOINT): Fetc
 }
 
 /** `$BENCH_CACHE_DIR`, else `$XDG_CACHE_HOME/inferencebench`, else `~/.cache/inferencebench`. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BENCH_CACHE_DIR && env.BENCH_CACHE_DIR !== '') return resolve(env.BENCH_CACHE_DIR);
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'inferencebench');
-  return join(homedir(), '.cache', 'inferencebench');
-}
+export { cacheRoot };
 
 export function fetchCachePath(uri: string, env: NodeJS.ProcessEnv = process.env): string {
   const id = createHash('sha256').update(uri, 'utf8').digest('hex').slice(0, 12);

@@ -25,7 +25,7 @@ import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
-import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
+import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';

@@ -14,7 +14,7 @@ import {
   checkAgainstCeiling,
   readCalibration,
   writeCalibration,
-} from '../../../src/app/report/doctor/calibration.js';
+} from '../../../src/app/run/calibration.js';
 import {
   compareVersions,
   doctorVerdict,
