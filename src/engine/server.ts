@@ -196,8 +196,8 @@ export class EngineServer {
       const onError = (error: NodeJS.ErrnoException): void => {
         reject(
           new EngineError(
-            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
             `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
           ),
         );
       };

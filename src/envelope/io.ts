@@ -33,7 +33,7 @@ export function envelopeFileName(prefix: string, contentHash: string): string {
  */
 export async function writeEnvelope(dir: string, prefix: string, envelope: EnvelopeV1): Promise<string> {
   if (envelope.signature === null || envelope.signature === undefined)
-    throw new EnvelopeError('E_ENVELOPE_UNSIGNED', 'refusing to write an unsigned envelope', 1);
+    throw new EnvelopeError('refusing to write an unsigned envelope', 'E_ENVELOPE_UNSIGNED', 1);
   const contentHash = contentHashOf(envelope);
   const text = envelopeFileText(envelope);
   const target = join(dir, envelopeFileName(prefix, contentHash));
@@ -64,33 +64,33 @@ function isTruncation(text: string, error: unknown): boolean {
 
 /** Parses envelope text; `label` names the source in error messages. */
 export function parseEnvelopeText(text: string, label: string): LoadedEnvelope {
-  if (text.trim().length === 0) throw new EnvelopeError('E_ENVELOPE_TRUNCATED', `${label} is empty`);
+  if (text.trim().length === 0) throw new EnvelopeError(`${label} is empty`, 'E_ENVELOPE_TRUNCATED');
   let plain: unknown;
   try {
     plain = JSON.parse(text);
   } catch (error) {
     if (isTruncation(text, error))
-      throw new EnvelopeError('E_ENVELOPE_TRUNCATED', `${label} is truncated (JSON ends early)`);
+      throw new EnvelopeError(`${label} is truncated (JSON ends early)`, 'E_ENVELOPE_TRUNCATED');
     const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
-    throw new EnvelopeError('E_ENVELOPE_NOT_JSON', `${label} is not JSON (${message})`);
+    throw new EnvelopeError(`${label} is not JSON (${message})`, 'E_ENVELOPE_NOT_JSON');
   }
   let lossless: unknown;
   try {
     lossless = parseLossless(text);
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
-    throw new EnvelopeError('E_ENVELOPE_NOT_JSON', `${label} is not usable JSON (${message})`);
+    throw new EnvelopeError(`${label} is not usable JSON (${message})`, 'E_ENVELOPE_NOT_JSON');
   }
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain))
     throw new EnvelopeError(
-      'E_ENVELOPE_INVALID',
       `${label} is not an envelope: top level is ${Array.isArray(plain) ? 'an array' : typeof plain}`,
+      'E_ENVELOPE_INVALID',
     );
   const result = envelopeV1Schema.safeParse(plain);
   if (!result.success)
     throw new EnvelopeError(
-      'E_ENVELOPE_INVALID',
       `${label} is not an envelope v1: ${firstIssue(result.error)}`,
+      'E_ENVELOPE_INVALID',
     );
   return { envelope: plain as EnvelopeV1, lossless, text };
 }
@@ -101,9 +101,9 @@ export async function readEnvelopeFile(path: string): Promise<LoadedEnvelope> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new EnvelopeError('E_ENVELOPE_NOT_FOUND', `${path}: no such file`);
-    if (code === 'EISDIR') throw new EnvelopeError('E_ENVELOPE_NOT_FOUND', `${path} is a directory`);
-    throw new EnvelopeError('E_ENVELOPE_UNREADABLE', `cannot read ${path} (${code ?? String(error)})`);
+    if (code === 'ENOENT') throw new EnvelopeError(`${path}: no such file`, 'E_ENVELOPE_NOT_FOUND');
+    if (code === 'EISDIR') throw new EnvelopeError(`${path} is a directory`, 'E_ENVELOPE_NOT_FOUND');
+    throw new EnvelopeError(`cannot read ${path} (${code ?? String(error)})`, 'E_ENVELOPE_UNREADABLE');
   }
   return parseEnvelopeText(text, path);
 }

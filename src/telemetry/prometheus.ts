@@ -24,24 +24,24 @@ export interface PromFamily {
 export type PromExposition = ReadonlyMap<string, PromFamily>;
 
 export class PrometheusParseError extends Error {
+  override name = 'PrometheusParseError';
   readonly code = 'E_PROM_PARSE';
   constructor(
     readonly lineNumber: number,
     message: string,
   ) {
     super(`line ${lineNumber}: ${message}`);
-    this.name = 'PrometheusParseError';
   }
 }
 
 export class PrometheusScrapeError extends Error {
+  override name = 'PrometheusScrapeError';
   readonly code = 'E_PROM_SCRAPE';
   constructor(
     readonly url: string,
     message: string,
   ) {
     super(`${url}: ${message}`);
-    this.name = 'PrometheusScrapeError';
   }
 }
 

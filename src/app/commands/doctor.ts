@@ -31,6 +31,7 @@ import {
 import { resolveSloTemplate } from '../../harness/index.js';
 import { UsageError } from '../errors.js';
 import type { CommandOutput } from './compare.js';
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 
 interface DoctorFlags {
   strict?: boolean;
@@ -52,12 +53,14 @@ export function setCeilingMeasurer(measure: CeilingMeasurer | undefined): void {
   ceilingMeasurer = measure;
 }
 
-export class CalibrationUnavailableError extends Error {
-  readonly code = 'E_CALIBRATE_UNAVAILABLE';
-  readonly exitCode = 1;
-  constructor() {
-    super('client-ceiling measurement is not available in this build (no measurer registered)');
-    this.name = 'CalibrationUnavailableError';
+export class CalibrationUnavailableError extends CodedError {
+  override name = 'CalibrationUnavailableError';
+  constructor(
+    message = 'client-ceiling measurement is not available in this build (no measurer registered)',
+    code: ErrorCode = 'E_CALIBRATE_UNAVAILABLE',
+    exitCode = 1,
+  ) {
+    super(message, code, exitCode);
   }
 }
 

@@ -2,6 +2,7 @@
 // file://, a path) into the cache, then validate and verify it.
 import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { ErrorCode } from '../../lib/errors.js';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { UsageError } from '../errors.js';
@@ -18,9 +19,9 @@ interface FetchFlags {
 }
 
 export class FetchError extends UsageError {
-  constructor(message: string, code = 'E_FETCH') {
-    super(message, code, 2);
-    this.name = 'FetchError';
+  override name = 'FetchError';
+  constructor(message: string, code: ErrorCode = 'E_FETCH', exitCode = 2) {
+    super(message, code, exitCode);
   }
 }
 

@@ -1,5 +1,6 @@
 // `bench run --detach`: re-run the same CLI in the background, in its own session, logging to
 // `<outputDir>/bench.log`, and return at once.
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,11 +29,10 @@ export function detachedArgv(argv: readonly string[]): string[] {
   return out;
 }
 
-export class DetachError extends Error {
-  readonly code = 'E_DETACH';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DetachError';
+export class DetachError extends CodedError {
+  override name = 'DetachError';
+  constructor(message: string, code: ErrorCode = 'E_DETACH', exitCode = 1) {
+    super(message, code, exitCode);
   }
 }
 

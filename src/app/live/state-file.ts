@@ -7,6 +7,7 @@ import { systemClock, unrefTimer, type Clock, type TimerHandle } from '../../har
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import type { ConsoleMeta, SweepRow } from '../console/types.js';
+import { CodedError } from '../../lib/errors.js';
 
 export const STATE_FILE_NAME = '.bench-live.json';
 export const STATE_VERSION = 1;
@@ -56,13 +57,10 @@ export interface StateWriterOptions {
   readonly now?: () => Date;
 }
 
-export class StateFileError extends Error {
-  readonly code: string;
-  readonly exitCode = 2;
-  constructor(message: string, code: 'E_NO_STATE' | 'E_STATE_INVALID') {
-    super(message);
-    this.name = 'StateFileError';
-    this.code = code;
+export class StateFileError extends CodedError {
+  override name = 'StateFileError';
+  constructor(message: string, code: 'E_NO_STATE' | 'E_STATE_INVALID', exitCode = 2) {
+    super(message, code, exitCode);
   }
 }
 

@@ -21,12 +21,12 @@ export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
 export const DEFAULT_HF_FILE = 'envelope.json';
 
 export class UnsupportedSchemeError extends UsageError {
+  override name = 'UnsupportedSchemeError';
   constructor(scheme: string) {
     super(
       `unsupported URI scheme "${scheme}:" (supported: hf://datasets/<owner>/<repo>[/<file>], https://, http://, file://, a local path)`,
       'E_FETCH_SCHEME',
     );
-    this.name = 'UnsupportedSchemeError';
   }
 }
 

@@ -5,6 +5,7 @@
 // (DESIGN §4 "request written"), not when send() hands it to the pool: a request that waits for a
 // free or new connection does not count that wait in its TTFT. The API key is sent as a header and
 // never copied anywhere else.
+import { CodedError, type ErrorCode as CodedErrorCode } from '../../lib/errors.js';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool, type Dispatcher } from 'undici';
@@ -53,9 +54,11 @@ const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
 const BODY_EXCERPT_BYTES = 512;
 
-export class ClientOptionsError extends Error {
-  readonly code = 'E_CLIENT_OPTIONS';
-  readonly exitCode = 2;
+export class ClientOptionsError extends CodedError {
+  override name = 'ClientOptionsError';
+  constructor(message: string, code: CodedErrorCode = 'E_CLIENT_OPTIONS', exitCode = 2) {
+    super(message, code, exitCode);
+  }
 }
 
 /** Checks the options every client shares (the worker pool validates with it too); returns the URL. */
@@ -139,9 +142,9 @@ class StreamTapHandler implements Dispatcher.DispatchHandler {
 }
 
 class StreamStoppedError extends Error {
+  override name = 'StreamStoppedError';
   constructor(code: string) {
     super(`stream stopped after ${code}`);
-    this.name = 'StreamStoppedError';
   }
 }
 

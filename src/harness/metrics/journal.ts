@@ -1,5 +1,6 @@
 // JSONL journal of RequestRecords: buffered appends (one write per ~256 KiB or per flush()),
 // and readJournal()/forEachJournalRecord() to recompute metrics exactly from the file.
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -8,12 +9,10 @@ import type { RequestRecord } from '../types.js';
 const FLUSH_BYTES = 256 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-export class JournalError extends Error {
-  readonly code: string;
-  constructor(message: string, code = 'E_JOURNAL') {
-    super(message);
-    this.name = 'JournalError';
-    this.code = code;
+export class JournalError extends CodedError {
+  override name = 'JournalError';
+  constructor(message: string, code: ErrorCode = 'E_JOURNAL', exitCode = 1) {
+    super(message, code, exitCode);
   }
 }
 
