@@ -1,4 +1,4 @@
-// Property test: for random envelope-like JSON texts, our canonical form of the lossless parse is
+// Property test (integration: it spawns python3): for random envelope-like JSON texts, our canonical form of the lossless parse is
 // byte-identical to CPython's
 //   json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
 // python3 is the oracle: spawned ONCE for the whole batch (JSON lines in, JSON lines out). A
