@@ -181,7 +181,10 @@ describe('defect 3: whitespace stripped as InferenceBench loads it', () => {
 
   it('recomputes fingerprint_sha256 over the stripped hardware block, as their validator checks it', () => {
     const base = sampleUnsignedEnvelope();
-    const hardware = { ...(base.hardware_fingerprint as Record<string, unknown>), driver: ' 580.126.09 ' };
+    const hardware: Record<string, unknown> = {
+      ...(base.hardware_fingerprint as Record<string, unknown>),
+      driver: ' 580.126.09 ',
+    };
     hardware.fingerprint_sha256 = fingerprintSha256(hardware);
     const { envelope, changes } = normaliseForPython({ ...base, hardware_fingerprint: hardware });
     expect(envelope.hardware_fingerprint.driver).toBe('580.126.09');
