@@ -2,6 +2,10 @@
 // wrote an envelope, whether two envelopes ran the same workload (dataset hashes match), and whether
 // their SLO thresholds are the same (otherwise compliance and goodput are not comparable: a
 // threshold change is never an improvement). docs/envelope.md lists the differences.
+import {
+  inferenceBenchResolvedText,
+  inferenceBenchThresholds,
+} from '../../harness/metrics/slo-inferencebench.js';
 import { currentDatasetId } from '../../harness/plugins/llm-inference/specs.js';
 import { getPath, getString, type EnvelopeLike } from './envelopeView.js';
 
@@ -45,12 +49,21 @@ export interface SloContext {
 }
 
 export function sloContextOf(envelope: EnvelopeLike): SloContext {
-  const template = getPath(envelope, 'slo_template');
-  return {
-    producer: producerOf(envelope),
-    template: typeof template === 'string' && template !== '' ? template : null,
-    resolved: getString(envelope, 'metrics', 'slo_template_resolved') ?? null,
-  };
+  const raw = getPath(envelope, 'slo_template');
+  const template = typeof raw === 'string' && raw !== '' ? raw : null;
+  const producer = producerOf(envelope);
+  const recorded = getString(envelope, 'metrics', 'slo_template_resolved') ?? null;
+  return { producer, template, resolved: recorded ?? theirResolved(producer, template, envelope) };
+}
+
+/** An envelope of theirs without slo_template_resolved: its template read by its own name and class. */
+function theirResolved(producer: Producer, template: string | null, envelope: EnvelopeLike): string | null {
+  if (producer !== 'python' || template === null) return null;
+  const limits = inferenceBenchThresholds(
+    template,
+    getString(envelope, 'metrics', 'slo_hardware_class') ?? 'h100',
+  );
+  return limits ? inferenceBenchResolvedText(limits) : null;
 }
 
 export function sloLabel(context: SloContext): string {
