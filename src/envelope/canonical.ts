@@ -4,7 +4,7 @@
 //   canonicalJson(value)          for values WE build (plain JS numbers → Python text rules below)
 //   canonicalJsonLossless(parsed) for files parsed with lossless-json: each number literal becomes
 //                                 what Python's json.loads → json.dumps makes of it (pythonNumberLiteral)
-// Number rules for plain JS numbers (DESIGN.md §5): integral doubles below 1e21 are written as
+// Number rules for plain JS numbers (ARCHITECTURE.md, docs/envelope.md): integral doubles below 1e21 are written as
 // integers (Python reads them as int and writes them back unchanged); -0 becomes 0; every other
 // finite double is written in Python's float repr (`0.1`, `1e-05`, `1.5e+16`, `1e+21`).
 import { isLosslessNumber } from 'lossless-json';
