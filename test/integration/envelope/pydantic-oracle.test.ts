@@ -1,10 +1,8 @@
-// InferenceBench loads an envelope into its pydantic model before hashing. pydantic-model.py (beside
-// this file) is a model with its v0.1.0 constraints and config; here it is the oracle for what
-// their verify hashes. python3 + pydantic, spawned once per batch. Without pydantic the tests are
+// InferenceBench loads an envelope into its pydantic model before hashing. test/helpers/pydantic-model.py
+// is a model with its v0.1.0 constraints and config; here it is the oracle for what their verify
+// hashes. python3 + pydantic, spawned once per batch. Without pydantic the tests are
 // skipped with a note (python3 alone is required by python-oracle.test.ts).
-import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { parse as parseLossless } from 'lossless-json';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,26 +10,10 @@ import { canonicalJson, canonicalJsonLossless, prettyJson } from '../../../src/e
 import { fingerprintSha256 } from '../../../src/envelope/fingerprint.js';
 import { normaliseForPython } from '../../../src/envelope/normalise.js';
 import { envelopeWriteSchema } from '../../../src/envelope/schema.js';
+import { hasPydantic, pydanticCanonical } from '../../helpers/python.js';
 import { sampleUnsignedEnvelope } from '../../unit/envelope/sample-envelope.js';
 
-const MODEL = fileURLToPath(new URL('./pydantic-model.py', import.meta.url));
-const hasPydantic = spawnSync('python3', ['-c', 'import pydantic']).status === 0;
 if (!hasPydantic) console.warn('pydantic-oracle: python3 has no pydantic; these tests are skipped');
-
-/** What InferenceBench's model hashes for each envelope text (one python3 process). */
-function pydanticCanonical(texts: readonly string[]): string[] {
-  const result = spawnSync('python3', [MODEL], {
-    input: `${texts.join('\n')}\n`,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 60_000,
-  });
-  if (result.error || result.status !== 0)
-    throw new Error(`pydantic oracle failed: ${result.error?.message ?? result.stderr}`);
-  const lines = result.stdout.split('\n');
-  lines.pop();
-  return lines;
-}
 
 const oneLine = (value: unknown): string => JSON.stringify(JSON.parse(prettyJson(value)));
 

@@ -4,39 +4,11 @@
 // python3 is the oracle: spawned ONCE for the whole batch (JSON lines in, JSON lines out). A
 // missing python3 fails the test (it is on every machine here and in CI). The seed is printed on
 // failure; rerun with PYTHON_ORACLE_SEED=<seed> to reproduce.
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parse as parseLossless } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
 import { canonicalJsonLossless } from '../../../src/envelope/canonical.js';
-
-const ORACLE = [
-  'import json, sys',
-  'for raw in sys.stdin.buffer:',
-  '    text = raw.decode("utf-8").rstrip("\\n")',
-  '    try:',
-  '        out = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))',
-  '    except Exception as error:',
-  '        out = "!ERROR " + type(error).__name__',
-  '    sys.stdout.write(out + "\\n")',
-].join('\n');
-
-/** CPython's canonical form of each text (one python3 process for all of them). */
-export function pythonCanonical(texts: readonly string[]): string[] {
-  for (const text of texts) if (/[\n\r]/.test(text)) throw new Error('oracle texts must be single lines');
-  const result = spawnSync('python3', ['-c', ORACLE], {
-    input: `${texts.join('\n')}\n`,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 60_000,
-  });
-  if (result.error) throw new Error(`python3 (the oracle) could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`python3 exited ${result.status}: ${result.stderr}`);
-  const lines = result.stdout.split('\n');
-  lines.pop();
-  if (lines.length !== texts.length) throw new Error(`python3 answered ${lines.length} of ${texts.length}`);
-  return lines;
-}
+import { pythonCanonical } from '../../helpers/python.js';
 
 // ---- arbitraries: JSON TEXT, so that the spelling of each number literal varies ----------------
 
