@@ -8,6 +8,9 @@ import type { HistogramView } from '../harness/types.js';
 import type { TelemetryWindowSummary } from '../telemetry/types.js';
 import { sha256Hex } from './hash.js';
 import { energyMetricsV1, METRIC, pointMetricsV1 } from './metrics.js';
+import { normaliseForPython } from './normalise.js';
+import { placeholderPaths } from './placeholders.js';
+import { envelopeTimestamp } from './timestamp.js';
 import type { EnvelopeWrite, UnsignedEnvelope } from './schema.js';
 
 export const ZERO_HASH = '0'.repeat(64);
@@ -59,9 +62,23 @@ export function uuidv7(now: Date = new Date()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** UTC with microseconds and Z, as InferenceBench writes it (JS clocks have ms: the last 3 digits are 0). */
+/**
+ * The envelope timestamp as InferenceBench's pydantic model writes it: `…:SS.ffffffZ`, or `…:SSZ`
+ * when the fraction is zero (JS clocks have ms, so the last 3 digits are 0). See timestamp.ts.
+ */
 export function timestampMicros(now: Date = new Date()): string {
-  return now.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return envelopeTimestamp(now);
+}
+
+/**
+ * The last step of every envelope we build: InferenceBench's load-time normalisation (whitespace
+ * strip on typed strings, timestamp form; normalise.ts) and the `placeholders` list, so the bytes we
+ * sign are the bytes Python hashes and a reader can tell placeholders from data.
+ */
+export function finishEnvelope(unsigned: UnsignedEnvelope): UnsignedEnvelope {
+  const { envelope } = normaliseForPython(unsigned);
+  const { placeholders: _previous, ...rest } = envelope;
+  return { ...rest, placeholders: placeholderPaths(rest) } as UnsignedEnvelope;
 }
 
 /** A hash of the endpoint so runs against the same server can be matched without storing the URL. */
@@ -183,7 +200,7 @@ export function buildEnvelope(
     },
     telemetry: telemetryBlock(telemetry),
   };
-  return scrub(envelope) as UnsignedEnvelope;
+  return finishEnvelope(scrub(envelope) as UnsignedEnvelope);
 }
 
 /** Drops undefined fields and turns non-finite numbers into null, recursively (the hash rejects both). */

@@ -6,7 +6,7 @@ import { parse as parseLossless } from 'lossless-json';
 import { prettyJson } from './canonical.js';
 import { EnvelopeError } from './errors.js';
 import { contentHashOf } from './hash.js';
-import { envelopeV1Schema, firstIssue } from './schema.js';
+import { envelopeV1Schema, firstIssue, integerLiteralIssue } from './schema.js';
 import type { EnvelopeV1 } from './schema.js';
 
 export interface LoadedEnvelope {
@@ -92,6 +92,9 @@ export function parseEnvelopeText(text: string, label: string): LoadedEnvelope {
       `${label} is not an envelope v1: ${firstIssue(result.error)}`,
       'E_ENVELOPE_INVALID',
     );
+  const integerIssue = integerLiteralIssue(lossless);
+  if (integerIssue !== null)
+    throw new EnvelopeError(`${label} is not an envelope v1: ${integerIssue}`, 'E_ENVELOPE_INVALID');
   return { envelope: plain as EnvelopeV1, lossless, text };
 }
 

@@ -1,4 +1,4 @@
-// bench diff <baseline> <candidate> [--tolerance 0.02] [--report table|json] [--strict] [--verify]
+// bench diff <baseline> <candidate> [--tolerance 0.02] [--report table|json] [--strict] [--verify] [--all-metrics]
 // Files are diffed directly; two directories are matched by suite and sweep point.
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -15,6 +15,7 @@ interface DiffFlags {
   report: 'table' | 'json';
   strict?: boolean;
   verify?: boolean;
+  allMetrics?: boolean;
   devPublicKey?: string;
   trustedRoot?: string;
 }
@@ -104,6 +105,7 @@ export async function runDiff(
       renderDiffTable(
         r.result,
         r.key ? `[${r.key}] ${r.result.baselinePath} → ${r.result.candidatePath}` : undefined,
+        { allMetrics: flags.allMetrics === true },
       ),
     );
     if (onlyBaseline.length > 0) blocks.push(`only in baseline (not compared): ${onlyBaseline.join(', ')}`);
@@ -130,6 +132,7 @@ export function register(program: Command): void {
     .option('--tolerance <fraction>', 'relative change treated as no_change', parseTolerance, 0.02)
     .addOption(new Option('--report <kind>', 'table or json').choices(['table', 'json']).default('table'))
     .option('--strict', 'exit 1 when any metric regresses')
+    .option('--all-metrics', 'table: also list metrics only one side has (default: one line names them)')
     .option('--verify', 'check both signatures first; exit 1 if either fails')
     .option('--dev-public-key <path>', 'with --verify: require dev-key envelopes to be signed by this key')
     .option('--trusted-root <file>', 'with --verify: Sigstore trusted_root.json for keyless envelopes')

@@ -32,6 +32,7 @@ import { resolveSloTemplate } from '../../harness/index.js';
 import { UsageError } from '../errors.js';
 import type { CommandOutput } from './compare.js';
 import { CodedError, type ErrorCode } from '../../lib/errors.js';
+import { interopSloNotes, theirsOnlyTemplateNote } from '../report/doctor/slo-notes.js';
 
 interface DoctorFlags {
   strict?: boolean;
@@ -198,7 +199,8 @@ export function templateLimits(templateId: string): SloLimit[] {
     const builtin = SLO_TEMPLATES[templateId];
     if (builtin) return [...builtin];
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message, 'E_SLO_TEMPLATE');
+    const theirs = theirsOnlyTemplateNote(templateId);
+    throw new UsageError(theirs ? `${message} (${theirs})` : message, 'E_SLO_TEMPLATE');
   }
 }
 
@@ -213,6 +215,7 @@ export function sloJson(facts: HostFacts, templateId: string): unknown {
     anchor: limits,
     resolved,
     slo_template_resolved: sloResolvedText(resolved),
+    notes: interopSloNotes(templateId),
   };
 }
 
@@ -238,6 +241,7 @@ export function renderSlo(facts: HostFacts, templateId: string): string {
     ),
     `slo_hardware_class=${cls.id}  slo_template_resolved="${sloResolvedText(resolved)}"`,
     `multipliers: ${HARDWARE_CLASSES.map((c) => `${c.id} ×${c.multiplier}`).join(', ')}`,
+    ...interopSloNotes(templateId).map((note) => `note: ${note}`),
   ].join('\n');
 }
 

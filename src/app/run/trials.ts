@@ -6,6 +6,7 @@ import {
   readEnvelopeFile,
   signEnvelope,
   timestampMicros,
+  finishEnvelope,
   uuidv7,
   writeEnvelope,
   METRIC,
@@ -154,7 +155,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       ],
       signature: null,
     };
-    const { envelope } = await signEnvelope(aggregate, signing);
+    const { envelope } = await signEnvelope(finishEnvelope(aggregate), signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
     if (!meetsOkRateFloor(mean[METRIC.okRate])) exitCode = 1;

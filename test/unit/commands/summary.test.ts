@@ -18,16 +18,21 @@ describe('bench summary on the InferenceBench fixtures', () => {
       'llm.quality.persona-consistency-mini',
     ]);
     const chat = json.suites['llm.inference.chatbot-short'] ?? [];
-    expect(chat.map((r) => r.throughput_tok_per_s)).toEqual([
+    const metrics = (r: Record<string, unknown>) => r.metrics as Record<string, number | null>;
+    expect(chat.map((r) => metrics(r).throughput_tok_per_s)).toEqual([
       890.5637180121626, 472.12755973836636, 233.72420601239932, 56.46787587669715,
     ]);
     expect(chat.every((r) => r.signature === 'ok')).toBe(true);
-    expect(chat[0]?.run_id).toBe('019ebf77');
-    expect(chat[0]?.hardware).toBe('H100 80GB HBM3 ×8');
-    // the quality suite has no throughput/J/tok columns but has accuracy
+    // InferenceBench's shape: full run_id, run_id_short, first GPU model; our label beside it
+    expect(chat[0]?.run_id).toBe('019ebf77-7597-7671-a417-726e28e10417');
+    expect(chat[0]?.run_id_short).toBe('019ebf77');
+    expect(chat[0]?.hardware).toBe('NVIDIA H100 80GB HBM3');
+    expect(chat[0]?.hardware_label).toBe('H100 80GB HBM3 ×8');
+    expect(chat[0]?.engine).toEqual({ name: 'vllm', version: '0.22.1' });
+    // their 8 metrics always (null when absent), plus the columns this suite shows (accuracy)
     const quality = json.suites['llm.quality.persona-consistency-mini']?.[0] ?? {};
-    expect(Object.keys(quality)).toContain('accuracy');
-    expect(Object.keys(quality)).not.toContain('throughput_tok_per_s');
+    expect(Object.keys(metrics(quality))).toContain('accuracy');
+    expect(metrics(quality).throughput_tok_per_s).toBeNull();
     expect(json.skipped).toBe(0);
 
     const text = await runSummary([FIXTURES], {});
@@ -163,6 +168,6 @@ describe('bench summary on a directory with bad, unsigned and tampered files', (
     const env = { ...loaded.envelope, model: { id: 'a,"b"' } };
     const csv = renderSummaryCsv(buildSummary([{ path: 'x.json', envelope: env, signature: 'ok' }], 0));
     expect(csv.split('\n')[1]).toMatch(/^llm\.inference\.chatbot-short,"a,""b""",/);
-    expect(summaryJson(buildSummary([], 3))).toEqual({ suites: {}, skipped: 3 });
+    expect(summaryJson(buildSummary([], 3))).toEqual({ suites: {}, skipped: 3, loaded: 0, notes: [] });
   });
 });
