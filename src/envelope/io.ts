@@ -1,6 +1,6 @@
 // Reading and writing envelope files.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseLossless } from 'lossless-json';
 import { prettyJson } from './canonical.js';
@@ -95,15 +95,74 @@ export function parseEnvelopeText(text: string, label: string): LoadedEnvelope {
   return { envelope: plain as EnvelopeV1, lossless, text };
 }
 
-export async function readEnvelopeFile(path: string): Promise<LoadedEnvelope> {
-  let text: string;
+/** Default cap on an envelope file read from disk or a pipe (the same as HTTP fetches). */
+export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface ReadEnvelopeOptions {
+  /** Largest file accepted (default 64 MiB); larger files fail with E_ENVELOPE_TOO_LARGE. */
+  maxBytes?: number | undefined;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+}
+
+function tooLarge(path: string, size: string, maxBytes: number): EnvelopeError {
+  return new EnvelopeError(
+    'E_ENVELOPE_TOO_LARGE',
+    `${path} is ${size}, over the ${mib(maxBytes)} limit for an envelope (--max-file-bytes)`,
+  );
+}
+
+/**
+ * Reads a file once, at most `maxBytes`: a regular file's size is checked before reading, and any
+ * other readable (a named pipe) is read in chunks and abandoned past the cap. The bytes returned are
+ * the only read: callers verify and use these same bytes.
+ */
+export async function readBoundedFile(path: string, maxBytes: number): Promise<Buffer> {
+  let handle;
   try {
-    text = await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new EnvelopeError('E_ENVELOPE_NOT_FOUND', `${path}: no such file`);
-    if (code === 'EISDIR') throw new EnvelopeError('E_ENVELOPE_NOT_FOUND', `${path} is a directory`);
-    throw new EnvelopeError('E_ENVELOPE_UNREADABLE', `cannot read ${path} (${code ?? String(error)})`);
+    throw unreadable(path, error);
   }
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new EnvelopeError('E_ENVELOPE_NOT_FOUND', `${path} is a directory`);
+    if (info.isFile() && info.size > maxBytes) throw tooLarge(path, mib(info.size), maxBytes);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const chunkBytes = 1024 * 1024;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(path, `more than ${mib(maxBytes)}`, maxBytes);
+      chunks.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total);
+  } catch (error) {
+    if (error instanceof EnvelopeError) throw error;
+    throw unreadable(path, error);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function unreadable(path: string, error: unknown): EnvelopeError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new EnvelopeError('E_ENVELOPE_NOT_FOUND', `${path}: no such file`);
+  if (code === 'EISDIR') return new EnvelopeError('E_ENVELOPE_NOT_FOUND', `${path} is a directory`);
+  return new EnvelopeError('E_ENVELOPE_UNREADABLE', `cannot read ${path} (${code ?? String(error)})`);
+}
+
+export async function readEnvelopeFile(
+  path: string,
+  options: ReadEnvelopeOptions = {},
+): Promise<LoadedEnvelope> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const bytes = await readBoundedFile(path, maxBytes);
+  const text = bytes.toString('utf8');
   return parseEnvelopeText(text, path);
 }

@@ -41,14 +41,20 @@ describe('keyless signing against mock Fulcio + Rekor on loopback', () => {
 
     const result = await verifyEnvelopeFile(path, { trustedRootPath: rootPath });
     expect(result.reason).toBeUndefined();
-    expect(result).toMatchObject({ ok: true, method: 'sigstore-cosign', keyTrusted: true });
+    // A valid chain without an identity policy proves who signed, not that the signer is trusted.
+    expect(result).toMatchObject({
+      ok: true,
+      method: 'sigstore-cosign',
+      trust: 'untrusted',
+      keyTrusted: false,
+    });
     expect(result.identity).toBe('https://github.com/acme/bench/.github/workflows/bench.yml@refs/heads/main');
 
     const policyOk = await verifyEnvelopeFile(path, {
       trustedRootPath: rootPath,
       identityPattern: '^https://github\\.com/acme/bench/.*$',
     });
-    expect(policyOk.ok).toBe(true);
+    expect(policyOk).toMatchObject({ ok: true, trust: 'trusted' });
     const policyBad = await verifyEnvelopeFile(path, {
       trustedRootPath: rootPath,
       identityPattern: 'https://github\\.com/acme', // anchored: a prefix is not enough
