@@ -163,7 +163,7 @@ export async function verifyEnvelopeObject(
     if (!check.ok)
       return { ...result, signatureChecked: true, reason: check.reason ?? 'signature check failed' };
     const entry = store && check.signerDer ? trustedKeyFor(store, check.signerDer) : null;
-    const trustedBy = trustedKey !== undefined ? '--dev-public-key' : entry?.label;
+    const trustedBy = entry?.label ?? (trustedKey !== undefined ? '--dev-public-key' : undefined);
     return trustedBy !== undefined
       ? { ...result, ok: true, signatureChecked: true, keyTrusted: true, trust: 'trusted', trustedBy }
       : { ...result, ok: true, signatureChecked: true, trust: 'untrusted' };

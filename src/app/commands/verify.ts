@@ -147,9 +147,9 @@ export async function runVerify(inputs: readonly string[], flags: VerifyFlags): 
     if (unusable > 0) parts.push(`${unusable} could not be loaded`);
     const trustNote =
       untrusted > 0
-        ? `; ${untrusted} valid but signed by an untrusted signer`
+        ? `; ${untrusted} valid but untrusted signer`
         : trusted > 0
-          ? '; all trusted'
+          ? `; ${trusted} trusted`
           : '';
     process.stdout.write(
       `\n${parts.join(', ')} (${outcomes.length} envelope${outcomes.length === 1 ? '' : 's'}${trustNote})\n`,

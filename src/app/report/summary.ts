@@ -11,9 +11,11 @@ import {
   type LoadedEnvelope,
 } from './envelopeView.js';
 import { csvLine, formatNumber, formatPercent, renderTable, type Column } from './format.js';
+import type { TrustLevel } from '../../envelope/trust.js';
+import { envelopeFlags, trustCell } from './trustView.js';
 
-/** What the signature check said about one file. */
-export type SignatureStatus = 'ok' | 'unsigned' | 'fail' | 'unchecked';
+/** What the signature check said about one file: its trust level. */
+export type SignatureStatus = TrustLevel;
 
 export interface SummaryInput extends LoadedEnvelope {
   readonly signature: SignatureStatus;
@@ -46,6 +48,8 @@ export interface SummaryRow {
   readonly quant: string;
   readonly hardware: string;
   readonly signature: SignatureStatus;
+  /** `incomplete`, `quality invalid`: why this row's numbers are suspect. */
+  readonly flags: readonly string[];
   readonly metrics: Readonly<Record<string, number | null>>;
 }
 
@@ -80,6 +84,7 @@ export function buildSummary(inputs: readonly SummaryInput[], skipped: number): 
         quant: quantLabel(m.envelope),
         hardware: hardwareLabel(m.envelope),
         signature: m.signature,
+        flags: envelopeFlags(m.envelope),
         metrics,
       };
     });
@@ -99,16 +104,7 @@ function byThroughputDesc(a: SummaryRow, b: SummaryRow): number {
 }
 
 export function signatureLabel(status: SignatureStatus): string {
-  switch (status) {
-    case 'ok':
-      return 'signed OK';
-    case 'unsigned':
-      return 'unsigned';
-    case 'fail':
-      return 'FAIL';
-    case 'unchecked':
-      return 'unchecked';
-  }
+  return trustCell(status);
 }
 
 function cellOf(column: MetricColumn, value: number | null | undefined): string {
@@ -130,9 +126,11 @@ export function renderSummaryText(report: SummaryReport): string {
       { header: 'Quant' },
       { header: 'Hardware' },
       ...suite.columns.map((c) => ({ header: c.header, align: 'right' as const })),
-      { header: 'Signature' },
+      { header: 'Trust' },
       { header: 'Run' },
     ];
+    const anyFlags = suite.rows.some((row) => row.flags.length > 0);
+    if (anyFlags) columns.push({ header: 'Flags' });
     const rows = suite.rows.map((row) => [
       row.model,
       row.engine,
@@ -141,6 +139,7 @@ export function renderSummaryText(report: SummaryReport): string {
       ...suite.columns.map((c) => cellOf(c, row.metrics[c.key])),
       signatureLabel(row.signature),
       row.runId,
+      ...(anyFlags ? [row.flags.join(', ') || '-'] : []),
     ]);
     blocks.push(
       `${id} (${suite.rows.length} run${suite.rows.length === 1 ? '' : 's'})\n${renderTable(columns, rows)}`,
@@ -161,6 +160,8 @@ export function summaryJson(report: SummaryReport): unknown {
       quant: row.quant,
       hardware: row.hardware,
       signature: row.signature,
+      incomplete: row.flags.includes('incomplete'),
+      quality_valid: !row.flags.includes('quality invalid'),
       ...row.metrics,
     }));
   }
@@ -180,6 +181,7 @@ export function renderSummaryCsv(report: SummaryReport): string {
     'hardware',
     ...metricKeys,
     'signature',
+    'flags',
     'run_id',
     'path',
   ];
@@ -195,6 +197,7 @@ export function renderSummaryCsv(report: SummaryReport): string {
           row.hardware,
           ...metricKeys.map((key) => row.metrics[key] ?? null),
           row.signature,
+          row.flags.join(';'),
           row.runId,
           row.path,
         ]),
