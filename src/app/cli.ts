@@ -34,6 +34,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stderr.write(`bench: ${error.message}\n`);
       return error.exitCode ?? 1;
     }
+    const errno = (error as NodeJS.ErrnoException | null)?.code;
+    if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EROFS') {
+      const path = (error as NodeJS.ErrnoException).path;
+      const what = errno === 'EROFS' ? 'the file system is read-only' : 'no space left on the device';
+      process.stderr.write(`bench: cannot write${path ? ` ${path}` : ''}: ${what}\n`);
+      return 1;
+    }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`bench: internal error: ${message}\n`);
     if (process.env.BENCH_DEBUG && error instanceof Error && error.stack)

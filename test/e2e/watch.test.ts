@@ -35,7 +35,7 @@ async function waitFor(ok: () => boolean, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-const stateExists = (dir: string) => () => existsSync(join(dir, '.bench-live.json'));
+const stateExists = (dir: string) => () => existsSync(join(dir, '.bench', 'live.json'));
 const tmp = () => mkdtempSync(join(tmpdir(), 'bench-watch-'));
 
 /** Runs the CLI in this process (stdout is not a TTY under vitest: headless), capturing output. */
@@ -121,7 +121,7 @@ describe('bench watch, headless (stdout is a pipe)', () => {
     const result = await runInProcess(['watch', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `bench: no live state in ${dir} (expected .bench-live.json; is this a bench output directory?)\n`,
+      `bench: no live state in ${dir} (expected .bench/live.json; is this a bench output directory?)\n`,
     );
     expect(result.stdout).toBe('');
   });
