@@ -1,5 +1,6 @@
 // Reading and writing envelope files.
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseLossless } from 'lossless-json';
@@ -40,7 +41,12 @@ export async function writeEnvelope(dir: string, prefix: string, envelope: Envel
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${envelopeFileName(prefix, contentHash)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx', 0o644);
+    // Exclusive and no-follow: a link planted under the random temp name fails the create.
+    const handle = await open(
+      temp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+      0o644,
+    );
     try {
       await handle.writeFile(text, 'utf8');
       await handle.sync();
