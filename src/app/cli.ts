@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { setCeilingMeasurer } from './commands/doctor.js';
 import { commandRegistrars } from './commands/index.js';
 import { isCodedError } from './errors.js';
+import { redactText } from './redact.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -31,7 +32,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isCodedError(error)) {
-      process.stderr.write(`bench: ${error.message}\n`);
+      process.stderr.write(`bench: ${redactText(error.message)}\n`);
       return error.exitCode ?? 1;
     }
     const errno = (error as NodeJS.ErrnoException | null)?.code;
@@ -42,9 +43,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 1;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`bench: internal error: ${message}\n`);
+    process.stderr.write(`bench: internal error: ${redactText(message)}\n`);
     if (process.env.BENCH_DEBUG && error instanceof Error && error.stack)
-      process.stderr.write(`${error.stack}\n`);
+      process.stderr.write(`${redactText(error.stack)}\n`);
     return 70;
   }
 }
