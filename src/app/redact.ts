@@ -11,7 +11,7 @@ export function redactUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    return url.replace(/(\/\/)([^/@\s]*)@/, (_m, slashes: string, auth: string) =>
+    return url.replace(/(\/\/)([^/@]*)@/, (_m, slashes: string, auth: string) =>
       auth.includes(':') ? `${slashes}${auth.slice(0, auth.indexOf(':'))}:***@` : `${slashes}***@`,
     );
   }
