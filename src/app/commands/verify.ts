@@ -80,11 +80,16 @@ function trustLine(result: VerifyResult, trustDir: string): string {
   return trustLabel(result.trust);
 }
 
-function renderOutcome(outcome: FileOutcome, trustDir: string): string {
+/** Passed: valid, and with --require-trusted also trusted. */
+function passes(result: VerifyResult, requireTrusted: boolean): boolean {
+  return result.ok && (!requireTrusted || result.trust === 'trusted');
+}
+
+function renderOutcome(outcome: FileOutcome, trustDir: string, requireTrusted: boolean): string {
   if (outcome.kind === 'unusable') return `FAIL  ${outcome.path}\n    reason: ${outcome.reason}\n`;
   const r = outcome.result;
   const lines = [
-    `${r.ok ? 'OK' : 'FAIL'}  ${r.path ?? ''}`,
+    `${passes(r, requireTrusted) ? 'OK' : 'FAIL'}  ${r.path ?? ''}`,
     `    method: ${methodLine(r)}`,
     `    trust: ${trustLine(r, trustDir)}`,
     `    content_hash: ${r.contentHash}`,
@@ -97,6 +102,7 @@ function renderOutcome(outcome: FileOutcome, trustDir: string): string {
     `    engine: ${r.engine.name} ${r.engine.version}`.trimEnd(),
   );
   if (r.reason !== undefined && !r.ok) lines.push(`    reason: ${r.reason}`);
+  else if (!passes(r, requireTrusted)) lines.push(`    reason: ${trustLabel(r.trust)} (--require-trusted)`);
   else if (r.reason !== undefined) lines.push(`    note: ${r.reason}`);
   return `${lines.join('\n')}\n`;
 }
@@ -122,9 +128,10 @@ export async function runVerify(inputs: readonly string[], flags: VerifyFlags): 
       outcome = { kind: 'unusable', path, code: error.code, reason: error.message };
     }
     outcomes.push(outcome);
-    if (!flags.json) process.stdout.write(renderOutcome(outcome, trustDir));
+    if (!flags.json) process.stdout.write(renderOutcome(outcome, trustDir, flags.requireTrusted === true));
   }
-  const passed = outcomes.filter((o) => o.kind === 'checked' && o.result.ok).length;
+  const requireTrusted = flags.requireTrusted === true;
+  const passed = outcomes.filter((o) => o.kind === 'checked' && passes(o.result, requireTrusted)).length;
   const unusable = outcomes.filter((o) => o.kind === 'unusable').length;
   const failed = outcomes.length - passed - unusable;
   const levels = outcomes.map((o) => (o.kind === 'checked' ? o.result.trust : 'invalid'));
@@ -132,7 +139,7 @@ export async function runVerify(inputs: readonly string[], flags: VerifyFlags): 
   const untrusted = outcomes.filter(
     (o) => o.kind === 'checked' && o.result.ok && o.result.trust === 'untrusted',
   ).length;
-  const trustFailed = flags.requireTrusted === true && trusted < outcomes.length;
+  const trustFailed = requireTrusted && trusted < outcomes.length;
   if (flags.json) {
     const results = outcomes.map((o) =>
       o.kind === 'checked'
@@ -146,11 +153,7 @@ export async function runVerify(inputs: readonly string[], flags: VerifyFlags): 
     const parts = [`${passed} passed`, `${failed} failed`];
     if (unusable > 0) parts.push(`${unusable} could not be loaded`);
     const trustNote =
-      untrusted > 0
-        ? `; ${untrusted} valid but untrusted signer`
-        : trusted > 0
-          ? `; ${trusted} trusted`
-          : '';
+      untrusted > 0 ? `; ${untrusted} valid but untrusted signer` : trusted > 0 ? `; ${trusted} trusted` : '';
     process.stdout.write(
       `\n${parts.join(', ')} (${outcomes.length} envelope${outcomes.length === 1 ? '' : 's'}${trustNote})\n`,
     );

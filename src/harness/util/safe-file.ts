@@ -21,7 +21,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export class UnsafeOutputError extends Error {
   readonly code: string;
@@ -66,6 +66,13 @@ function uid(): number | null {
  * Returns the directory. Throws UnsafeOutputError (exit 2) with the reason.
  */
 export function checkOutputDir(dir: string): string {
+  // Node's recursive mkdir never returns for a path under /proc (it retries ENOENT forever):
+  // judge the nearest existing ancestor before creating anything.
+  if (isPseudoFs(nearestExisting(resolve(dir))))
+    throw new UnsafeOutputError(
+      `refusing output directory ${dir}: it is on a kernel pseudo file system (/proc, /sys, /dev), not a disk`,
+      'E_OUTPUT_DIR',
+    );
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
@@ -124,6 +131,20 @@ export function privateSubdir(parent: string, name: string): string {
 
 /** statfs magic numbers of kernel pseudo file systems (proc, sysfs, cgroup, cgroup2, debugfs, securityfs, devpts). */
 const PSEUDO_FS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x73636673, 0x1cd1]);
+
+function nearestExisting(path: string): string {
+  let current = path;
+  for (;;) {
+    try {
+      lstatSync(current);
+      return current;
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return current;
+      current = parent;
+    }
+  }
+}
 
 function isPseudoFs(dir: string): boolean {
   let real = dir;

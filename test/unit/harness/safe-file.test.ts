@@ -89,6 +89,8 @@ describe('safe output files', () => {
     chmodSync(open, 0o1777);
     expect(checkOutputDir(open)).toBe(open);
     expect(() => checkOutputDir('/proc/self')).toThrow(/pseudo file system/);
+    // Node's recursive mkdir would spin forever here: refused before creating anything.
+    expect(() => checkOutputDir('/proc/self/bench-out')).toThrow(/pseudo file system/);
     writeFileSync(join(dir, 'file'), '');
     expect(() => checkOutputDir(join(dir, 'file'))).toThrow(/cannot create|not a directory/);
   });
