@@ -81,7 +81,7 @@ describe('bench watch, headless (stdout is a pipe)', () => {
     expect(await code).toBe(3);
     const err = stderr.split('\n');
     expect(err[0]).toMatch(
-      /^watching .*: chat-short · sim-8b · sim @ 127\.0\.0\.1:41233 \(SIMULATED\) · pid \d+$/,
+      /^watching .*: chat-short · sim-8b · sim @ embedded engine \(SIMULATED\) · pid \d+$/,
     );
     expect(err.filter((l) => /^\[c1 1\/2\] measuring/.test(l)).length).toBeGreaterThanOrEqual(1);
     expect(err.filter((l) => /^\[c4 2\/2\] measuring/.test(l)).length).toBeGreaterThanOrEqual(1);

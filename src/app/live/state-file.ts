@@ -86,6 +86,12 @@ const UNKNOWN_META: ConsoleMeta = {
   simulated: false,
 };
 
+/** What the state file says instead of the endpoint's host:port. */
+function storedEndpointLabel(meta: ConsoleMeta): string {
+  if (meta.endpointHost === '?') return '?';
+  return meta.simulated ? 'embedded engine' : 'endpoint (address not stored)';
+}
+
 export function createStateWriter(outputDir: string, options: StateWriterOptions = {}): StateWriter {
   // Refuses a directory others could plant links in (exit 2) before anything is written.
   privateSubdir(checkOutputDir(outputDir), RUN_FILES_DIR);
@@ -113,7 +119,11 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
 
   const serialise = (): string => {
     state = { ...state, updatedAt: now().toISOString() };
-    return JSON.stringify(state);
+    // The file outlives the run and may be shared: it never holds the endpoint's host or port.
+    return JSON.stringify({
+      ...state,
+      meta: { ...state.meta, endpointHost: storedEndpointLabel(state.meta) },
+    });
   };
   const writeNow = (): Promise<void> => {
     if (timer) {
