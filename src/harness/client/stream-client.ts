@@ -267,8 +267,25 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   if (options.apiKey !== undefined && options.apiKey !== '') {
     baseHeaders.authorization = `Bearer ${options.apiKey}`;
   }
-  const secret = options.apiKey !== undefined && options.apiKey !== '' ? options.apiKey : null;
-  const redact = (text: string): string => (secret === null ? text : text.split(secret).join('[redacted]'));
+  // Error details go to the journal: never the key, nor the endpoint's address or credentials
+  // (undici's messages name host:port, e.g. "connect ECONNREFUSED 10.0.0.5:8000").
+  const secrets = [
+    options.apiKey ?? '',
+    options.baseUrl,
+    url.origin,
+    url.host,
+    url.hostname,
+    decodeURIComponent(url.username),
+    decodeURIComponent(url.password),
+  ]
+    .filter((s) => s.length >= 3)
+    .sort((a, b) => b.length - a.length);
+  const redact = (text: string): string => {
+    let out = text;
+    for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
+    return out;
+  };
+  const apiKey = options.apiKey !== undefined && options.apiKey !== '' ? options.apiKey : null;
   const worker = options.workerId ?? 0;
   const stats: StreamClientStats = {
     sent: 0,
@@ -382,11 +399,10 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     }
     const tDoneMs = performance.now();
     if (!Number.isNaN(state.tWriteMs)) tSendMs = state.tWriteMs;
-    if (secret !== null) {
-      // Whatever the server echoed, the key never leaves this function.
-      if (state.errorDetail !== undefined) state.errorDetail = redact(state.errorDetail);
-      if (state.text !== undefined) state.text = redact(state.text);
-    }
+    // Whatever the server echoed, the key never leaves this function; error details also lose the
+    // endpoint's address. Generated text keeps everything but the key (it may be scored).
+    if (state.errorDetail !== undefined) state.errorDetail = redact(state.errorDetail);
+    if (apiKey !== null && state.text !== undefined) state.text = state.text.split(apiKey).join('[redacted]');
     stats.inFlight--;
     stats.done++;
     return state.toRecord({

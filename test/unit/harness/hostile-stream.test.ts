@@ -121,4 +121,33 @@ describe('stream client vs hostile servers', () => {
     expect(record.errorCode).toBe('malformed_event');
     expect(record.errorDetail).toMatch(/cannot decode gzip/);
   });
+
+  it('error details (they go to the journal) never hold the endpoint address, credentials or key', async () => {
+    const c = createStreamClient({
+      baseUrl: 'http://scott:tiger@127.0.0.1:1/v1',
+      endpointType: 'chat',
+      model: 'm',
+      connections: 1,
+      apiKey: 'sk-planted-secret',
+    });
+    const record = await c.send(spec, 0);
+    await c.close();
+    expect(record.errorCode).toBe('connect_error');
+    expect(record.errorDetail ?? '').not.toMatch(/127\.0\.0\.1|scott|tiger|sk-planted/);
+    server = await startHostileServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end(`bad key ${String(req.headers.authorization)} from ${String(req.headers.host)}`);
+    });
+    const echo = createStreamClient({
+      baseUrl: server.baseUrl,
+      endpointType: 'chat',
+      model: 'm',
+      connections: 1,
+      apiKey: 'sk-planted-secret',
+    });
+    const echoed = await echo.send(spec, 0);
+    await echo.close();
+    expect(echoed.errorCode).toBe('http_401');
+    expect(echoed.errorDetail).toMatch(/^bad key Bearer \[redacted\] from \[redacted\]$/);
+  });
 });
