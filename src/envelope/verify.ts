@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { strictBase64 } from './base64.js';
 import { contentHashOf, contentHashOfLossless } from './hash.js';
-import { readEnvelopeFile } from './io.js';
+import { readEnvelopeFile, type LoadedEnvelope } from './io.js';
 import { parseEd25519PublicKey, publicKeyPemOf } from './keys.js';
 import { loadTrustedRoot, verifyKeyless } from './keyless.js';
 import { envelopeV1Schema, firstIssue } from './schema.js';
@@ -204,6 +204,22 @@ export async function verifyEnvelopeObject(
  * be used at all (missing, not JSON, truncated, not an envelope); returns ok:false for failed checks.
  */
 export async function verifyEnvelopeFile(path: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  return (await readAndVerifyEnvelope(path, options)).result;
+}
+
+/**
+ * Reads an envelope once (bounded) and verifies exactly those bytes: what replay and profile must
+ * use, so that a file swapped between two reads (or a named pipe) cannot run other numbers than
+ * those verified.
+ */
+export async function readAndVerifyEnvelope(
+  path: string,
+  options: VerifyOptions = {},
+): Promise<{ loaded: LoadedEnvelope; result: VerifyResult }> {
   const loaded = await readEnvelopeFile(path, { maxBytes: options.maxBytes });
-  return verifyEnvelopeObject({ envelope: loaded.envelope, lossless: loaded.lossless, path }, options);
+  const result = await verifyEnvelopeObject(
+    { envelope: loaded.envelope, lossless: loaded.lossless, path },
+    options,
+  );
+  return { loaded, result };
 }
