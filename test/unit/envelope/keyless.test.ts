@@ -8,6 +8,7 @@ import {
   verifyEnvelopeFile,
   writeEnvelope,
 } from '../../../src/envelope/index.js';
+import { loadTrustStore } from '../../../src/envelope/trust.js';
 import { sampleUnsignedEnvelope } from './sample-envelope.js';
 import { startMockSigstore, type MockSigstore } from './sigstore-mock-server.js';
 
@@ -61,6 +62,18 @@ describe('keyless signing against mock Fulcio + Rekor on loopback', () => {
     });
     expect(policyBad.ok).toBe(false);
     expect(policyBad.reason).toMatch(/does not match/);
+
+    // The trust store's identity patterns decide trusted vs untrusted without failing the check.
+    const cfg = await mkdtemp(join(tmpdir(), 'bench-keyless-cfg-'));
+    await writeFile(join(cfg, 'trusted-identities'), '^https://github\\.com/acme/bench/.*$\n');
+    const store = await loadTrustStore({ env: { BENCH_CONFIG_DIR: cfg } });
+    const fromStore = await verifyEnvelopeFile(path, { trustedRootPath: rootPath, trustStore: store });
+    expect(fromStore).toMatchObject({ ok: true, trust: 'trusted' });
+    expect(fromStore.trustedBy).toMatch(/trusted-identities/);
+    await writeFile(join(cfg, 'trusted-identities'), '^https://github\\.com/other/.*$\n');
+    const otherStore = await loadTrustStore({ env: { BENCH_CONFIG_DIR: cfg } });
+    const notInStore = await verifyEnvelopeFile(path, { trustedRootPath: rootPath, trustStore: otherStore });
+    expect(notInStore).toMatchObject({ ok: true, trust: 'untrusted' });
 
     // without a trusted root the keyless envelope cannot be judged
     const noRoot = await verifyEnvelopeFile(path);
