@@ -4,6 +4,7 @@
 // directory (InferenceBench's summary and audit) never see it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from '../../harness/clock.js';
 import {
   checkOutputDir,
   privateSubdir,
@@ -57,6 +58,8 @@ export interface StateWriter {
 }
 
 export interface StateWriterOptions {
+  /** Time source for the write throttle (default the system clock). */
+  readonly clock?: Clock;
   readonly meta?: ConsoleMeta;
   /** Default 1000. */
   readonly minIntervalMs?: number;
@@ -97,7 +100,8 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   privateSubdir(checkOutputDir(outputDir), RUN_FILES_DIR);
   const path = statePath(outputDir);
   const pid = options.pid ?? process.pid;
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? (() => new Date(clock.epochMsOf(clock.now())));
   const minIntervalMs = options.minIntervalMs ?? 1000;
   let state: LiveState = {
     version: STATE_VERSION,
@@ -113,7 +117,7 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   };
   let dirty = false;
   let lastWriteMs = Number.NEGATIVE_INFINITY;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: TimerHandle | null = null;
   let writing: Promise<void> = Promise.resolve();
   let done = false;
 
@@ -127,11 +131,11 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   };
   const writeNow = (): Promise<void> => {
     if (timer) {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       timer = null;
     }
     dirty = false;
-    lastWriteMs = performance.now();
+    lastWriteMs = clock.now();
     const body = serialise();
     // A failed write (a full disk) is reported by the caller that awaits it; the chain goes on.
     const next = writing.then(() => writeFileAtomic(path, body));
@@ -140,12 +144,12 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   };
   const schedule = (): void => {
     if (timer || done) return;
-    const waitMs = Math.max(0, lastWriteMs + minIntervalMs - performance.now());
-    timer = setTimeout(() => {
+    const waitMs = Math.max(0, lastWriteMs + minIntervalMs - clock.now());
+    timer = clock.setTimeout(() => {
       timer = null;
       if (dirty) void writeNow().catch(() => undefined);
     }, waitMs);
-    timer.unref();
+    unrefTimer(timer);
   };
 
   // The file exists from the start, so `bench watch` can attach before the first snapshot.
@@ -177,7 +181,7 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
     },
     finishSync(exitCode) {
       done = true;
-      if (timer) clearTimeout(timer);
+      if (timer) clock.clearTimeout(timer);
       state = { ...state, finished: true, exitCode };
       writeFileAtomicSync(path, serialise());
     },

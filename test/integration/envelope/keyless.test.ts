@@ -9,7 +9,7 @@ import {
   writeEnvelope,
 } from '../../../src/envelope/index.js';
 import { loadTrustStore } from '../../../src/envelope/trust.js';
-import { sampleUnsignedEnvelope } from './sample-envelope.js';
+import { sampleUnsignedEnvelope } from '../../unit/envelope/sample-envelope.js';
 import { startMockSigstore, type MockSigstore } from './sigstore-mock-server.js';
 
 let mock: MockSigstore;
