@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { DEFAULT_MAX_FILE_BYTES, readBoundedFile } from '../../envelope/io.js';
-import { writeFileAtomic } from '../../harness/util/safe-file.js';
+import { writeFileAtomic } from '../../lib/safe-file.js';
 import { UsageError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
 import { addMaxFileBytesOption } from './file-options.js';

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkOutputDir } from '../../harness/util/safe-file.js';
+import { checkOutputDir } from '../../lib/safe-file.js';
 
 export const LOG_FILE_NAME = 'bench.log';
 

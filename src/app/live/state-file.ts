@@ -10,7 +10,7 @@ import {
   privateSubdir,
   writeFileAtomic,
   writeFileAtomicSync,
-} from '../../harness/util/safe-file.js';
+} from '../../lib/safe-file.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import type { ConsoleMeta, SweepRow } from '../console/types.js';

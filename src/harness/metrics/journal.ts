@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { RequestRecord } from '../types.js';
-import { checkOutputDir, createExclusive, privateSubdir } from '../util/safe-file.js';
+import { checkOutputDir, createExclusive, privateSubdir } from '../../lib/safe-file.js';
 
 /** Run-private files live in `<outputDir>/.bench/` (tools that read every *.json never see them). */
 export const RUN_FILES_DIR = '.bench';

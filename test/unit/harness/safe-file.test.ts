@@ -23,7 +23,7 @@ import {
   privateSubdir,
   writeFileAtomic,
   writeFileAtomicSync,
-} from '../../../src/harness/util/safe-file.js';
+} from '../../../src/lib/safe-file.js';
 import { rec } from './records.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
