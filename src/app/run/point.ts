@@ -1,5 +1,6 @@
 // One measured point: run it through the harness, summarise telemetry and server metrics, build,
 // sign and write its envelope.
+import { journalPathFor } from '../../harness/metrics/journal.js';
 import {
   buildEnvelope,
   endpointHash,
@@ -140,7 +141,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
-        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
+        journalPath: journalPathFor(config.outputDir, point.label),
         stopSignal: input.stopSignal,
         pointLabel: input.label,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
@@ -161,6 +162,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       model: {
         id: input.modelId,
         provider: input.simulated ? 'sim' : config.engine,
+        // Keyed (per-user HMAC): the hash cannot be tested against guessed addresses.
         endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
       },
       engine: {
