@@ -18,6 +18,7 @@ export {
   parseEnvelopeText,
   readEnvelopeFile,
   writeEnvelope,
+  writeUnsignedEnvelope,
 } from './io.js';
 export type { LoadedEnvelope } from './io.js';
 export {

@@ -30,16 +30,19 @@ export function envelopeFileName(prefix: string, contentHash: string): string {
 
 /**
  * Writes `<dir>/<prefix><hash12>.json` atomically (temp file in the same folder, fsync, rename).
- * Refuses an unsigned envelope so that no unsigned file is ever left behind.
+ * Refuses an unsigned envelope: the only unsigned files are those writeUnsignedEnvelope marks so.
  */
 export async function writeEnvelope(dir: string, prefix: string, envelope: EnvelopeV1): Promise<string> {
   if (envelope.signature === null || envelope.signature === undefined)
     throw new EnvelopeError('E_ENVELOPE_UNSIGNED', 'refusing to write an unsigned envelope', 1);
   const contentHash = contentHashOf(envelope);
-  const text = envelopeFileText(envelope);
-  const target = join(dir, envelopeFileName(prefix, contentHash));
+  return writeEnvelopeText(dir, envelopeFileName(prefix, contentHash), envelopeFileText(envelope));
+}
+
+async function writeEnvelopeText(dir: string, name: string, text: string): Promise<string> {
+  const target = join(dir, name);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${envelopeFileName(prefix, contentHash)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     // Exclusive and no-follow: a link planted under the random temp name fails the create.
     const handle = await open(
@@ -59,6 +62,27 @@ export async function writeEnvelope(dir: string, prefix: string, envelope: Envel
     throw error;
   }
   return target;
+}
+
+/**
+ * Signing failed at the end of a run: keep the measurement. Writes the envelope with
+ * `signature: null` and a top-level `unsigned_reason` (an extension key: readers report it as
+ * `unsigned`), exclusively and atomically like a signed one. Returns the path and content hash.
+ */
+export async function writeUnsignedEnvelope(
+  dir: string,
+  prefix: string,
+  envelope: object,
+  reason: string,
+): Promise<{ path: string; contentHash: string }> {
+  const unsigned = { ...(envelope as Record<string, unknown>), signature: null, unsigned_reason: reason };
+  const contentHash = contentHashOf(unsigned);
+  const path = await writeEnvelopeText(
+    dir,
+    envelopeFileName(prefix, contentHash),
+    envelopeFileText(unsigned),
+  );
+  return { path, contentHash };
 }
 
 function isTruncation(text: string, error: unknown): boolean {

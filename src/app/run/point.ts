@@ -7,6 +7,7 @@ import {
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,
+  writeUnsignedEnvelope,
   ZERO_HASH,
   type CiRecord,
   type EnvelopeWrite,
@@ -33,6 +34,8 @@ import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
 
 export interface PointReport {
+  /** Set when signing failed and the envelope was written unsigned (the run then exits 1). */
+  readonly unsignedReason: string | null;
   readonly suiteId: string;
   readonly modelId: string;
   readonly telemetry: TelemetryWindowSummary;
@@ -209,9 +212,28 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     { result, workers },
     { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
   );
-  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
-  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
+  const prefix = `${input.filePrefix}${point.prefix}`;
+  let envelopePath: string;
+  let contentHash: string;
+  let unsignedReason: string | null = null;
+  try {
+    const signed = await signEnvelope(unsigned, input.signing);
+    contentHash = signed.contentHash;
+    envelopePath = await writeEnvelope(config.outputDir, prefix, signed.envelope);
+  } catch (error) {
+    // A measurement is never thrown away: when signing fails (an expired token, Fulcio down), the
+    // envelope is written unsigned and marked so, and the run exits 1.
+    if (!isSigningFailure(error)) throw error;
+    unsignedReason = `signing failed: ${error instanceof Error ? error.message : String(error)}`;
+    ({ path: envelopePath, contentHash } = await writeUnsignedEnvelope(
+      config.outputDir,
+      prefix,
+      unsigned,
+      unsignedReason,
+    ));
+  }
   return {
+    unsignedReason,
     suiteId,
     modelId: input.modelId,
     telemetry: telemetrySummary,
@@ -226,6 +248,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     valid: result.valid,
     incomplete: result.incomplete,
   };
+}
+
+/** Errors of the signing step itself (not a full disk or a bad envelope): keep the data unsigned. */
+function isSigningFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E_(KEYLESS|KEY_)/.test(code);
 }
 
 /** Warns when the point drove more than half of the client ceiling measured by `bench doctor --calibrate`. */
