@@ -88,6 +88,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     connections,
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
+    maxEventBytes: config.maxEventBytes,
   };
   const workers =
     config.workers ??
