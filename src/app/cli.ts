@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { setCeilingMeasurer } from './commands/doctor.js';
 import { commandRegistrars } from './commands/index.js';
 import { isCodedError } from './errors.js';
+import { redactText } from './redact.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -31,13 +32,20 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isCodedError(error)) {
-      process.stderr.write(`bench: ${error.message}\n`);
+      process.stderr.write(`bench: ${redactText(error.message)}\n`);
       return error.exitCode ?? 1;
     }
+    const errno = (error as NodeJS.ErrnoException | null)?.code;
+    if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EROFS') {
+      const path = (error as NodeJS.ErrnoException).path;
+      const what = errno === 'EROFS' ? 'the file system is read-only' : 'no space left on the device';
+      process.stderr.write(`bench: cannot write${path ? ` ${path}` : ''}: ${what}\n`);
+      return 1;
+    }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`bench: internal error: ${message}\n`);
+    process.stderr.write(`bench: internal error: ${redactText(message)}\n`);
     if (process.env.BENCH_DEBUG && error instanceof Error && error.stack)
-      process.stderr.write(`${error.stack}\n`);
+      process.stderr.write(`${redactText(error.stack)}\n`);
     return 70;
   }
 }

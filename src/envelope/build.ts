@@ -2,11 +2,11 @@
 // schema's own type. Pure apart from run_id's random bits: the composition root (src/app/run)
 // gathers the facts (fingerprint, provenance, telemetry) and passes them in; the harness gives
 // typed metrics, which src/envelope/metrics.ts names. Imports from harness/telemetry are types only.
+import { keyedEndpointHash } from './endpoint-hash.js';
 import { randomBytes } from 'node:crypto';
 import type { PointResult } from '../harness/run/result.js';
 import type { HistogramView } from '../harness/types.js';
 import type { TelemetryWindowSummary } from '../telemetry/types.js';
-import { sha256Hex } from './hash.js';
 import { energyMetricsV1, METRIC, pointMetricsV1 } from './metrics.js';
 import { normaliseForPython } from './normalise.js';
 import { placeholderPaths } from './placeholders.js';
@@ -81,9 +81,12 @@ export function finishEnvelope(unsigned: UnsignedEnvelope): UnsignedEnvelope {
   return { ...rest, placeholders: placeholderPaths(rest) } as UnsignedEnvelope;
 }
 
-/** A hash of the endpoint so runs against the same server can be matched without storing the URL. */
+/**
+ * A hash of the endpoint so runs against the same server can be matched without storing the URL:
+ * keyed (HMAC under a per-user key, see endpoint-hash.ts), so it cannot be reversed by guessing.
+ */
 export function endpointHash(baseUrl: string | null): string {
-  return baseUrl === null ? ZERO_HASH : sha256Hex(baseUrl);
+  return keyedEndpointHash(baseUrl);
 }
 
 function telemetryBlock(telemetry: PointTelemetry): Record<string, unknown> {

@@ -19,6 +19,7 @@ export {
   parseEnvelopeText,
   readEnvelopeFile,
   writeEnvelope,
+  writeUnsignedEnvelope,
 } from './io.js';
 export type { LoadedEnvelope } from './io.js';
 export {

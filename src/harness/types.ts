@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'no_done' // stream ended without [DONE]
   | 'server_error' // an `error` object inside the stream
   | 'empty_response' // 200 and [DONE] but no generated token
+  | 'event_too_large' // one SSE event (or line) longer than the per-event cap
   | 'aborted'; // cancelled by the driver (stop / drain timeout)
 
 export interface UsageCounts {

@@ -175,7 +175,7 @@ describe('bench run', () => {
     const deadline = Date.now() + 60_000;
     const finished = (): boolean => {
       try {
-        return (JSON.parse(readFileSync(join(out, '.bench-live.json'), 'utf8')) as { finished: boolean })
+        return (JSON.parse(readFileSync(join(out, '.bench', 'live.json'), 'utf8')) as { finished: boolean })
           .finished;
       } catch {
         return false;

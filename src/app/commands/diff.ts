@@ -7,10 +7,19 @@ import { diffEnvelopes, pairDirectories, type DiffResult } from '../report/diff.
 import { diffResultJson, renderDiffTable } from '../report/diffRender.js';
 import { envelopeIo, readPublicKeyFlag, type EnvelopeIo } from '../report/envelopeIo.js';
 import type { LoadedEnvelope } from '../report/envelopeView.js';
-import { loadInputs, renderVerifyFailures, verifyAll } from '../report/loadInputs.js';
+import {
+  loadInputs,
+  renderTrustBlock,
+  renderVerifyFailures,
+  trustLevels,
+  verifyAll,
+} from '../report/loadInputs.js';
 import type { CommandOutput } from './compare.js';
+import { addMaxFileBytesOption } from './file-options.js';
+import { addTrustOptions, trustStoreFromFlags, untrustedSummary, type TrustFlags } from './trust-options.js';
 
-interface DiffFlags {
+interface DiffFlags extends TrustFlags {
+  maxFileBytes?: number;
   tolerance: number;
   report: 'table' | 'json';
   strict?: boolean;
@@ -42,20 +51,31 @@ export async function runDiff(
   const [bDir, cDir] = [await isDirectory(baselinePath), await isDirectory(candidatePath)];
   if (bDir !== cDir)
     throw new UsageError('diff compares two files or two directories, not one of each', 'E_DIFF_INPUT');
-  const b = await loadInputs(io, [baselinePath]);
-  const c = await loadInputs(io, [candidatePath]);
+  const readOptions = flags.maxFileBytes !== undefined ? { maxBytes: flags.maxFileBytes } : {};
+  const b = await loadInputs(io, [baselinePath], readOptions);
+  const c = await loadInputs(io, [candidatePath], readOptions);
   let stderr = [...b.skipped, ...c.skipped].map((s) => `skipped ${s.path}: ${s.reason}\n`).join('');
   if (b.loaded.length === 0 || c.loaded.length === 0)
     throw new UsageError(
       `no usable envelopes under ${b.loaded.length === 0 ? baselinePath : candidatePath}`,
       'E_DIFF_INPUT',
     );
+  const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
+  const verifyFlags = {
+    ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
+    ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
+  };
+  if (flags.requireTrusted) {
+    const all = [...b.loaded, ...c.loaded];
+    const trustStore = await trustStoreFromFlags(flags, devPublicKeyPem, flags.devPublicKey);
+    const levels = await trustLevels(io, all, { ...verifyFlags, trustStore });
+    if (levels.some((l) => l !== 'trusted')) {
+      stderr += `${renderTrustBlock(all, levels)}\n${untrustedSummary(levels)}; nothing diffed\n`;
+      return { stdout: '', stderr, exitCode: 1 };
+    }
+  }
   if (flags.verify) {
-    const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
-    const failures = await verifyAll(io, [...b.loaded, ...c.loaded], {
-      ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
-      ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
-    });
+    const failures = await verifyAll(io, [...b.loaded, ...c.loaded], verifyFlags);
     if (failures.length > 0) {
       stderr += renderVerifyFailures(failures);
       stderr += 'signature verification failed; nothing diffed\n';
@@ -122,7 +142,7 @@ export async function runDiff(
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('diff')
     .description(
       'Per-metric verdicts between a baseline and a candidate (files, or directories matched by suite and sweep point)',
@@ -135,11 +155,13 @@ export function register(program: Command): void {
     .option('--all-metrics', 'table: also list metrics only one side has (default: one line names them)')
     .option('--verify', 'check both signatures first; exit 1 if either fails')
     .option('--dev-public-key <path>', 'with --verify: require dev-key envelopes to be signed by this key')
-    .option('--trusted-root <file>', 'with --verify: Sigstore trusted_root.json for keyless envelopes')
-    .action(async (baseline: string, candidate: string, flags: DiffFlags) => {
-      const out = await runDiff(baseline, candidate, flags);
-      process.stderr.write(out.stderr);
-      process.stdout.write(out.stdout);
-      if (out.exitCode !== 0) process.exitCode = out.exitCode;
-    });
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless envelopes');
+  addTrustOptions(command, 'either side');
+  addMaxFileBytesOption(command);
+  command.action(async (baseline: string, candidate: string, flags: DiffFlags) => {
+    const out = await runDiff(baseline, candidate, flags);
+    process.stderr.write(out.stderr);
+    process.stdout.write(out.stdout);
+    if (out.exitCode !== 0) process.exitCode = out.exitCode;
+  });
 }

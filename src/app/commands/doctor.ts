@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openNvml, queryGpuHealth } from '../../telemetry/index.js';
 import { renderTable } from '../report/format.js';
+import { redactText } from '../redact.js';
 import {
   calibrationPath,
   readCalibration,
@@ -245,7 +246,13 @@ export function renderSlo(facts: HostFacts, templateId: string): string {
   ].join('\n');
 }
 
+/** The doctor report; endpoint URLs in it never carry credentials or secret query values. */
 export async function runDoctor(flags: DoctorFlags, facts?: HostFacts): Promise<CommandOutput> {
+  const out = await doctorReport(flags, facts);
+  return { ...out, stdout: redactText(out.stdout), stderr: redactText(out.stderr) };
+}
+
+async function doctorReport(flags: DoctorFlags, facts?: HostFacts): Promise<CommandOutput> {
   let stderr = '';
   if (flags.calibrate) {
     if (!ceilingMeasurer) throw new CalibrationUnavailableError();

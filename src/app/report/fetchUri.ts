@@ -42,7 +42,17 @@ export function parseFetchUri(uri: string, endpoint = DEFAULT_HF_ENDPOINT): Fetc
     if (uri.trim() === '') throw new UsageError('fetch needs a URI or a path', 'E_FETCH_URI');
     return { kind: 'file', path: resolve(uri) };
   }
-  if (scheme === 'file') return { kind: 'file', path: fileURLToPath(uri) };
+  if (scheme === 'file') {
+    // file://../.. has a host ("..") and file://host/x a remote host: both are usage errors.
+    try {
+      return { kind: 'file', path: fileURLToPath(uri) };
+    } catch {
+      throw new UsageError(
+        `not a usable file URI: ${uri} (use file:///absolute/path, or a plain relative path)`,
+        'E_FETCH_URI',
+      );
+    }
+  }
   if (scheme === 'http' || scheme === 'https') {
     try {
       return { kind: 'http', url: new URL(uri).toString() };

@@ -14,9 +14,11 @@ import {
 } from './envelopeView.js';
 import { csvLine, formatNumber, formatPercent, renderTable, type Column } from './format.js';
 import { datasetLabel, datasetOf, producerOf, type DatasetRef, type Producer } from './interop.js';
+import type { TrustLevel } from '../../envelope/trust.js';
+import { envelopeFlags, trustCell } from './trustView.js';
 
-/** What the signature check said about one file. */
-export type SignatureStatus = 'ok' | 'unsigned' | 'fail' | 'unchecked';
+/** What the signature check said about one file: its trust level. */
+export type SignatureStatus = TrustLevel;
 
 export interface SummaryInput extends LoadedEnvelope {
   readonly signature: SignatureStatus;
@@ -77,6 +79,8 @@ export interface SummaryRow {
   readonly quant: string;
   readonly hardware: string;
   readonly signature: SignatureStatus;
+  /** `incomplete`, `quality invalid`: why this row's numbers are suspect. */
+  readonly flags: readonly string[];
   readonly metrics: Readonly<Record<string, number | null>>;
 }
 
@@ -151,6 +155,7 @@ export function buildSummary(inputs: readonly SummaryInput[], skipped: number): 
         quant: quantLabel(m.envelope),
         hardware: hardwareLabel(m.envelope),
         signature: m.signature,
+        flags: envelopeFlags(m.envelope),
         metrics,
       };
     });
@@ -170,16 +175,7 @@ function byThroughputDesc(a: SummaryRow, b: SummaryRow): number {
 }
 
 export function signatureLabel(status: SignatureStatus): string {
-  switch (status) {
-    case 'ok':
-      return 'signed OK';
-    case 'unsigned':
-      return 'unsigned';
-    case 'fail':
-      return 'FAIL';
-    case 'unchecked':
-      return 'unchecked';
-  }
+  return trustCell(status);
 }
 
 function cellOf(column: MetricColumn, value: number | null | undefined): string {
@@ -201,9 +197,11 @@ export function renderSummaryText(report: SummaryReport): string {
       { header: 'Quant' },
       { header: 'Hardware' },
       ...suite.columns.map((c) => ({ header: c.header, align: 'right' as const })),
-      { header: 'Signature' },
+      { header: 'Trust' },
       { header: 'Run' },
     ];
+    const anyFlags = suite.rows.some((row) => row.flags.length > 0);
+    if (anyFlags) columns.push({ header: 'Flags' });
     const rows = suite.rows.map((row) => [
       row.model,
       row.engine,
@@ -212,6 +210,7 @@ export function renderSummaryText(report: SummaryReport): string {
       ...suite.columns.map((c) => cellOf(c, row.metrics[c.key])),
       signatureLabel(row.signature),
       row.runId,
+      ...(anyFlags ? [row.flags.join(', ') || '-'] : []),
     ]);
     blocks.push(
       `${id} (${suite.rows.length} run${suite.rows.length === 1 ? '' : 's'})\n${renderTable(columns, rows)}` +
@@ -245,6 +244,8 @@ export function summaryJson(report: SummaryReport): unknown {
         metrics: who.jsonMetrics,
         path: row.path,
         signature: row.signature,
+        incomplete: row.flags.includes('incomplete'),
+        quality_valid: !row.flags.includes('quality invalid'),
         tool: who.producer,
         dataset: { id: who.dataset.id, hash: who.dataset.hash },
         engine_label: row.engine,
@@ -269,6 +270,7 @@ export function renderSummaryCsv(report: SummaryReport): string {
     'hardware',
     ...metricKeys,
     'signature',
+    'flags',
     'run_id',
     'path',
   ];
@@ -284,6 +286,7 @@ export function renderSummaryCsv(report: SummaryReport): string {
           row.hardware,
           ...metricKeys.map((key) => row.metrics[key] ?? null),
           row.signature,
+          row.flags.join(';'),
           row.runId,
           row.path,
         ]),

@@ -65,6 +65,10 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
   const { reports, aborted } = await runPoints(config, { plugins });
   printResults(config, reports);
   if (aborted) return 130;
+  const unsignedReports = reports.filter((r) => r.unsignedReason !== null);
+  for (const r of unsignedReports)
+    process.stderr.write(`bench: ${r.envelopePath} written UNSIGNED (${r.unsignedReason ?? ''})\n`);
+  if (unsignedReports.length > 0) return 1;
   return reports.every((r) => meetsOkRateFloor(r.metrics[METRIC.okRate])) ? 0 : 1;
 }
 

@@ -359,6 +359,14 @@ export const RUN_FLAGS: readonly FlagRow[] = [
     configKey: 'requestTimeoutS',
   },
   {
+    name: 'max-event-bytes',
+    arg: '<bytes>',
+    help: 'largest SSE event accepted; a longer one fails its request with event_too_large',
+    default: String(DEFAULTS.maxEventBytes),
+    range: { min: 1024, max: 256 * 1024 * 1024, integer: true, rule: 'an integer from 1024 to 268435456' },
+    configKey: 'maxEventBytes',
+  },
+  {
     name: 'idle-timeout',
     arg: '<seconds>',
     help: 'a stream with no bytes for this long is a stall',
@@ -410,12 +418,14 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'num-prompts',
     arg: '<n>',
+    range: positiveInt(10_000_000),
     help: 'synthetic/long-context: distinct prompts before fresh ones are generated',
     configKey: 'extra.numPrompts',
   },
   {
     name: 'num-sessions',
     arg: '<n>',
+    range: positiveInt(1_000_000),
     help: 'multi-turn: sessions in the pool',
     configKey: 'extra.numSessions',
   },
@@ -434,12 +444,14 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'max-turns',
     arg: '<n>',
+    range: positiveInt(10_000),
     help: 'multi-turn: cap on turns per session',
     configKey: 'extra.maxTurns',
   },
   {
     name: 'block-tokens',
     arg: '<n>',
+    range: positiveInt(1_000_000),
     help: 'trace: tokens per hash_id block',
     configKey: 'extra.blockTokens',
   },
@@ -451,6 +463,7 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'max-model-len',
     arg: '<n>',
+    range: positiveInt(100_000_000),
     help: "model context length for validation (default: the catalog's)",
     configKey: 'extra.maxModelLen',
   },

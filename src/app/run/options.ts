@@ -68,6 +68,7 @@ export interface RunConfig {
   readonly detach: boolean;
   readonly requestTimeoutS: number;
   readonly idleTimeoutS: number;
+  readonly maxEventBytes: number;
   readonly drainGraceS: number;
   readonly simTiming: 'sim' | 'fixed' | 'nodelay';
   readonly simFaultRate: number;
@@ -159,6 +160,7 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     detach: false,
     requestTimeoutS: DEFAULTS.requestTimeoutS,
     idleTimeoutS: DEFAULTS.idleTimeoutS,
+    maxEventBytes: DEFAULTS.maxEventBytes,
     drainGraceS: DEFAULTS.drainGraceS,
     simTiming: 'sim',
     simFaultRate: 0,

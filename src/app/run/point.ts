@@ -1,11 +1,13 @@
 // One measured point: run it through the harness, summarise telemetry and server metrics, build,
 // sign and write its envelope.
+import { journalPathFor } from '../../harness/metrics/journal.js';
 import {
   buildEnvelope,
   endpointHash,
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,
+  writeUnsignedEnvelope,
   ZERO_HASH,
   type CiRecord,
   type EnvelopeWrite,
@@ -32,6 +34,8 @@ import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
 
 export interface PointReport {
+  /** Set when signing failed and the envelope was written unsigned (the run then exits 1). */
+  readonly unsignedReason: string | null;
   readonly suiteId: string;
   readonly modelId: string;
   readonly telemetry: TelemetryWindowSummary;
@@ -84,6 +88,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     connections,
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
+    maxEventBytes: config.maxEventBytes,
   };
   const workers =
     config.workers ??
@@ -140,7 +145,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
-        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
+        journalPath: journalPathFor(config.outputDir, point.label),
         stopSignal: input.stopSignal,
         pointLabel: input.label,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
@@ -161,6 +166,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       model: {
         id: input.modelId,
         provider: input.simulated ? 'sim' : config.engine,
+        // Keyed (per-user HMAC): the hash cannot be tested against guessed addresses.
         endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
       },
       engine: {
@@ -207,9 +213,28 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     { result, workers },
     { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
   );
-  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
-  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
+  const prefix = `${input.filePrefix}${point.prefix}`;
+  let envelopePath: string;
+  let contentHash: string;
+  let unsignedReason: string | null = null;
+  try {
+    const signed = await signEnvelope(unsigned, input.signing);
+    contentHash = signed.contentHash;
+    envelopePath = await writeEnvelope(config.outputDir, prefix, signed.envelope);
+  } catch (error) {
+    // A measurement is never thrown away: when signing fails (an expired token, Fulcio down), the
+    // envelope is written unsigned and marked so, and the run exits 1.
+    if (!isSigningFailure(error)) throw error;
+    unsignedReason = `signing failed: ${error instanceof Error ? error.message : String(error)}`;
+    ({ path: envelopePath, contentHash } = await writeUnsignedEnvelope(
+      config.outputDir,
+      prefix,
+      unsigned,
+      unsignedReason,
+    ));
+  }
   return {
+    unsignedReason,
     suiteId,
     modelId: input.modelId,
     telemetry: telemetrySummary,
@@ -224,6 +249,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     valid: result.valid,
     incomplete: result.incomplete,
   };
+}
+
+/** Errors of the signing step itself (not a full disk or a bad envelope): keep the data unsigned. */
+function isSigningFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E_(KEYLESS|KEY_)/.test(code);
 }
 
 /** Warns when the point drove more than half of the client ceiling measured by `bench doctor --calibrate`. */

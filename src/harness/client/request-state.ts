@@ -2,7 +2,7 @@
 // hot path (onEvent) pushes a stamp and a size and touches a few fields — no closures, no arrays.
 import type { EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
 import { ChunkTemplate } from './chunk-template.js';
-import { SseParser, type SseSink } from './sse.js';
+import { DEFAULT_MAX_EVENT_CHARS, SseParser, type SseSink } from './sse.js';
 
 /** Live counters a client exposes (O(1) updates; read by the recorder for live rates). */
 export interface LiveCounters {
@@ -38,8 +38,9 @@ export class RequestState implements SseSink {
     private readonly endpointType: EndpointType,
     collectText: boolean,
     private readonly live: LiveCounters,
+    maxEventChars: number = DEFAULT_MAX_EVENT_CHARS,
   ) {
-    this.parser = new SseParser(this);
+    this.parser = new SseParser(this, maxEventChars);
     if (collectText) this.text = '';
   }
 
@@ -48,6 +49,10 @@ export class RequestState implements SseSink {
     this.errorCode = code;
     if (detail !== undefined) this.errorDetail = detail;
     this.parser.stop();
+  }
+
+  onTooLarge(limitChars: number): void {
+    this.fail('event_too_large', `an SSE event exceeded ${limitChars} characters (--max-event-bytes)`);
   }
 
   onEvent(data: string, stampMs: number): void {

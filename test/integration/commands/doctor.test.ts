@@ -10,11 +10,7 @@ import {
   setCeilingMeasurer,
   templateLimits,
 } from '../../../src/app/commands/doctor.js';
-import {
-  checkAgainstCeiling,
-  readCalibration,
-  writeCalibration,
-} from '../../../src/app/run/calibration.js';
+import { checkAgainstCeiling, readCalibration, writeCalibration } from '../../../src/app/run/calibration.js';
 import {
   compareVersions,
   doctorVerdict,
