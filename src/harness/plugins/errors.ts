@@ -1,6 +1,7 @@
 // Coded errors of the plugin registry and the dataset loaders. src/harness may not import src/app,
 // so these mirror the app's UsageError shape: a stable `code` (E_…) and an `exitCode`
 // (2 when the user's input — a suite id, a dataset file, a flag — was wrong).
+import { didYouMean } from '../util/did-you-mean.js';
 
 export class PluginError extends Error {
   readonly code: string;
@@ -17,8 +18,9 @@ export class PluginError extends Error {
 export class UnknownSuiteError extends PluginError {
   readonly knownIds: readonly string[];
   constructor(suiteId: string, knownIds: readonly string[]) {
+    const hint = didYouMean(suiteId, knownIds);
     super(
-      `unknown suite "${suiteId}"; known: ${knownIds.length > 0 ? knownIds.join(', ') : '(no plugins installed)'}`,
+      `unknown suite "${suiteId}"; ${hint ? `${hint} ` : ''}known: ${knownIds.length > 0 ? knownIds.join(', ') : '(no plugins installed)'}`,
       'E_SUITE_UNKNOWN',
     );
     this.name = 'UnknownSuiteError';
