@@ -67,7 +67,8 @@ export async function runSummary(
 export function register(program: Command): void {
   program
     .command('summary')
-    .description('Tabulate envelopes (files or directories, *.json recursively) grouped by suite')
+    .summary('tabulate envelopes grouped by suite')
+    .description('Tabulate envelopes (files or directories, *.json recursively) grouped by suite.')
     .argument('<path...>', 'envelope files or directories')
     .option('--json', 'machine-readable output: {"suites": {...}, "skipped": N}')
     .option('--csv', 'one CSV table for all suites')
