@@ -3,7 +3,21 @@
 // so start-up still evaluates only what a command needs. koffi stays external: it loads a native binary.
 // The worker pool's threads load this same file (src/app/main.ts dispatches them).
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+/** sha256 of the lockfile the bundle is built from: src/app/build-info.ts reads it at run time. */
+function lockfileSha256() {
+  try {
+    return createHash('sha256')
+      .update(readFileSync(new URL('../package-lock.json', import.meta.url)))
+      .digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+const lockSha = lockfileSha256();
 
 /** esbuild options shared by every bundle of this project (CLI, benchmarks, test builds). */
 export const bundleOptions = {
@@ -14,7 +28,10 @@ export const bundleOptions = {
   external: ['koffi'],
   jsx: 'automatic',
   // React's production build; src/app/main.ts sets the same at run time for the unbundled sources.
-  define: { 'process.env.NODE_ENV': '"production"' },
+  define: {
+    'process.env.NODE_ENV': '"production"',
+    ...(lockSha ? { __BENCH_LOCKFILE_SHA256__: JSON.stringify(lockSha) } : {}),
+  },
   // Ink imports react-devtools-core only when DEV is set; alias it to an empty module.
   alias: { 'react-devtools-core': fileURLToPath(new URL('./empty-module.mjs', import.meta.url)) },
   banner: {
