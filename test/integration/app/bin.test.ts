@@ -1,11 +1,15 @@
 // bin/bench.js decides what to run: the bundle in an installed package; in a source checkout the
-// bundle while it is newer than every source file, else the sources through tsx.
+// bundle, rebuilt first when a source file is newer; the sources through tsx when that cannot be
+// done or BENCH_FROM_SOURCE=1.
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
+  readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -28,7 +32,7 @@ function bench(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 /** A package layout in `dir`: bin/bench.js and package.json from the repo, stand-in entry files. */
-function layout(parts: { bundle?: boolean; sources?: boolean; tsx?: boolean }): void {
+function layout(parts: { bundle?: boolean; sources?: boolean; tsx?: boolean; buildScript?: boolean }): void {
   mkdirSync(join(dir, 'bin'), { recursive: true });
   copyFileSync(join(ROOT, 'bin', 'bench.js'), join(dir, 'bin', 'bench.js'));
   writeFileSync(
@@ -50,6 +54,11 @@ function layout(parts: { bundle?: boolean; sources?: boolean; tsx?: boolean }): 
     );
   }
   if (parts.tsx) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  if (parts.buildScript) {
+    mkdirSync(join(dir, 'scripts'));
+    for (const file of ['build.mjs', 'empty-module.mjs'])
+      copyFileSync(join(ROOT, 'scripts', file), join(dir, 'scripts', file));
+  }
 }
 
 const setMtime = (path: string, epochS: number): void => utimesSync(path, epochS, epochS);
@@ -80,6 +89,21 @@ describe('bin/bench.js', () => {
     expect(bench(['x'], { BENCH_FROM_SOURCE: '1' }).stdout).toBe('sources x');
     setMtime(join(dir, 'src', 'app', 'main.ts'), 3_000_000); // an edit after the build
     expect(bench(['x']).stdout).toBe('sources x');
+  });
+
+  it('checkout with the build script: a stale or missing bundle is rebuilt from the sources, then run', () => {
+    layout({ sources: true, tsx: true, buildScript: true });
+    writeFileSync(
+      join(dir, 'src', 'app', 'main.ts'),
+      "const file: string = new URL(import.meta.url).pathname.split('/').pop() ?? '';\nprocess.stdout.write(file + ' ' + process.argv.slice(2).join(' '));\n",
+    );
+    expect(bench(['x']).stdout).toBe('bench.js x'); // no bundle yet: built, then run
+    expect(readFileSync(join(dir, 'dist', 'bench.js'), 'utf8')).toContain('process.argv.slice(2)');
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['bench.js']); // no staging folder left
+    setMtime(join(dir, 'dist', 'bench.js'), 1_000_000); // a source edited after the build
+    expect(bench(['y']).stdout).toBe('bench.js y');
+    expect(statSync(join(dir, 'dist', 'bench.js')).mtimeMs).toBeGreaterThan(1_000_000_000);
+    expect(bench(['z'], { BENCH_FROM_SOURCE: '1' }).stdout).toBe('main.ts z');
   });
 
   it('checkout without a bundle runs the sources; no bundle and no checkout is one clear line, exit 2', () => {
