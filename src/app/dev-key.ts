@@ -89,3 +89,18 @@ export function createdKeyNotice(choice: DevKeyChoice): string | null {
   if (!choice.created) return null;
   return `created a dev signing key at ${choice.path} (public key ${publicKeyPathFor(choice.path)}); envelopes are signed with it`;
 }
+
+/**
+ * The dev key a run signs with (resolveDevKey): an explicit path as given, else ./cosign.key, else
+ * the per-user key — printing the one-line notice when this call created it.
+ */
+export async function devKeyForRun(
+  explicit: string | undefined,
+  where: DevKeyEnvironment = {},
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): Promise<string> {
+  const choice = await resolveDevKey(explicit, where);
+  const notice = createdKeyNotice(choice);
+  if (notice !== null) write(`bench: ${notice}\n`);
+  return choice.path;
+}

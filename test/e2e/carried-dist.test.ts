@@ -35,8 +35,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a carried dist/', () => {
-  // Skipped until issue 14 embeds the SLO templates and catalog and the dev-key wiring lands (phase B).
-  it.skip('runs the embedded engine from another directory, with a first-run dev key, and verifies', async () => {
+  it('runs the embedded engine from another directory, with a first-run dev key, and verifies', async () => {
     const env = { BENCH_CONFIG_DIR: join(dir, 'config'), HOME: join(dir, 'home'), CI: '1' };
     const run = await runBench(
       [
