@@ -57,7 +57,9 @@ describe('a carried dist/', () => {
     const key = join(dir, 'config', 'cosign.key');
     expect(existsSync(key)).toBe(true);
     expect(run.stderr).toContain(`created a dev signing key at ${key}`);
-    const files = readdirSync(join(dir, 'work', 'results')).filter((f) => f.endsWith('.json'));
+    const files = readdirSync(join(dir, 'work', 'results')).filter(
+      (f) => f.endsWith('.json') && !f.startsWith('.'),
+    );
     expect(files).toHaveLength(1);
     const envelope = JSON.parse(readFileSync(join(dir, 'work', 'results', files[0]!), 'utf8')) as {
       software_provenance: { pip_freeze_hash: string };
