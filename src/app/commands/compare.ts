@@ -84,7 +84,8 @@ export async function runCompare(
 export function register(program: Command): void {
   const command = program
     .command('compare')
-    .description('Compare envelopes: Pareto frontiers, tok/s per user, winners per concurrency regime')
+    .summary('compare envelopes: Pareto frontiers, tok/s per user, winners per regime')
+    .description('Compare envelopes: Pareto frontiers, tok/s per user, winners per concurrency regime.')
     .argument('<paths...>', 'envelope files or directories (at least 2 envelopes)')
     .addOption(
       new Option('--report <kind>', 'table, pareto or json')

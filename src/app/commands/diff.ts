@@ -144,8 +144,9 @@ export async function runDiff(
 export function register(program: Command): void {
   const command = program
     .command('diff')
+    .summary('per-metric verdicts between a baseline and a candidate')
     .description(
-      'Per-metric verdicts between a baseline and a candidate (files, or directories matched by suite and sweep point)',
+      'Per-metric verdicts between a baseline and a candidate (files, or directories matched by suite and sweep point).',
     )
     .argument('<baseline>', 'baseline envelope or directory')
     .argument('<candidate>', 'candidate envelope or directory')

@@ -302,7 +302,8 @@ function positiveInt(value: string): number {
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('Check that this host (GPUs, CPU, limits) and an endpoint are fit to benchmark')
+    .summary('check that this host and an endpoint are fit to benchmark')
+    .description('Check that this host (GPUs, CPU, limits) and an endpoint are fit to benchmark.')
     .option('--strict', 'exit 1 on WARN as well as FAIL')
     .option('--show-slo', 'print the detected hardware class and the resolved SLO thresholds')
     .option('--slo-template <id>', 'template for --show-slo', 'llm.standard')

@@ -33,7 +33,8 @@ export async function runExport(
 export function register(program: Command): void {
   program
     .command('export')
-    .description('Render one envelope as markdown, csv or a Slack message')
+    .summary('render one envelope as markdown, CSV or a Slack message')
+    .description('Render one envelope as markdown, CSV or a Slack message.')
     .argument('<envelope>', 'envelope file')
     .addOption(
       new Option('--format <format>', 'markdown, csv or slack')

@@ -211,8 +211,9 @@ export async function runFetch(
 export function register(program: Command): void {
   const command = program
     .command('fetch')
+    .summary('download an envelope and verify it')
     .description(
-      'Download an envelope (hf://datasets/<owner>/<repo>[/<file>], https://, http://, file://, path) and verify it',
+      'Download an envelope (hf://datasets/<owner>/<repo>[/<file>], https://, http://, file://, path) and verify it.',
     )
     .argument('<uri>', 'where the envelope lives')
     .option(

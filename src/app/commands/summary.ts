@@ -100,6 +100,7 @@ export async function runSummary(
 export function register(program: Command): void {
   const command = program
     .command('summary')
+    .summary('tabulate envelopes grouped by suite, with trust and flags')
     .description(
       'Tabulate envelopes (files or directories, *.json recursively) grouped by suite, with each ' +
         "envelope's trust (trusted, untrusted signer, invalid, unsigned) and flags (incomplete, quality invalid)",

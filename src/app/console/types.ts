@@ -34,8 +34,10 @@ export interface ConsoleUpdate {
   readonly telemetrySummary?: TelemetryWindowSummary;
   /** The run is over: the console shows the final sweep table. */
   readonly finished?: boolean;
-  /** Shown under the header when set (e.g. "run process 1234 is gone"). */
-  readonly notice?: string;
+  /** Shown under the header when set (e.g. "run process 1234 is gone"); null clears it. */
+  readonly notice?: string | null;
+  /** Replaces the header's facts (a run mounts the console before its endpoint is known). */
+  readonly meta?: ConsoleMeta;
 }
 
 /** Everything the dashboard renders. Plain data; one immutable value per published frame. */

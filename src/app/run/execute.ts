@@ -18,6 +18,7 @@ import {
   type IdleBaseline,
   type TelemetrySession,
 } from '../../telemetry/index.js';
+import { bundledLockfileSha256 } from '../build-info.js';
 import { VERSION } from '../version.js';
 
 import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, signingOptionsOf } from './defaults.js';
@@ -52,11 +53,7 @@ export interface PointsOutcome {
 
 export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
   const plugins = await discoverOnce();
-  const { plugin } = resolveSuite(plugins, config.suiteId);
-  if (config.list) {
-    for (const b of plugin.benchmarks) process.stdout.write(`${plugin.id}.${b.id}\n`);
-    return 0;
-  }
+  resolveSuite(plugins, config.suiteId);
   if (config.detach) {
     const { startDetached } = await import('./detach.js');
     return startDetached(config, context.argv);
@@ -112,7 +109,24 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const suiteLabel = specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id;
   try {
+    // The console (or the headless [setup] line) comes first, so something shows at once; set-up
+    // (engine or endpoint check, telemetry, fingerprint, idle baseline) takes a second or more.
+    presenter = await createPresenter(
+      config,
+      {
+        suite: suiteLabel,
+        model: config.model || (config.baseUrl === null ? DEFAULTS.embeddedModel : '…'),
+        engine: config.baseUrl === null ? 'sim (embedded)' : config.engine,
+        endpointHost: config.baseUrl === null ? 'embedded' : new URL(config.baseUrl).host,
+        simulated: config.baseUrl === null,
+        onStopRequest: () => stop.abort(),
+      },
+      config.baseUrl === null
+        ? 'embedded engine, telemetry, idle baseline …'
+        : 'endpoint check, telemetry, idle baseline …',
+    );
     let baseUrl = config.baseUrl;
     let modelId = config.model;
     if (baseUrl === null) {
@@ -150,7 +164,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     });
     const [fingerprintParts, provenance, engineVersion] = await Promise.all([
       collectFingerprintParts(),
-      collectProvenance({ cwd: process.cwd(), lockfilePath: packageLockPath() }),
+      collectProvenance({ cwd: process.cwd(), ...lockfileFacts() }),
       simulated ? Promise.resolve(VERSION) : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
     ]);
     const hardwareFingerprint = {
@@ -165,13 +179,12 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       validationWarnings.push(busyIdle);
     }
 
-    presenter = await createPresenter(config, {
-      suite: specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id,
+    presenter.ready({
+      suite: suiteLabel,
       model: modelId,
       engine: simulated ? 'sim (embedded)' : config.engine,
       endpointHost: new URL(baseUrl).host,
       simulated,
-      onStopRequest: () => stop.abort(),
     });
     const telemetryTimer = setInterval(() => {
       if (telemetry) presenter?.telemetry(telemetry.snapshot());
@@ -253,14 +266,20 @@ export function idleBaselineWarning(idle: IdleBaseline): string | null {
   );
 }
 
-/** The tool's own lockfile: its hash is the envelope's pip_freeze_hash analogue. */
-function packageLockPath(): string {
+/**
+ * The tool's own lockfile, whose hash is the envelope's pip_freeze_hash analogue: the bundle carries
+ * the hash of the lockfile it was built from (an installed package ships none); the sources read
+ * the package-lock.json of their checkout.
+ */
+function lockfileFacts(): { lockfileSha256: string } | { lockfilePath: string } {
+  const bundled = bundledLockfileSha256();
+  if (bundled !== undefined) return { lockfileSha256: bundled };
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package-lock.json'))) return join(dir, 'package-lock.json');
+    if (existsSync(join(dir, 'package-lock.json'))) return { lockfilePath: join(dir, 'package-lock.json') };
     dir = dirname(dir);
   }
-  return join(process.cwd(), 'package-lock.json');
+  return { lockfilePath: join(process.cwd(), 'package-lock.json') };
 }
 
 function apiKey(config: RunConfig): string | undefined {

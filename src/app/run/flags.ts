@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 
+/** --dev-key's help (bench run, replay, profile): without it, which key signs. */
+export const DEV_KEY_HELP =
+  'ed25519 signing key for --signing-mode dev (default: ./cosign.key if it exists, else your per-user key, created on first use)';
+
 /** A numeric range: checked at parse time (exit 2), documented in --help's table and docs/commands.md. */
 export interface NumberRange {
   readonly min: number;
@@ -259,8 +263,7 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'dev-key',
     arg: '<path>',
-    help: 'ed25519 signing key for --signing-mode dev (create with bench keygen)',
-    default: DEFAULTS.devKeyPath,
+    help: DEV_KEY_HELP,
     configKey: 'devKeyPath',
   },
   { name: 'strict', help: 'treat plugin validation warnings as fatal', configKey: 'strict' },
@@ -432,13 +435,13 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'turns',
     arg: '<dist>',
-    help: 'multi-turn: turns per session (default uniform:2,5)',
+    help: 'multi-turn: turns per session (default: uniform:2,5)',
     configKey: 'extra.turnsPerSession',
   },
   {
     name: 'think-ms',
     arg: '<dist>',
-    help: 'multi-turn: think time between turns (default uniform:200,1000)',
+    help: 'multi-turn: think time between turns (default: uniform:200,1000)',
     configKey: 'extra.thinkMs',
   },
   {

@@ -2,6 +2,7 @@
 // so these mirror the app's UsageError shape: a stable `code` (E_…) and an `exitCode`
 // (2 when the user's input — a suite id, a dataset file, a flag — was wrong).
 import { CodedError, type ErrorCode } from '../../lib/errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 export class PluginError extends CodedError {
   override name = 'PluginError';
@@ -15,8 +16,9 @@ export class UnknownSuiteError extends PluginError {
   override name = 'UnknownSuiteError';
   readonly knownIds: readonly string[];
   constructor(suiteId: string, knownIds: readonly string[]) {
+    const hint = didYouMean(suiteId, knownIds);
     super(
-      `unknown suite "${suiteId}"; known: ${knownIds.length > 0 ? knownIds.join(', ') : '(no plugins installed)'}`,
+      `unknown suite "${suiteId}"; ${hint ? `${hint} ` : ''}known: ${knownIds.length > 0 ? knownIds.join(', ') : '(no plugins installed)'}`,
       'E_SUITE_UNKNOWN',
     );
     this.knownIds = knownIds;
