@@ -40,6 +40,9 @@ export type ErrorCode =
   | 'empty_response' // 200 and [DONE] but no generated token
   | 'aborted'; // cancelled by the driver (stop / drain timeout)
 
+/** How a record's per-event token counts were known (docs/metrics.md "chunk_tokens"). */
+export type ChunkTokensSource = 'usage_per_chunk' | 'usage_spread' | 'one_per_event';
+
 export interface UsageCounts {
   readonly promptTokens: number | null;
   readonly completionTokens: number | null;
@@ -71,6 +74,8 @@ export interface RequestRecord {
   /** Output sequence length used for tpot/throughput, and where it came from. */
   readonly oslTokens: number;
   readonly oslSource: 'usage' | 'counted';
+  /** How eventTokens were known: per-chunk usage (exact), usage spread over events, or 1 each. */
+  readonly chunkTokensSource?: ChunkTokensSource;
   readonly inputTokens: number | null;
   readonly finishReason: string | null;
   readonly httpStatus: number | null;

@@ -1,6 +1,6 @@
 // Per-request accumulation of one streamed response: the SSE sink. One instance per request; the
 // hot path (onEvent) pushes a stamp and a size and touches a few fields — no closures, no arrays.
-import type { EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
+import type { ChunkTokensSource, EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
 import { ChunkTemplate } from './chunk-template.js';
 import { SseParser, type SseSink } from './sse.js';
 
@@ -33,6 +33,8 @@ export class RequestState implements SseSink {
   private template: ChunkTemplate | null = null;
   private templateAttempts = 0;
   private lastCompletionTokens = 0;
+  /** Set by finalizeTokens(): how eventTokens were known (the chunk-size histogram's source). */
+  private chunkTokensSource: ChunkTokensSource = 'one_per_event';
 
   constructor(
     private readonly endpointType: EndpointType,
@@ -186,12 +188,12 @@ export class RequestState implements SseSink {
   finalizeTokens(): { oslTokens: number; oslSource: 'usage' | 'counted' } {
     const events = this.eventTokens.length;
     const usageTokens = this.usage?.completionTokens ?? null;
-    if (!this.perChunkUsage) {
-      if (usageTokens !== null && usageTokens > events && events > 0) {
-        distribute(this.eventTokens, usageTokens);
-      } else {
-        for (let i = 0; i < events; i++) this.eventTokens[i] = 1;
-      }
+    if (this.perChunkUsage) this.chunkTokensSource = 'usage_per_chunk';
+    else if (usageTokens !== null && usageTokens > events && events > 0) {
+      distribute(this.eventTokens, usageTokens);
+      this.chunkTokensSource = 'usage_spread';
+    } else {
+      for (let i = 0; i < events; i++) this.eventTokens[i] = 1;
     }
     if (usageTokens !== null) return { oslTokens: usageTokens, oslSource: 'usage' };
     let sum = 0;
@@ -228,6 +230,7 @@ export class RequestState implements SseSink {
       usage: this.usage,
       oslTokens,
       oslSource,
+      chunkTokensSource: this.chunkTokensSource,
       inputTokens: base.inputTokens ?? this.usage?.promptTokens ?? null,
       finishReason: this.finishReason,
       httpStatus: base.httpStatus,

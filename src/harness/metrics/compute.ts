@@ -15,7 +15,9 @@ import {
   ttftMs,
   ttftSchedMs,
   ttfoMs,
+  ttstMs,
 } from './samples.js';
+import { ChunkSizeAccumulator, type ChunkSizeHistogram } from './chunk-sizes.js';
 import type { SloMetric, SloTemplate } from './slo.js';
 
 export const DISTRIBUTION_NAMES = [
@@ -23,6 +25,7 @@ export const DISTRIBUTION_NAMES = [
   'ttft_sched',
   'client_queue_delay',
   'ttfo',
+  'ttst',
   'total',
   'total_sched',
   'tpot',
@@ -106,6 +109,8 @@ export interface PointMetrics {
   readonly tokensInWindow: number;
   /** Share of event gaps that are exactly 0: events delivered by one socket read share a stamp. */
   readonly coalescedFraction: number | null;
+  /** Tokens per token-bearing SSE event over the measured successful requests. */
+  readonly chunkSizes: ChunkSizeHistogram;
   readonly slo: SloReport | null;
 }
 
@@ -208,6 +213,7 @@ export class MetricsAccumulator {
   private lastCompletion = -Infinity;
   private lastToken = -Infinity;
   private coalesced = 0;
+  private readonly chunkSizes = new ChunkSizeAccumulator();
   private warmup = 0;
   private outsideWindow = 0;
   private finished = false;
@@ -283,6 +289,7 @@ export class MetricsAccumulator {
     push(sinks.ttft_sched, ttftSchedMs(r));
     push(sinks.client_queue_delay, clientQueueDelayMs(r));
     push(sinks.ttfo, ttfoMs(r));
+    push(sinks.ttst, ttstMs(r));
     push(sinks.total, e2eMs(r));
     push(sinks.total_sched, e2eSchedMs(r));
     push(sinks.tpot, tpotMs(r));
@@ -293,6 +300,7 @@ export class MetricsAccumulator {
       if (gap === 0) this.coalesced++;
       sinks.icl.push(gap);
     }
+    this.chunkSizes.add(r.eventTokens, r.chunkTokensSource ?? 'one_per_event');
   }
 
   finish(): AccumulatedMetrics {
@@ -366,6 +374,7 @@ export class MetricsAccumulator {
       islMean: this.islN > 0 ? this.islSum / this.islN : null,
       tokensInWindow: this.tokensInWindow,
       coalescedFraction: iclN > 0 ? this.coalesced / iclN : null,
+      chunkSizes: this.chunkSizes.finish(),
       slo,
     };
     return { metrics, samples, warmup: this.warmup, outsideWindow: this.outsideWindow };
@@ -413,6 +422,11 @@ export function flattenMetrics(m: PointMetrics): {
   metrics.isl_mean = m.islMean;
   metrics.tokens_out_total = m.tokensInWindow;
   metrics.icl_coalesced_fraction = m.coalescedFraction;
+  metrics.chunk_tokens_mean = m.chunkSizes.mean;
+  metrics.chunk_tokens_p50 = m.chunkSizes.p50;
+  metrics.chunk_tokens_max = m.chunkSizes.max;
+  metrics.chunk_multi_token_fraction = m.chunkSizes.multiTokenFraction;
+  metrics.chunk_events_n = m.chunkSizes.totalEvents;
   metrics.n_requests = m.counts.measured;
   metrics.n_ok = m.counts.ok;
   metrics.n_failed = m.counts.failed;
