@@ -91,6 +91,9 @@ export type Phase = 'starting' | 'warmup' | 'gate' | 'measuring' | 'draining' | 
 
 export type GateStatus = 'disabled' | 'waiting' | 'converged' | 'gave_up';
 
+/** What opened the gate: the per-request decode-rate window, or the token-rate interval window. */
+export type GateBasis = 'requests' | 'intervals';
+
 export interface GateState {
   readonly status: GateStatus;
   /** Coefficient of variation of per-request output token rate over the last `window` requests. */
@@ -98,6 +101,16 @@ export interface GateState {
   readonly n: number;
   readonly window: number;
   readonly targetCov: number;
+  /** Which signal converged (null until one did). */
+  readonly basis?: GateBasis | null;
+  /** CoV and drift of the output token rate over the last `intervals` intervals. */
+  readonly intervalCov?: number | null;
+  readonly intervalDrift?: number | null;
+  readonly intervalN?: number;
+  readonly intervals?: number;
+  /** Seconds since the gate started, and its time bound. */
+  readonly waitedS?: number;
+  readonly maxWaitS?: number;
 }
 
 /** Pre-binned, display-ready histogram (log-scaled bucket edges). */
