@@ -60,6 +60,8 @@ export interface MeasurementWindow {
 
 export interface SloTargetResult {
   readonly metric: SloMetric;
+  /** The distribution it was judged on (ttft_sched for ttft under the 'scheduled' basis). */
+  readonly judgedOn: SloMetric;
   readonly percentile: number;
   readonly maxMs: number;
   /** The measured percentile of the metric over successful measured requests. */
@@ -71,6 +73,7 @@ export interface SloTargetResult {
 
 export interface SloReport {
   readonly template: string;
+  readonly basis: SloBasis;
   readonly targets: readonly SloTargetResult[];
   readonly perSloPassRate: Readonly<Record<string, number | null>>;
   /** True when every target's percentile meets its limit; null when nothing was measured. */
@@ -114,8 +117,25 @@ export interface PointMetrics {
   readonly slo: SloReport | null;
 }
 
+/**
+ * Which clock the SLO verdict and goodput use: 'sent' (from t_send, closed loop) or 'scheduled'
+ * (user-perceived, from t_sched: open loop — a request that waited in the client waited for its
+ * user too). With 'scheduled', ttft is judged as ttft_sched and total as total_sched.
+ */
+export type SloBasis = 'sent' | 'scheduled';
+
+/** The metric a template SLO is judged on under a basis. */
+export function sloMetricFor(metric: SloMetric, basis: SloBasis): SloMetric {
+  if (basis === 'sent') return metric;
+  if (metric === 'ttft') return 'ttft_sched';
+  if (metric === 'total') return 'total_sched';
+  return metric;
+}
+
 export interface BuildMetricsOptions {
   readonly slo?: SloTemplate | null;
+  /** Default 'sent'; open-loop points pass 'scheduled' (docs/methodology.md). */
+  readonly sloBasis?: SloBasis;
   readonly bootstrapResamples?: number;
   readonly seed?: number;
 }
@@ -136,10 +156,14 @@ function meets(r: RequestRecord, metric: SloMetric, maxMs: number): boolean {
   return value === null || value <= maxMs;
 }
 
-export function isGood(r: RequestRecord, template: SloTemplate | null | undefined): boolean {
+export function isGood(
+  r: RequestRecord,
+  template: SloTemplate | null | undefined,
+  basis: SloBasis = 'sent',
+): boolean {
   if (r.errorCode !== null) return false;
   if (template === null || template === undefined) return true;
-  for (const slo of template.slos) if (!meets(r, slo.metric, slo.maxMs)) return false;
+  for (const slo of template.slos) if (!meets(r, sloMetricFor(slo.metric, basis), slo.maxMs)) return false;
   return true;
 }
 
@@ -234,7 +258,8 @@ export class MetricsAccumulator {
     const window = this.window;
     const template = this.template;
     const okRecord = r.errorCode === null;
-    const good = okRecord && isGood(r, template);
+    const basis = this.options.sloBasis ?? 'sent';
+    const good = okRecord && isGood(r, template, basis);
     if (r.warmup) this.warmup++;
     if (okRecord) {
       // Throughput counts every successful request's tokens that arrive inside the window,
@@ -261,7 +286,8 @@ export class MetricsAccumulator {
     this.measured++;
     if (template !== null) {
       template.slos.forEach((slo, index) => {
-        if (okRecord && meets(r, slo.metric, slo.maxMs)) this.sloPass[index] = (this.sloPass[index] ?? 0) + 1;
+        if (okRecord && meets(r, sloMetricFor(slo.metric, basis), slo.maxMs))
+          this.sloPass[index] = (this.sloPass[index] ?? 0) + 1;
       });
     }
     if (!okRecord) {
@@ -323,13 +349,16 @@ export class MetricsAccumulator {
     let slo: SloReport | null = null;
     if (template !== null) {
       const perSloPassRate: Record<string, number | null> = {};
+      const basis = this.options.sloBasis ?? 'sent';
       const targets = template.slos.map((target, index): SloTargetResult => {
-        const key = target.metric === 'itl' ? 'tpot' : target.metric;
+        const judgedOn = sloMetricFor(target.metric, basis);
+        const key = judgedOn === 'itl' ? 'tpot' : judgedOn;
         const valueMs = percentileSorted(samples[key as DistributionName], target.percentile);
         const passRate = measured > 0 ? (this.sloPass[index] ?? 0) / measured : null;
         perSloPassRate[target.metric] = passRate;
         return {
           metric: target.metric,
+          judgedOn,
           percentile: target.percentile,
           maxMs: target.maxMs,
           valueMs,
@@ -340,6 +369,7 @@ export class MetricsAccumulator {
       const anyMeasured = targets.some((t) => t.met !== null);
       slo = {
         template: template.id,
+        basis,
         targets,
         perSloPassRate,
         p99TargetsMet: anyMeasured ? targets.every((t) => t.met !== false) : null,
