@@ -92,6 +92,8 @@ export interface PointMetrics {
     readonly good: number;
     readonly oslFromUsage: number;
     readonly oslCounted: number;
+    /** Non-warm-up requests whose t_send fell inside the window (open loop: the achieved rate). */
+    readonly sentInWindow: number;
   };
   readonly distributions: Readonly<Record<DistributionName, Distribution>>;
   /** Output tokens (successful requests) whose arrival falls in the window ÷ window. */
@@ -240,6 +242,7 @@ export class MetricsAccumulator {
   private readonly chunkSizes = new ChunkSizeAccumulator();
   private warmup = 0;
   private outsideWindow = 0;
+  private sentInWindow = 0;
   private finished = false;
 
   constructor(
@@ -261,6 +264,7 @@ export class MetricsAccumulator {
     const basis = this.options.sloBasis ?? 'sent';
     const good = okRecord && isGood(r, template, basis);
     if (r.warmup) this.warmup++;
+    else if (r.tSendMs >= window.startMs && r.tSendMs <= window.endMs) this.sentInWindow++;
     if (okRecord) {
       // Throughput counts every successful request's tokens that arrive inside the window,
       // including requests sent before the window opened (steady-state semantics).
@@ -390,6 +394,7 @@ export class MetricsAccumulator {
         good,
         oslFromUsage: this.oslFromUsage,
         oslCounted: this.oslCounted,
+        sentInWindow: this.sentInWindow,
       },
       distributions,
       throughputTokPerS: perSecond(this.tokensInWindow),

@@ -100,3 +100,20 @@ describe('open loop: the SLO verdict and goodput use the user-perceived times', 
     expect(m.slo?.p99TargetsMet).toBe(false);
   });
 });
+
+describe('counts for the rate check', () => {
+  it('measured = scheduled in the window; sentInWindow = t_send in the window (warm-up excluded)', () => {
+    const m = buildMetrics(
+      [
+        rec({ tSched: 100, tSend: 100, events: [120] }),
+        rec({ tSched: 200, tSend: 1500, events: [1520] }), // scheduled in, sent after the window
+        rec({ tSched: -50, tSend: 10, events: [30] }), // scheduled before, sent inside
+        rec({ tSched: 300, tSend: 300, events: [320], warmup: true }),
+      ],
+      { startMs: 0, endMs: 1000 },
+      { bootstrapResamples: 0 },
+    );
+    expect(m.counts.measured).toBe(2);
+    expect(m.counts.sentInWindow).toBe(2);
+  });
+});
