@@ -64,3 +64,45 @@ export function checkOfferedRate(input: RateCheckInput): RateCheck {
       : null;
   return { offeredRps, offeredRealisedRps, achievedRps, z, warning };
 }
+
+/** VERDICT needs at least this many trials … */
+export const VERDICT_MIN_TRIALS = 3;
+/**
+ * … each with at least this many measured requests: a p99 from n requests rests on the n/100
+ * slowest, so 200 puts two requests above it, and a p50's 95 % interval narrows to about ±7 % of
+ * the spread. Shorter trials are DRAFT however many there are.
+ */
+export const VERDICT_MIN_MEASURED = 200;
+
+export interface TrialFacts {
+  /** The gate converged (not gave_up; a disabled gate does not count as converged). */
+  readonly converged: boolean;
+  /** The generator passed its self-audit. */
+  readonly healthy: boolean;
+  /** Measured requests (n_requests). */
+  readonly measured: number;
+  /** Against the embedded engine, or an endpoint that identified itself as it. */
+  readonly simulated: boolean;
+}
+
+export interface TierDecision {
+  readonly tier: 'VERDICT' | 'DRAFT';
+  /** Why DRAFT (empty for VERDICT), in a stable order. */
+  readonly reasons: readonly string[];
+}
+
+/** The tier of a point measured in trials (docs/methodology.md "Trials and tiers"). */
+export function decideTier(trials: readonly TrialFacts[]): TierDecision {
+  const reasons: string[] = [];
+  if (trials.some((t) => t.simulated))
+    reasons.push('simulated engine: results say nothing about real hardware');
+  if (trials.length < VERDICT_MIN_TRIALS) reasons.push(`fewer than ${VERDICT_MIN_TRIALS} trials`);
+  if (trials.some((t) => !t.converged || !t.healthy))
+    reasons.push('not every trial converged with a healthy generator');
+  const short = trials.filter((t) => t.measured < VERDICT_MIN_MEASURED);
+  if (short.length > 0)
+    reasons.push(
+      `${short.length} trial(s) measured fewer than ${VERDICT_MIN_MEASURED} requests (least: ${Math.min(...short.map((t) => t.measured))})`,
+    );
+  return { tier: reasons.length === 0 ? 'VERDICT' : 'DRAFT', reasons };
+}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMetrics } from '../../../src/harness/metrics/compute.js';
 import type { SloTemplate } from '../../../src/harness/metrics/slo.js';
-import { checkOfferedRate, queueDelayMaterial } from '../../../src/harness/metrics/statistics.js';
+import { checkOfferedRate, decideTier, queueDelayMaterial } from '../../../src/harness/metrics/statistics.js';
 import { rec } from './records.js';
 
 describe('client queue delay is material', () => {
@@ -115,5 +115,33 @@ describe('counts for the rate check', () => {
     );
     expect(m.counts.measured).toBe(2);
     expect(m.counts.sentInWindow).toBe(2);
+  });
+});
+
+describe('tiers: VERDICT is earned', () => {
+  const good = { converged: true, healthy: true, measured: 250, simulated: false };
+  it('3 converged, healthy, real trials of ≥ 200 requests each: VERDICT', () => {
+    expect(decideTier([good, good, good])).toEqual({ tier: 'VERDICT', reasons: [] });
+  });
+  it('the issue: 3-second trials against the simulated engine are never VERDICT', () => {
+    const sim = { converged: true, healthy: true, measured: 31, simulated: true };
+    expect(decideTier([sim, sim, sim])).toEqual({
+      tier: 'DRAFT',
+      reasons: [
+        'simulated engine: results say nothing about real hardware',
+        '3 trial(s) measured fewer than 200 requests (least: 31)',
+      ],
+    });
+    // even long simulated trials stay DRAFT
+    expect(decideTier([1, 2, 3].map(() => ({ ...good, simulated: true }))).tier).toBe('DRAFT');
+  });
+  it('one short trial, or one that did not converge, makes it DRAFT', () => {
+    expect(decideTier([good, good, { ...good, measured: 199 }]).reasons).toEqual([
+      '1 trial(s) measured fewer than 200 requests (least: 199)',
+    ]);
+    expect(decideTier([good, good, { ...good, converged: false }]).reasons).toEqual([
+      'not every trial converged with a healthy generator',
+    ]);
+    expect(decideTier([good, good]).reasons).toEqual(['fewer than 3 trials']);
   });
 });
