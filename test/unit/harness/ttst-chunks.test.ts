@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { RequestState } from '../../../src/harness/client/request-state.js';
 import { ChunkSizeAccumulator } from '../../../src/harness/metrics/chunk-sizes.js';
-import { buildMetrics, flattenMetrics } from '../../../src/harness/metrics/compute.js';
+import { flattenMetrics } from '../../../src/envelope/metrics.js';
+import { buildMetrics } from '../../../src/harness/metrics/compute.js';
 import { ttstMs } from '../../../src/harness/metrics/samples.js';
 import { rec } from './records.js';
 
