@@ -78,12 +78,15 @@ export class ConvergenceGate {
     this.status = options.enabled ? 'waiting' : 'disabled';
   }
 
-  /** The gate phase begins: the interval clock and the time bound start here. */
-  start(nowMs: number, totalTokens = 0): void {
+  /**
+   * The gate phase begins: the time bound starts here, and the interval clock too when the token
+   * count is given (else the first observeTokens() sets its baseline).
+   */
+  start(nowMs: number, totalTokens?: number): void {
     this.startMs = nowMs;
     this.lastMs = nowMs;
-    this.intervalStartMs = nowMs;
-    this.intervalStartTokens = totalTokens;
+    this.intervalStartMs = totalTokens === undefined ? Number.NaN : nowMs;
+    this.intervalStartTokens = totalTokens ?? 0;
   }
 
   /** Adds one completed request's decode rate; returns true when this sample opened the gate. */
@@ -106,7 +109,12 @@ export class ConvergenceGate {
    * returns true when this sample opened the gate.
    */
   observeTokens(nowMs: number, totalTokens: number): boolean {
-    if (Number.isNaN(this.intervalStartMs)) this.start(nowMs, totalTokens);
+    if (Number.isNaN(this.startMs)) this.start(nowMs);
+    if (Number.isNaN(this.intervalStartMs)) {
+      this.intervalStartMs = nowMs;
+      this.intervalStartTokens = totalTokens;
+      return false;
+    }
     this.lastMs = Math.max(this.lastMs, nowMs);
     const spanMs = nowMs - this.intervalStartMs;
     if (spanMs < this.intervalMs) return false;
