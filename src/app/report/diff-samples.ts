@@ -3,11 +3,16 @@
 // and is the one the envelope names (same sha256), else from the envelope's bounded sample block.
 // The bootstrap resamples each side's requests with replacement; histogram bins are only a
 // fallback (diff.ts says so in a note).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { forEachJournalRecord, inWindow, samples as perRequest } from '../../harness/index.js';
+import {
+  describeJournal,
+  forEachJournalRecord,
+  inWindow,
+  samples as perRequest,
+  sha256File,
+  type JournalReference,
+} from '../../harness/index.js';
 import type { RequestRecord } from '../../harness/types.js';
 import { getPath, type EnvelopeLike, type LoadedEnvelope } from './envelopeView.js';
 
@@ -38,14 +43,8 @@ export function sampleBlockSamples(envelope: EnvelopeLike, base: string): PerReq
   return { values: out, n, origin: 'sample_block' };
 }
 
-/** What the envelope says about its journal: `run_context.journal` (written with the envelope). */
-export interface JournalReference {
-  /** File name next to the envelope, e.g. `.bench-journal-c4.jsonl`. */
-  readonly file: string;
-  readonly sha256: string;
-  /** The measurement window on the records' clock (monotonic ms). */
-  readonly window_ms: { readonly start: number; readonly end: number };
-}
+export type { JournalReference };
+export { describeJournal };
 
 export function journalReferenceOf(envelope: EnvelopeLike): JournalReference | undefined {
   const ref = getPath(envelope, 'run_context', 'journal');
@@ -58,24 +57,6 @@ export function journalReferenceOf(envelope: EnvelopeLike): JournalReference | u
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
   if (typeof start !== 'number' || typeof end !== 'number' || !(end >= start)) return undefined;
   return { file, sha256, window_ms: { start, end } };
-}
-
-/** The reference the envelope builder writes for a point's journal. */
-export async function describeJournal(
-  path: string,
-  window: { startMs: number; endMs: number },
-): Promise<JournalReference> {
-  return {
-    file: basename(path),
-    sha256: await sha256File(path),
-    window_ms: { start: window.startMs, end: window.endMs },
-  };
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 const VALUE_OF: Record<string, (r: RequestRecord) => number | null> = {

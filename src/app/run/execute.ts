@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
 import { fingerprintSha256, METRIC, sha256Hex, ZERO_HASH } from '../../envelope/index.js';
-import { resolveSloTemplate, sloTemplateForHardware, type SloTemplate } from '../../harness/index.js';
+import {
+  queueDelayMaterial,
+  resolveSloTemplate,
+  sloTemplateForHardware,
+  type SloTemplate,
+} from '../../harness/index.js';
 import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
 import {
@@ -282,10 +287,12 @@ function rowOf(report: PointReport): SweepRow {
     const v = report.metrics[key];
     return typeof v === 'number' ? v : null;
   };
+  const material = queueDelayMaterial(num('client_queue_delay_p99_ms'), num('ttft_p99_ms'));
   return {
     point: report.point.label,
     throughputTokPerS: num('throughput_tok_per_s'),
     ttftP50Ms: num('ttft_p50_ms'),
+    ...(material ? { ttftSchedP50Ms: num('ttft_sched_p50_ms') } : {}),
     tpotP50Ms: num('tpot_p50_ms'),
     okRate: num('ok_rate'),
     joulesPerToken: num('joules_per_token'),

@@ -13,6 +13,7 @@ import {
 } from '../../envelope/index.js';
 import {
   createStreamClient,
+  describeJournal,
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
@@ -150,6 +151,11 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     await client.close();
   }
   const server = await serverMetrics.stop();
+  // bench diff bootstraps from this journal while it is still the one written for this envelope.
+  const journal =
+    result.journalPath !== null
+      ? await describeJournal(result.journalPath, result.window).catch(() => null)
+      : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
@@ -194,6 +200,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         trials: { count: 1, index: 0, seeds: [config.seed] },
         point_index: input.label.index,
         point_total: input.label.total,
+        ...(journal ? { journal } : {}),
         ...input.runContext,
       },
       warnings: [

@@ -5,6 +5,9 @@
 // order statistics at ranks floor((i + ½) · n / cap), i = 0 … cap − 1 — a quantile-stratified
 // subsample whose every quantile is within 1/cap of the full sample's — plus the true n, which
 // the bootstrap resamples at. Values are in ms, rounded to 1 µs.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 import type { RankedValues } from './sample-sink.js';
 
 export const SAMPLE_BLOCK_CAP = 1024;
@@ -51,4 +54,32 @@ export function buildSampleBlock(
     metrics[name] = { n: sorted.length, values_ms: stratifiedValues(sorted, cap) };
   }
   return { version: SAMPLE_BLOCK_VERSION, method: stratified ? 'stratified' : 'all', cap, metrics };
+}
+
+/**
+ * What an envelope says about its point's journal (`run_context.journal`): the file next to it,
+ * its sha256 (a later run overwrites `.bench-journal-<point>.jsonl`; `bench diff` then ignores
+ * it) and the measurement window on the records' clock.
+ */
+export interface JournalReference {
+  readonly file: string;
+  readonly sha256: string;
+  readonly window_ms: { readonly start: number; readonly end: number };
+}
+
+export async function describeJournal(
+  path: string,
+  window: { readonly startMs: number; readonly endMs: number },
+): Promise<JournalReference> {
+  return {
+    file: basename(path),
+    sha256: await sha256File(path),
+    window_ms: { start: window.startMs, end: window.endMs },
+  };
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
