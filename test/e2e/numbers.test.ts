@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startEngine } from '../../src/engine/index.js';
 import { readEnvelopeFile } from '../../src/envelope/index.js';
 import type { RequestRecord } from '../../src/harness/types.js';
 import { runBench } from '../helpers/cli.js';
@@ -104,4 +105,87 @@ describe('case 1: coordinated omission in the headline', () => {
     expect(slo.basis).toBe('scheduled');
     expect(slo.targets.find((t) => t.metric === 'ttft')!.judgedOn).toBe('ttft_sched');
   }, 150_000);
+});
+
+describe('case 2: simulated results are always named', () => {
+  it('--base-url at bench engine serve, --engine sglang: simulated, both names, DCGM marked simulated', async () => {
+    const engine = await startEngine({
+      timing: 'fixed',
+      fixed: { ttftMs: 5, ttftJitterMs: 0, itlMs: 1, itlJitterMs: 0 },
+    });
+    try {
+      const out = join(dir, 'serve');
+      const r = await runBench([
+        'run',
+        '--base-url',
+        engine.baseUrl,
+        '--engine',
+        'sglang',
+        '--concurrency',
+        '2',
+        '--duration',
+        '1',
+        '--no-gate',
+        '--warmup',
+        '1',
+        '--max-tokens',
+        '16',
+        '--no-tui',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(
+        'identified itself as the simulated engine (x-inferencebench-engine: sim/0.1.0-sim)',
+      );
+      const env = await envelopeIn(out);
+      expect(env.engine.name).toBe('sim');
+      expect(env.run_context.simulated).toBe(true);
+      expect(env.run_context.engine_requested).toBe('sglang');
+      expect(env.warnings).toEqual(
+        expect.arrayContaining([
+          'results are simulated: the embedded engine models a GPU; they say nothing about real hardware',
+          expect.stringContaining('--engine sglang names a real engine'),
+        ]),
+      );
+      expect((env.telemetry as { source: string }).source).toBe('engine');
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+});
+
+describe('case 6: tiers are earned', () => {
+  it('three short trials against the simulated engine are DRAFT, with the reasons', async () => {
+    const out = join(dir, 'trials');
+    const r = await runBench(
+      [
+        'run',
+        '--trials',
+        '3',
+        '--concurrency',
+        '2',
+        '--duration',
+        '1',
+        '--warmup',
+        '1',
+        '--max-tokens',
+        '16',
+        '--no-tui',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ],
+      { timeoutMs: 240_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const env = await envelopeIn(out);
+    expect(env.run_context.tier).toBe('DRAFT');
+    const draft = env.warnings.find((w) => w.startsWith('tier DRAFT: '))!;
+    expect(draft).toContain('simulated engine: results say nothing about real hardware');
+    expect(draft).toMatch(/3 trial\(s\) measured fewer than 200 requests/);
+  }, 300_000);
 });

@@ -18,6 +18,7 @@ import {
   collectFingerprintParts,
   collectProvenance,
   measureIdleBaseline,
+  probeEngineIdentity,
   probeEngineVersion,
   startTelemetry,
   type IdleBaseline,
@@ -138,11 +139,28 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     } else {
       modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
     }
-    const simulated = engine !== null;
+    // `bench engine serve` behind --base-url names itself (x-inferencebench-engine, /version).
+    const identity = engine === null ? await probeEngineIdentity(baseUrl) : null;
+    const simulated = engine !== null || identity?.simulated === true;
+    const simWarnings: string[] = [];
+    if (identity?.simulated) {
+      simWarnings.push(
+        `the endpoint ${new URL(baseUrl).host} identified itself as the simulated engine` +
+          `${identity.engineId ? ` (x-inferencebench-engine: ${identity.engineId})` : ' (/version)'}: results are simulated`,
+      );
+    }
+    if (simulated && config.engine !== DEFAULTS.engine) {
+      simWarnings.push(
+        `--engine ${config.engine} names a real engine, but the endpoint is the simulated engine: ` +
+          `engine.name is recorded as sim, run_context.engine_requested as ${config.engine}`,
+      );
+    }
+    for (const w of simWarnings) process.stderr.write(`bench: warning: ${w}\n`);
     const metricsUrl = metricsUrlOf(config.metricsUrl, baseUrl);
     telemetry = await startTelemetry({
       gpuIntervalMs: options.gpuIntervalMs ?? 100,
       raplIntervalMs: options.raplIntervalMs ?? 100,
+      // The simulated engine's DCGM series are simulated, wherever it runs (source 'engine').
       ...(config.dcgmUrl
         ? { dcgmUrl: config.dcgmUrl, dcgmSource: 'dcgm' as const }
         : simulated
@@ -152,7 +170,9 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     const [fingerprintParts, provenance, engineVersion] = await Promise.all([
       collectFingerprintParts(),
       collectProvenance({ cwd: process.cwd(), lockfilePath: packageLockPath() }),
-      simulated ? Promise.resolve(VERSION) : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
+      engine !== null
+        ? Promise.resolve(VERSION)
+        : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
     ]);
     const hardwareFingerprint = {
       fingerprint_sha256: fingerprintSha256(fingerprintParts),
@@ -169,7 +189,8 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     presenter = await createPresenter(config, {
       suite: specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id,
       model: modelId,
-      engine: simulated ? 'sim (embedded)' : config.engine,
+      engine:
+        engine !== null ? 'sim (embedded)' : simulated ? `sim (${new URL(baseUrl).host})` : config.engine,
       endpointHost: new URL(baseUrl).host,
       simulated,
       onStopRequest: () => stop.abort(),
@@ -212,6 +233,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             filePrefix: options.filePrefix ?? '',
             runContext: options.runContext ?? {},
             warnings: [
+              ...simWarnings,
               ...(options.warnings ?? []),
               ...validationWarnings.filter((w) => w.startsWith(`${plugin.id}.${s.id}: `) || w === busyIdle),
             ],

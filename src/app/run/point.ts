@@ -201,6 +201,8 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         point_index: input.label.index,
         point_total: input.label.total,
         ...(journal ? { journal } : {}),
+        // Simulated: engine.name says sim; the name the user asked for is kept beside it.
+        ...(input.simulated ? { engine_requested: config.engine } : {}),
         ...input.runContext,
       },
       warnings: [
