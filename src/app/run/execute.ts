@@ -26,7 +26,7 @@ import {
 } from '../../telemetry/index.js';
 import { VERSION } from '../version.js';
 
-import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, signingOptionsOf } from './defaults.js';
+import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, OK_RATE_FLOOR, signingOptionsOf } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
@@ -71,7 +71,23 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
   const { reports, aborted } = await runPoints(config, { plugins });
   printResults(config, reports);
   if (aborted) return 130;
-  return reports.every((r) => meetsOkRateFloor(r.metrics[METRIC.okRate])) ? 0 : 1;
+  const failing = reports.filter((r) => !meetsOkRateFloor(r.metrics[METRIC.okRate]));
+  if (failing.length === 0) return 0;
+  process.stderr.write(`bench: ${okRateFloorFailure(failing)}\n`);
+  return 1;
+}
+
+/** The exit-1 reason: every point below the ok-rate floor, with its ok rate. */
+export function okRateFloorFailure(
+  failing: readonly { point: { label: string }; metrics: Readonly<Record<string, unknown>> }[],
+): string {
+  const list = failing
+    .map((r) => {
+      const ok = r.metrics[METRIC.okRate];
+      return `${r.point.label} ok_rate ${typeof ok === 'number' ? ok.toFixed(3) : 'n/a (nothing measured)'}`;
+    })
+    .join(', ');
+  return `exit 1: ${failing.length} point(s) below the ok-rate floor ${OK_RATE_FLOOR}: ${list}`;
 }
 
 /** Discovers the installed plugins (reporting the ones that fail to load). Once per run. */
@@ -155,6 +171,14 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
           `engine.name is recorded as sim, run_context.engine_requested as ${config.engine}`,
       );
     }
+    simWarnings.push(...(config.flagWarnings ?? []));
+    if (config.concurrencyGiven)
+      for (const { spec: s } of contexts)
+        if (s.driver === 'open_loop')
+          simWarnings.push(
+            `--concurrency turns ${plugin.id}.${s.id}, an open-loop benchmark, into a closed loop: ` +
+              'its arrival process is not used (pass --rps for open loop)',
+          );
     for (const w of simWarnings) process.stderr.write(`bench: warning: ${w}\n`);
     const metricsUrl = metricsUrlOf(config.metricsUrl, baseUrl);
     telemetry = await startTelemetry({
