@@ -154,9 +154,18 @@ export function buildEnvelope(
   const { result } = point;
   const measured = pointMetricsV1(result);
   const energy = energyMetricsV1(telemetry.window, result.detail.tokensInWindow);
+  const rate = result.rate;
   const metrics: Record<string, number | string | null> = {
     ...measured.metrics,
     ...energy.metrics,
+    // Open loop: what was offered and what the client achieved (docs/metrics.md).
+    ...(rate
+      ? {
+          offered_rps: rate.offeredRps,
+          offered_realised_rps: rate.offeredRealisedRps,
+          achieved_rps: rate.achievedRps,
+        }
+      : {}),
     [METRIC.sloHardwareClass]: facts.hardwareClass,
     [METRIC.sloTemplateResolved]: facts.sloResolved,
   };
@@ -192,9 +201,11 @@ export function buildEnvelope(
     warnings: [...facts.warnings, ...result.warnings, ...energy.warnings],
     signature: null,
     run_context: { ...facts.runContext, point: facts.pointLabel, incomplete: result.incomplete },
-    quality: qualityBlock(point),
+    quality: { ...qualityBlock(point), queue_delay_material: result.queueDelayMaterial },
     counts: result.counts,
     metric_ci: ci,
+    // Bounded per-request samples for bench diff's CIs (docs/metrics.md "Sample block").
+    samples: result.sampleBlock,
     histograms: {
       ttft_ms: histogramBlock(result.histograms.ttft),
       tpot_ms: histogramBlock(result.histograms.tpot),

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { diffEnvelopes, pairDirectories, type DiffResult } from '../report/diff.js';
+import { loadJournalSamples } from '../report/diff-samples.js';
 import { diffResultJson, renderDiffTable } from '../report/diffRender.js';
 import { envelopeIo, readPublicKeyFlag, type EnvelopeIo } from '../report/envelopeIo.js';
 import type { LoadedEnvelope } from '../report/envelopeView.js';
@@ -40,6 +41,19 @@ async function isDirectory(path: string): Promise<boolean> {
   const info = await stat(path).catch(() => null);
   if (info === null) throw new UsageError(`no such file or directory: ${path}`, 'E_PATH_NOT_FOUND');
   return info.isDirectory();
+}
+
+/** Diff with per-request samples from each side's journal when it is next to the envelope. */
+async function diffWithJournals(
+  baseline: LoadedEnvelope,
+  candidate: LoadedEnvelope,
+  tolerance: number,
+): Promise<DiffResult> {
+  const [bj, cj] = await Promise.all([loadJournalSamples(baseline), loadJournalSamples(candidate)]);
+  return diffEnvelopes(baseline, candidate, tolerance, {
+    ...(bj ? { baseline: bj } : {}),
+    ...(cj ? { candidate: cj } : {}),
+  });
 }
 
 export async function runDiff(
@@ -90,7 +104,11 @@ export async function runDiff(
     results = [
       {
         key: '',
-        result: diffEnvelopes(b.loaded[0] as LoadedEnvelope, c.loaded[0] as LoadedEnvelope, flags.tolerance),
+        result: await diffWithJournals(
+          b.loaded[0] as LoadedEnvelope,
+          c.loaded[0] as LoadedEnvelope,
+          flags.tolerance,
+        ),
       },
     ];
   } else {
@@ -100,10 +118,9 @@ export async function runDiff(
         'no envelope pairs match by suite and sweep point between the two directories',
         'E_DIFF_INPUT',
       );
-    results = pairing.pairs.map((p) => ({
-      key: p.key,
-      result: diffEnvelopes(p.baseline, p.candidate, flags.tolerance),
-    }));
+    results = [];
+    for (const p of pairing.pairs)
+      results.push({ key: p.key, result: await diffWithJournals(p.baseline, p.candidate, flags.tolerance) });
     onlyBaseline = pairing.onlyBaseline;
     onlyCandidate = pairing.onlyCandidate;
     notes = pairing.duplicates;

@@ -19,6 +19,11 @@ export interface SweepRow {
   /** null: not measurable (shown as n/a). */
   readonly throughputTokPerS: number | null;
   readonly ttftP50Ms: number | null;
+  /**
+   * ttft_sched p50, present when the point's client queue delay was material (p99 > 1 ms or
+   * > 10 % of TTFT p99): tables show it beside ttft (docs/metrics.md "Queueing in the headline").
+   */
+  readonly ttftSchedP50Ms?: number | null;
   readonly tpotP50Ms: number | null;
   readonly okRate: number | null;
   readonly joulesPerToken: number | null;

@@ -6,13 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
 import { fingerprintSha256, METRIC, sha256Hex, ZERO_HASH } from '../../envelope/index.js';
-import { resolveSloTemplate, sloTemplateForHardware, type SloTemplate } from '../../harness/index.js';
+import {
+  queueDelayMaterial,
+  resolveSloTemplate,
+  sloTemplateForHardware,
+  type SloTemplate,
+} from '../../harness/index.js';
 import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
 import {
   collectFingerprintParts,
   collectProvenance,
   measureIdleBaseline,
+  probeEngineIdentity,
   probeEngineVersion,
   startTelemetry,
   type IdleBaseline,
@@ -21,7 +27,7 @@ import {
 import { bundledLockfileSha256 } from '../build-info.js';
 import { VERSION } from '../version.js';
 
-import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, signingOptionsOf } from './defaults.js';
+import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, OK_RATE_FLOOR, signingOptionsOf } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
@@ -65,8 +71,22 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
   const unsignedReports = reports.filter((r) => r.unsignedReason !== null);
   for (const r of unsignedReports)
     process.stderr.write(`bench: ${r.envelopePath} written UNSIGNED (${r.unsignedReason ?? ''})\n`);
-  if (unsignedReports.length > 0) return 1;
-  return reports.every((r) => meetsOkRateFloor(r.metrics[METRIC.okRate])) ? 0 : 1;
+  const failing = reports.filter((r) => !meetsOkRateFloor(r.metrics[METRIC.okRate]));
+  if (failing.length > 0) process.stderr.write(`bench: ${okRateFloorFailure(failing)}\n`);
+  return unsignedReports.length > 0 || failing.length > 0 ? 1 : 0;
+}
+
+/** The exit-1 reason: every point below the ok-rate floor, with its ok rate. */
+export function okRateFloorFailure(
+  failing: readonly { point: { label: string }; metrics: Readonly<Record<string, unknown>> }[],
+): string {
+  const list = failing
+    .map((r) => {
+      const ok = r.metrics[METRIC.okRate];
+      return `${r.point.label} ok_rate ${typeof ok === 'number' ? ok.toFixed(3) : 'n/a (nothing measured)'}`;
+    })
+    .join(', ');
+  return `exit 1: ${failing.length} point(s) below the ok-rate floor ${OK_RATE_FLOOR}: ${list}`;
 }
 
 /** Discovers the installed plugins (reporting the ones that fail to load). Once per run. */
@@ -151,11 +171,36 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     } else {
       modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
     }
-    const simulated = engine !== null;
+    // `bench engine serve` behind --base-url names itself (x-inferencebench-engine, /version).
+    const identity = engine === null ? await probeEngineIdentity(baseUrl) : null;
+    const simulated = engine !== null || identity?.simulated === true;
+    const simWarnings: string[] = [];
+    if (identity?.simulated) {
+      simWarnings.push(
+        `the endpoint ${new URL(baseUrl).host} identified itself as the simulated engine` +
+          `${identity.engineId ? ` (x-inferencebench-engine: ${identity.engineId})` : ' (/version)'}: results are simulated`,
+      );
+    }
+    if (simulated && config.engine !== DEFAULTS.engine) {
+      simWarnings.push(
+        `--engine ${config.engine} names a real engine, but the endpoint is the simulated engine: ` +
+          `engine.name is recorded as sim, run_context.engine_requested as ${config.engine}`,
+      );
+    }
+    simWarnings.push(...(config.flagWarnings ?? []));
+    if (config.concurrencyGiven)
+      for (const { spec: s } of contexts)
+        if (s.driver === 'open_loop')
+          simWarnings.push(
+            `--concurrency turns ${plugin.id}.${s.id}, an open-loop benchmark, into a closed loop: ` +
+              'its arrival process is not used (pass --rps for open loop)',
+          );
+    for (const w of simWarnings) process.stderr.write(`bench: warning: ${w}\n`);
     const metricsUrl = metricsUrlOf(config.metricsUrl, baseUrl);
     telemetry = await startTelemetry({
       gpuIntervalMs: options.gpuIntervalMs ?? 100,
       raplIntervalMs: options.raplIntervalMs ?? 100,
+      // The simulated engine's DCGM series are simulated, wherever it runs (source 'engine').
       ...(config.dcgmUrl
         ? { dcgmUrl: config.dcgmUrl, dcgmSource: 'dcgm' as const }
         : simulated
@@ -165,7 +210,9 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     const [fingerprintParts, provenance, engineVersion] = await Promise.all([
       collectFingerprintParts(),
       collectProvenance({ cwd: process.cwd(), ...lockfileFacts() }),
-      simulated ? Promise.resolve(VERSION) : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
+      engine !== null
+        ? Promise.resolve(VERSION)
+        : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
     ]);
     const hardwareFingerprint = {
       fingerprint_sha256: fingerprintSha256(fingerprintParts),
@@ -182,7 +229,8 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     presenter.ready({
       suite: suiteLabel,
       model: modelId,
-      engine: simulated ? 'sim (embedded)' : config.engine,
+      engine:
+        engine !== null ? 'sim (embedded)' : simulated ? `sim (${new URL(baseUrl).host})` : config.engine,
       endpointHost: new URL(baseUrl).host,
       simulated,
     });
@@ -224,6 +272,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             filePrefix: options.filePrefix ?? '',
             runContext: options.runContext ?? {},
             warnings: [
+              ...simWarnings,
               ...(options.warnings ?? []),
               ...validationWarnings.filter((w) => w.startsWith(`${plugin.id}.${s.id}: `) || w === busyIdle),
             ],
@@ -305,10 +354,12 @@ function rowOf(report: PointReport): SweepRow {
     const v = report.metrics[key];
     return typeof v === 'number' ? v : null;
   };
+  const material = queueDelayMaterial(num('client_queue_delay_p99_ms'), num('ttft_p99_ms'));
   return {
     point: report.point.label,
     throughputTokPerS: num('throughput_tok_per_s'),
     ttftP50Ms: num('ttft_p50_ms'),
+    ...(material ? { ttftSchedP50Ms: num('ttft_sched_p50_ms') } : {}),
     tpotP50Ms: num('tpot_p50_ms'),
     okRate: num('ok_rate'),
     joulesPerToken: num('joules_per_token'),

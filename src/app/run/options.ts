@@ -31,6 +31,10 @@ export interface RunConfig {
   readonly quant: string;
   readonly points: readonly SweepPoint[];
   readonly isSweep: boolean;
+  /** Flags that were given but overridden by others: one warning each (printed and recorded). */
+  readonly flagWarnings?: readonly string[];
+  /** --concurrency was given (an open-loop benchmark then runs closed-loop: warned). */
+  readonly concurrencyGiven?: boolean;
   readonly arrival: ArrivalFlag;
   readonly burstiness: number;
   readonly maxConcurrency: number | null;
@@ -230,9 +234,18 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     const levels = parseNumberList('concurrency', has('concurrency') ? text('concurrency') : '1');
     points = [closedPoint(levels[0] ?? 1, false)];
   }
+  const flagWarnings: string[] = [];
+  if (has('sweep') && has('rps'))
+    flagWarnings.push(
+      `--rps ${text('rps')} is ignored: --sweep ${text('sweep')} runs closed-loop concurrency points (use --rps-sweep for rates)`,
+    );
+  if (has('concurrency') && (has('rps') || has('rpsSweep')))
+    flagWarnings.push(`--concurrency ${text('concurrency')} is ignored: the open-loop rate sets the load`);
   return {
     ...config,
     points,
+    flagWarnings,
+    concurrencyGiven: has('concurrency') && !has('rps') && !has('rpsSweep'),
     isSweep: has('sweep') || has('rpsSweep'),
     baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,
   };

@@ -15,6 +15,7 @@ import {
 } from '../../envelope/index.js';
 import {
   createStreamClient,
+  describeJournal,
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
@@ -155,6 +156,11 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     await client.close();
   }
   const server = await serverMetrics.stop();
+  // bench diff bootstraps from this journal while it is still the one written for this envelope.
+  const journal =
+    result.journalPath !== null
+      ? await describeJournal(result.journalPath, result.window).catch(() => null)
+      : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
@@ -200,6 +206,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         trials: { count: 1, index: 0, seeds: [config.seed] },
         point_index: input.label.index,
         point_total: input.label.total,
+        ...(journal ? { journal } : {}),
+        // Simulated: engine.name says sim; the name the user asked for is kept beside it.
+        ...(input.simulated ? { engine_requested: config.engine } : {}),
         ...input.runContext,
       },
       warnings: [

@@ -128,7 +128,7 @@ describe('bootstrap CI on the difference from per-request histograms', () => {
       histograms: { ttft: { edges_ms: edges, counts: hist(66, 3).counts } },
     };
     const row = diffMetric('ttft_p50_ms', base, cand, 60, 66, 0.02);
-    expect(row.ci?.method).toBe('bootstrap');
+    expect(row.ci?.method).toBe('bootstrap_bins');
     // few requests per side: a 10% shift is inside the noise
     expect(row.verdict).toBe('no_change');
     expect(row.note).toMatch(/bootstrap/);
