@@ -1,6 +1,7 @@
 // Each command module exports `register(program)`. One line per command; keep alphabetical.
 import type { Command } from 'commander';
 import { register as compare } from './compare.js';
+import { register as cost } from './cost.js';
 import { register as diff } from './diff.js';
 import { register as doctor } from './doctor.js';
 import { register as engine } from './engine.js';
@@ -18,6 +19,7 @@ import { register as watch } from './watch.js';
 
 export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   compare,
+  cost,
   diff,
   doctor,
   engine,
