@@ -1,5 +1,6 @@
 // bench compare <envelopes or dirs…> [--report table|pareto|json] [--verify]
 import { Option, type Command } from 'commander';
+import { renderServerMetricsTable, serverMetricsView } from '../analysis/server-metrics.js';
 import { UsageError } from '../errors.js';
 import { buildCompare, compareJson, renderComparePareto, renderCompareTable } from '../report/compare.js';
 import { envelopeIo, readPublicKeyFlag, type EnvelopeIo } from '../report/envelopeIo.js';
@@ -46,8 +47,16 @@ export async function runCompare(
       ? `${JSON.stringify(compareJson(report, loaded), null, 2)}\n`
       : flags.report === 'pareto'
         ? `${renderComparePareto(report)}\n`
-        : `${renderCompareTable(report)}\n`;
+        : `${renderCompareTable(report)}\n${serverBlock(report.rows, loaded)}`;
   return { stdout, stderr, exitCode: 0 };
+}
+
+/** The engines' own /metrics view per compared row (rows as numbered in the table). */
+function serverBlock(rows: readonly { index: number }[], loaded: readonly { envelope: object }[]): string {
+  const table = renderServerMetricsTable(
+    rows.map((r) => ({ label: `#${r.index + 1}`, view: serverMetricsView(loaded[r.index]?.envelope) })),
+  );
+  return table === null ? '' : `\n${table}\n`;
 }
 
 export function register(program: Command): void {
