@@ -38,7 +38,8 @@ export type ErrorCode =
   | 'no_done' // stream ended without [DONE]
   | 'server_error' // an `error` object inside the stream
   | 'empty_response' // 200 and [DONE] but no generated token
-  | 'aborted'; // cancelled by the driver (stop / drain timeout)
+  | 'aborted' // cancelled by the driver (stop / drain timeout)
+  | 'cancelled'; // cut mid-stream on purpose by --cancel-rate (never a server error)
 
 export interface UsageCounts {
   readonly promptTokens: number | null;

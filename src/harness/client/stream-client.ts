@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool, type Dispatcher } from 'undici';
 import type { EndpointType, ErrorCode, RequestRecord, RequestSpec } from '../types.js';
+import { cancelDelayMs, type CancelOptions } from './cancel.js';
 import { excerpt, type LiveCounters, RequestState } from './request-state.js';
 
 export interface StreamClientOptions {
@@ -26,6 +27,8 @@ export interface StreamClientOptions {
   readonly workerId?: number;
   /** Extra headers on every request (never logged). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** --cancel-rate / --cancel-after-ms: abort a seeded fraction of requests mid-stream (`cancelled`). */
+  readonly cancel?: CancelOptions;
 }
 
 /** Optional per-send details (additive to the brief's `send(spec, tSchedMs, signal)`). */
@@ -218,6 +221,8 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     const controller = new AbortController();
     let timedOut = false;
     let callerAborted = false;
+    let cancelled = false;
+    let cancelTimer: NodeJS.Timeout | null = null;
     let httpStatus: number | null = null;
     const onCallerAbort = (): void => {
       callerAborted = true;
@@ -247,6 +252,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         state.fail('aborted', 'cancelled before send');
       } else {
         tSendMs = performance.now();
+        const cancelAfterMs = cancelDelayMs(options.cancel, id);
+        if (cancelAfterMs !== null) {
+          cancelTimer = setTimeout(() => {
+            cancelled = true;
+            controller.abort();
+          }, cancelAfterMs);
+        }
         const response = await dispatcher.request({
           path,
           method: 'POST',
@@ -283,10 +295,15 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         }
       }
     } catch (error) {
-      const code = closed ? 'aborted' : classify(error, timedOut, callerAborted, httpStatus);
+      const code = closed
+        ? 'aborted'
+        : cancelled
+          ? 'cancelled'
+          : classify(error, timedOut, callerAborted, httpStatus);
       state.fail(code, redact(describe(error)));
     } finally {
       clearTimeout(timer);
+      if (cancelTimer !== null) clearTimeout(cancelTimer);
       if (signal !== undefined) signal.removeEventListener('abort', onCallerAbort);
     }
     const tDoneMs = performance.now();

@@ -82,6 +82,8 @@ export interface PointMetrics {
     readonly measured: number;
     readonly ok: number;
     readonly failed: number;
+    /** Cancelled by the client on purpose (--cancel-rate); not in `measured`. */
+    readonly cancelled: number;
     readonly errorsByCode: Readonly<Record<string, number>>;
     readonly good: number;
     readonly oslFromUsage: number;
@@ -193,6 +195,7 @@ export class MetricsAccumulator {
   private readonly errorsByCode: Record<string, number> = {};
   private readonly sloPass: number[];
   private measured = 0;
+  private cancelled = 0;
   private ok = 0;
   private good = 0;
   private oslFromUsage = 0;
@@ -250,6 +253,11 @@ export class MetricsAccumulator {
     }
     if (!inWindow(r, window)) {
       if (!r.warmup) this.outsideWindow++;
+      return;
+    }
+    // Cancelled on purpose (--cancel-rate): outside every denominator, counted on their own.
+    if (r.errorCode === 'cancelled') {
+      this.cancelled++;
       return;
     }
     this.measured++;
@@ -348,6 +356,7 @@ export class MetricsAccumulator {
         measured,
         ok,
         failed: measured - ok,
+        cancelled: this.cancelled,
         errorsByCode: this.errorsByCode,
         good,
         oslFromUsage: this.oslFromUsage,
@@ -416,6 +425,7 @@ export function flattenMetrics(m: PointMetrics): {
   metrics.n_requests = m.counts.measured;
   metrics.n_ok = m.counts.ok;
   metrics.n_failed = m.counts.failed;
+  if (m.counts.cancelled > 0) metrics.n_cancelled = m.counts.cancelled;
   metrics.window_s = m.window.durationS;
   if (m.slo !== null) {
     for (const target of m.slo.targets) {
