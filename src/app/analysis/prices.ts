@@ -139,7 +139,11 @@ export function closeMatches(table: PriceTable, model: string, limit = 3): strin
   const scored = ids.map((id) => {
     const lower = id.toLowerCase();
     const contains = lower.includes(wanted) || wanted.includes(lower.split('/').pop() ?? lower);
-    return { id, score: contains ? 0 : editDistance(wanted, lower) };
+    // Every word of the query inside the id ("llama-70b" → "meta-llama/Llama-3.1-70B-Instruct").
+    const words = wanted.split(/[^a-z0-9]+/).filter((w) => w !== '');
+    const allWords = words.length > 0 && words.every((w) => lower.includes(w));
+    const score = contains ? 0 : allWords ? 1 : editDistance(wanted, lower.split('/').pop() ?? lower);
+    return { id, score };
   });
   const threshold = Math.max(3, Math.floor(wanted.length / 2));
   return scored
