@@ -1,9 +1,7 @@
 // %SoL: hand-computed values for Llama-3.1-8B fp16 on an H100 (catalog facts: 8.03e9 params,
 // 32 layers, 8 KV heads × 128 dims, 2-byte KV; ceilings: 3.35 TB/s HBM, 989 TFLOP/s bf16).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { builtinCatalog } from '../../../src/engine/catalog.js';
 import { builtinCeilings, CeilingsError, loadCeilings } from '../../../src/app/analysis/ceilings.js';
 import { resolveHardwareCeilings, resolveModelBytes } from '../../../src/app/analysis/sol-context.js';
 import {
@@ -65,19 +63,9 @@ describe('model bytes and ceilings', () => {
   });
 
   it('the ceilings file and the engine hardware catalog carry the same peaks', () => {
-    const yaml = parseYaml(
-      readFileSync(join(import.meta.dirname, '../../../fixtures/catalog/hardware.yaml'), 'utf8'),
-    ) as {
-      hardware: {
-        id: string;
-        hbmBandwidthGBs: number;
-        bf16Tflops: number;
-        fp8Tflops: number | null;
-        fp4Tflops: number | null;
-      }[];
-    };
+    const hardware = builtinCatalog().hardware;
     const c = builtinCeilings();
-    for (const hw of yaml.hardware) {
+    for (const hw of hardware) {
       const entry = c.entries.find((e) => e.catalogId === hw.id);
       expect(entry, hw.id).toBeDefined();
       const tbps = Object.entries(entry!.values).find(([k]) => k.endsWith('_tbps'))![1];
