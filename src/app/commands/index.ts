@@ -10,6 +10,7 @@ import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
 import { register as keygen } from './keygen.js';
 import { register as list } from './list.js';
+import { register as matrix } from './matrix.js';
 import { register as plugins } from './plugins.js';
 import { register as profile } from './profile.js';
 import { register as replay } from './replay.js';
@@ -28,6 +29,7 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   summary,
   keygen,
   list,
+  matrix,
   plugins,
   profile,
   replay,
