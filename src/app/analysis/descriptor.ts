@@ -55,6 +55,8 @@ export interface DescriptorExtras {
   readonly parallelism?: Partial<ContextDescriptor['parallelism']>;
   readonly hardware?: string;
   readonly ceilingToken?: string;
+  /** Closed-loop concurrency when driver_options does not say (e.g. from the c<N> file name). */
+  readonly concurrency?: number;
   readonly sol?: SolValue;
 }
 
@@ -79,7 +81,7 @@ export function buildDescriptor(envelope: object, extras: DescriptorExtras = {})
   const gpus = getPath(envelope, 'hardware_fingerprint', 'gpus');
   const gpuModel = Array.isArray(gpus) && gpus.length > 0 ? getString(gpus[0], 'model') : undefined;
   const serving = extras.serving ?? { values: {}, source: 'not exposed' };
-  const concurrency = num(getPath(envelope, 'driver_options', 'concurrency'));
+  const concurrency = num(getPath(envelope, 'driver_options', 'concurrency')) ?? extras.concurrency ?? null;
   const sol = extras.sol;
   const warm = getPath(envelope, 'run_context', 'warm_start');
   return {
@@ -145,11 +147,11 @@ export function renderDescriptor(d: ContextDescriptor, label?: string): string[]
   return [
     `context${label ? ` ${label}` : ''}: ${id.model} · ${show(id.hardware)}${id.ceilingToken ? ` (${id.ceilingToken})` : ''} ×${show(id.gpuCount)} · ${show(id.quant)} · kv ${show(id.kvCacheDtype)}`,
     `  parallelism  TP ${show(p.tp)} · DP ${show(p.dp)} · PP ${show(p.pp)} · EP ${show(p.ep)}`,
-    `  serving      ${servingText === '' ? 'not exposed' : servingText} (${d.serving.source})`,
+    `  serving      ${servingText === '' ? d.serving.source : `${servingText} (${d.serving.source})`}`,
     `  workload     ${show(w.dataset)} · ISL ${formatNumber(w.islMean)} / OSL ${formatNumber(w.oslMean)} (means) · ${load} · ${show(w.numPrompts)} prompts measured`,
     `  regime       ${d.regime.cache === null ? 'cache ?' : `${d.regime.cache} cache`} · ${show(d.regime.tier)} tier`,
     `  stack        ${d.stack.engine} ${show(d.stack.engineVersion)} · ${d.stack.tool} (${d.stack.backend})`,
-    `  grounding    %SoL ${show(d.grounding.sol)}${d.grounding.solKey ? ` of ${d.grounding.solKey}` : ''} · ${show(d.grounding.verdictTier)} · trials ${show(d.grounding.trials)}`,
+    `  grounding    %SoL ${show(d.grounding.sol)}${d.grounding.solKey && !(d.grounding.sol ?? '').startsWith('n/a') ? ` of ${d.grounding.solKey}` : ''} · ${show(d.grounding.verdictTier)} · trials ${show(d.grounding.trials)}`,
   ];
 }
 

@@ -1,9 +1,12 @@
 // bench compare <envelopes or dirs…> [--report table|pareto|json] [--verify]
 import { Option, type Command } from 'commander';
+import { loadCeilings } from '../analysis/ceilings.js';
 import { renderServerMetricsTable, serverMetricsView } from '../analysis/server-metrics.js';
+import { renderSolReport } from '../analysis/sol-report.js';
 import { UsageError } from '../errors.js';
 import { buildCompare, compareJson, renderComparePareto, renderCompareTable } from '../report/compare.js';
 import { envelopeIo, readPublicKeyFlag, type EnvelopeIo } from '../report/envelopeIo.js';
+import type { LoadedEnvelope } from '../report/envelopeView.js';
 import { loadInputs, renderVerifyFailures, verifyAll } from '../report/loadInputs.js';
 
 interface CompareFlags {
@@ -11,6 +14,8 @@ interface CompareFlags {
   verify?: boolean;
   devPublicKey?: string;
   trustedRoot?: string;
+  ceilings?: string;
+  modelBytes?: string;
 }
 
 export interface CommandOutput {
@@ -47,8 +52,31 @@ export async function runCompare(
       ? `${JSON.stringify(compareJson(report, loaded), null, 2)}\n`
       : flags.report === 'pareto'
         ? `${renderComparePareto(report)}\n`
-        : `${renderCompareTable(report)}\n${serverBlock(report.rows, loaded)}`;
+        : `${renderCompareTable(report)}\n${serverBlock(report.rows, loaded)}\n${solBlock(report.rows, loaded, flags)}\n`;
   return { stdout, stderr, exitCode: 0 };
+}
+
+/** %SoL per row with its ceiling key, each row's full-context descriptor, and the next lever. */
+function solBlock(
+  rows: readonly { index: number }[],
+  loaded: readonly LoadedEnvelope[],
+  flags: CompareFlags,
+): string {
+  const modelBytes = flags.modelBytes !== undefined ? parseModelBytes(flags.modelBytes) : undefined;
+  return renderSolReport(
+    rows.flatMap((r) => {
+      const item = loaded[r.index];
+      return item ? [{ label: `#${r.index + 1}`, loaded: item }] : [];
+    }),
+    { ceilings: loadCeilings(flags.ceilings), ...(modelBytes !== undefined ? { modelBytes } : {}) },
+  );
+}
+
+export function parseModelBytes(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--model-bytes must be a positive number of bytes (got '${text}')`, 'E_MODEL_BYTES');
+  return value;
 }
 
 /** The engines' own /metrics view per compared row (rows as numbered in the table). */
@@ -72,6 +100,8 @@ export function register(program: Command): void {
     .option('--verify', 'check every signature first; exit 1 if any fails')
     .option('--dev-public-key <path>', 'with --verify: require dev-key envelopes to be signed by this key')
     .option('--trusted-root <file>', 'with --verify: Sigstore trusted_root.json for keyless envelopes')
+    .option('--ceilings <file>', 'speed-of-light ceilings by key path (default: the shipped ceilings)')
+    .option('--model-bytes <n>', 'model weight bytes for %SoL when the model is not in the catalog')
     .action(async (paths: string[], flags: CompareFlags) => {
       const out = await runCompare(paths, flags);
       process.stderr.write(out.stderr);
