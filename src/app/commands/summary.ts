@@ -1,6 +1,10 @@
 // bench summary <path…> [--json] [--csv]: tabulate envelopes per suite, sorted by throughput.
 import type { Command } from 'commander';
+import { loadCeilings } from '../analysis/ceilings.js';
+import { renderSolReport } from '../analysis/sol-report.js';
 import { UsageError } from '../errors.js';
+import { parseModelBytes } from './compare.js';
+import { shortRunId } from '../report/envelopeView.js';
 import {
   collectJsonFiles,
   envelopeIo,
@@ -24,6 +28,8 @@ interface SummaryFlags {
   verbose?: boolean;
   devPublicKey?: string;
   trustedRoot?: string;
+  ceilings?: string;
+  modelBytes?: string;
 }
 
 /** ok → signed OK; unsigned; keyless without a trusted root → unchecked; anything else → FAIL. */
@@ -61,7 +67,15 @@ export async function runSummary(
   const report = buildSummary(inputs, skipped.length);
   if (flags.json) return `${JSON.stringify(summaryJson(report), null, 2)}\n`;
   if (flags.csv) return `${renderSummaryCsv(report)}\n`;
-  return `${renderSummaryText(report)}\n`;
+  const modelBytes = flags.modelBytes !== undefined ? parseModelBytes(flags.modelBytes) : undefined;
+  const sol = renderSolReport(
+    inputs.map((item) => ({ label: shortRunId(item.envelope), loaded: item })),
+    { ceilings: loadCeilings(flags.ceilings), ...(modelBytes !== undefined ? { modelBytes } : {}) },
+  );
+  // The trailer (`N envelopes loaded, …`) stays the last line, as in the Python tool.
+  const text = renderSummaryText(report);
+  const cut = text.lastIndexOf('\n');
+  return cut < 0 ? `${sol}\n\n${text}\n` : `${text.slice(0, cut)}\n\n${sol}\n\n${text.slice(cut + 1)}\n`;
 }
 
 export function register(program: Command): void {
@@ -74,6 +88,8 @@ export function register(program: Command): void {
     .option('-v, --verbose', 'name each skipped file and why on stderr')
     .option('--dev-public-key <path>', 'signature column: require dev-key envelopes to be signed by this key')
     .option('--trusted-root <file>', 'signature column: Sigstore trusted_root.json for keyless envelopes')
+    .option('--ceilings <file>', 'speed-of-light ceilings by key path (default: the shipped ceilings)')
+    .option('--model-bytes <n>', 'model weight bytes for %SoL when the model is not in the catalog')
     .action(async (paths: string[], flags: SummaryFlags) => {
       process.stdout.write(await runSummary(paths, flags));
     });
