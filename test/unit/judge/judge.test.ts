@@ -1,16 +1,13 @@
-// Judge scoring: prompt and verdict parsing, the Wilson interval by hand, and the whole path over
-// real loopback HTTP against the embedded engine, whose judge replies are deterministic.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Judge scoring: prompt and verdict parsing, the engine's deterministic rule, the Wilson interval by
+// hand, the judge-qa workload. The HTTP path is in test/integration/judge.
+import { describe, expect, it } from 'vitest';
 import { ENGINE_JUDGE_MARKER, judgeReply } from '../../../src/engine/judge.js';
-import { startEngine, type EngineHandle } from '../../../src/engine/index.js';
 import { summarizeVerdicts, wilsonInterval } from '../../../src/harness/judge/accuracy.js';
-import { judgeAnswers } from '../../../src/harness/judge/client.js';
 import {
   JUDGE_MARKER,
   judgePrompt,
   judgePromptHash,
   parseVerdict,
-  type JudgeItem,
 } from '../../../src/harness/judge/prompt.js';
 import judgeQa from '../../../fixtures/datasets/judge-qa.json' with { type: 'json' };
 
@@ -57,61 +54,6 @@ describe('accuracy', () => {
   it('accuracy over judged questions only; unparsed and failed are counted, not scored', () => {
     const s = summarizeVerdicts(['correct', 'correct', 'incorrect', 'unparsed', 'failed']);
     expect(s).toMatchObject({ accuracy: 2 / 3, judged: 3, correct: 2, unparsed: 1, failed: 1 });
-  });
-});
-
-describe('judge over loopback against the embedded engine', () => {
-  let engine: EngineHandle;
-  beforeAll(async () => {
-    engine = await startEngine({ timing: 'nodelay' });
-  });
-  afterAll(async () => {
-    await engine.close();
-  });
-
-  const questions = judgeQa.questions;
-  // Every fourth answer is wrong: 15 of 20 correct.
-  const items: JudgeItem[] = questions.map((q, i) => ({
-    id: q.id,
-    question: q.question,
-    reference: q.reference,
-    answer: i % 4 === 3 ? 'I do not know.' : `The answer is ${q.reference}.`,
-  }));
-
-  it('20 questions, 15 right → accuracy 0.75 with the hand-computed Wilson interval', async () => {
-    const out = await judgeAnswers(items, {
-      baseUrl: engine.baseUrl,
-      model: 'meta-llama/Llama-3.1-8B-Instruct',
-    });
-    expect(out).toMatchObject({ judged: 20, correct: 15, accuracy: 0.75, unparsed: 0, failed: 0 });
-    expect(out.ci!.lo).toBeCloseTo(0.5313, 4);
-    expect(out.promptHash).toBe(judgePromptHash());
-    expect(out.perItem.filter((p) => p.verdict === 'incorrect').map((p) => p.id)).toEqual([
-      'q04',
-      'q08',
-      'q12',
-      'q16',
-      'q20',
-    ]);
-  });
-
-  it('--judge-max-questions caps the judged set (the first N)', async () => {
-    const out = await judgeAnswers(items, {
-      baseUrl: engine.baseUrl,
-      model: 'meta-llama/Llama-3.1-8B-Instruct',
-      maxQuestions: 8,
-    });
-    // q01..q08: q04 and q08 wrong → 6 / 8
-    expect(out).toMatchObject({ judged: 8, correct: 6, accuracy: 0.75 });
-  });
-
-  it('an unreachable judge: every call failed, nothing judged, no accuracy', async () => {
-    const out = await judgeAnswers(items.slice(0, 2), {
-      baseUrl: 'http://127.0.0.1:9/v1',
-      model: 'x',
-      timeoutMs: 2000,
-    });
-    expect(out).toMatchObject({ judged: 0, failed: 2, accuracy: null, ci: null });
   });
 });
 
