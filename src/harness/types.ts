@@ -20,6 +20,8 @@ export interface RequestSpec {
   readonly turn?: number;
   /** Keep the generated text on the record (multi-turn needs it for the next turn's history). */
   readonly collectText?: boolean;
+  /** Workload's own label for the request, copied onto the record (judge-qa: the question id). */
+  readonly tag?: string;
   /** Extra JSON body fields (e.g. ignore_eos, min_tokens) merged into the request. */
   readonly extraBody?: Readonly<Record<string, unknown>>;
 }
@@ -79,6 +81,8 @@ export interface RequestRecord {
   /** Short human detail for errors (status body excerpt, exception message). Never the API key. */
   readonly errorDetail?: string;
   readonly outputText?: string;
+  /** The request spec's tag (RequestSpec.tag). */
+  readonly tag?: string;
   /** Discarded by the warm-up rule. */
   readonly warmup: boolean;
 }

@@ -326,6 +326,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       warmup: meta?.warmup ?? false,
       sessionId: spec.sessionId,
       turn: spec.turn,
+      tag: spec.tag,
     });
   };
 

@@ -60,3 +60,27 @@ describe('judge over loopback against the embedded engine', () => {
     expect(out).toMatchObject({ judged: 0, failed: 2, accuracy: null, ci: null });
   });
 });
+
+describe('the answer reaches the judge step tagged with its question', () => {
+  it('the client copies RequestSpec.tag and the collected text onto the record', async () => {
+    const engine = await startEngine({ timing: 'nodelay' });
+    const { createStreamClient } = await import('../../../src/harness/client/stream-client.js');
+    const { loadJudgeQa, judgeItemsFromRecords } =
+      await import('../../../src/harness/plugins/llm-inference/judge-qa.js');
+    const client = createStreamClient({
+      baseUrl: engine.baseUrl,
+      endpointType: 'chat',
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      connections: 1,
+    });
+    const workload = loadJudgeQa({ seed: 1, model: 'm', engine: 'e', endpointType: 'chat', extra: {} }, 8);
+    const record = await client.send(workload.request(4), performance.now(), undefined, { id: 4 });
+    await client.close();
+    await engine.close();
+    expect(record.tag).toBe('q05');
+    expect(record.outputText?.length).toBeGreaterThan(0);
+    expect(judgeItemsFromRecords([record])).toEqual([
+      expect.objectContaining({ id: 'q05', reference: 'Ottawa', answer: record.outputText }),
+    ]);
+  });
+});

@@ -67,6 +67,23 @@ describe('llm.inference.judge-qa', () => {
     expect(w.size).toBe(20);
     expect(w.request(21).messages?.[0]?.content).toBe(judgeQa.questions[1]!.question);
     expect(w.request(21).collectText).toBe(true);
+    expect(w.request(21).tag).toBe('q02');
     expect(judgeQuestionAt(21).reference).toBe(judgeQa.questions[1]!.reference);
+  });
+});
+
+describe('judge items from the run records', () => {
+  it('successful measured answers of tagged questions only', async () => {
+    const { judgeItemsFromRecords } = await import('../../../src/harness/plugins/llm-inference/judge-qa.js');
+    const items = judgeItemsFromRecords([
+      { tag: 'q05', outputText: 'Ottawa', errorCode: null, warmup: false },
+      { tag: 'q05', outputText: 'Ottawa', errorCode: null, warmup: true },
+      { tag: 'q06', outputText: '', errorCode: 'http_500', warmup: false },
+      { outputText: 'x', errorCode: null, warmup: false },
+      { tag: 'zz', outputText: 'x', errorCode: null, warmup: false },
+    ]);
+    expect(items).toEqual([
+      { id: 'q05', question: judgeQa.questions[4]!.question, reference: 'Ottawa', answer: 'Ottawa' },
+    ]);
   });
 });

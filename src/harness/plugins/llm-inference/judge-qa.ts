@@ -29,10 +29,38 @@ export function loadJudgeQa(context: PluginContext, maxTokens: number): SingleTu
       keepOrder: true,
     },
   );
+  // Built once: the hot path hands out the same objects (the question id rides on the record as its tag).
+  const specs: RequestSpec[] = JUDGE_QUESTIONS.map((q, i) => ({
+    ...base.request(i),
+    collectText: true,
+    tag: q.id,
+  }));
   return {
     ...base,
     request(index: number): RequestSpec {
-      return { ...base.request(index), collectText: true };
+      if (!Number.isInteger(index) || index < 0) throw new RangeError(`bad request index ${index}`);
+      return specs[index % specs.length]!;
     },
   };
+}
+
+export interface JudgeableRecord {
+  readonly tag?: string;
+  readonly outputText?: string;
+  readonly errorCode: unknown;
+  readonly warmup: boolean;
+}
+
+/** The judge's items from a run's records: successful, measured (not warm-up) answers of tagged questions. */
+export function judgeItemsFromRecords(
+  records: Iterable<JudgeableRecord>,
+): { id: string; question: string; reference: string; answer: string }[] {
+  const byId = new Map(JUDGE_QUESTIONS.map((q) => [q.id, q]));
+  const items: { id: string; question: string; reference: string; answer: string }[] = [];
+  for (const r of records) {
+    if (r.warmup || r.errorCode !== null || r.tag === undefined) continue;
+    const q = byId.get(r.tag);
+    if (q) items.push({ id: q.id, question: q.question, reference: q.reference, answer: r.outputText ?? '' });
+  }
+  return items;
 }
