@@ -25,6 +25,7 @@ import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.j
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
+import { judgeFlagWarnings, prepareRunAnalysis } from '../analysis/run-setup.js';
 import { runOnePoint, type PointReport } from './point.js';
 import { runTrials } from './trials.js';
 
@@ -95,6 +96,14 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     }
   }
   const slo = runSloTemplate(config);
+  // A missing or malformed --prices-file / --ceilings exits 2 here, before any request.
+  const analysis = prepareRunAnalysis(config);
+  for (const { spec: s } of contexts) {
+    for (const warning of judgeFlagWarnings(s, `${plugin.id}.${s.id}`, config)) {
+      process.stderr.write(`bench: warning: ${warning}\n`);
+      validationWarnings.push(`${plugin.id}.${s.id}: ${warning}`);
+    }
+  }
 
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
@@ -206,6 +215,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             onSnapshot: (snapshot) => presenter?.harness(snapshot),
             filePrefix: options.filePrefix ?? '',
             runContext: options.runContext ?? {},
+            analysis,
             warnings: [
               ...(options.warnings ?? []),
               ...validationWarnings.filter((w) => w.startsWith(`${plugin.id}.${s.id}: `) || w === busyIdle),

@@ -26,6 +26,7 @@ import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
+import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
@@ -71,6 +72,8 @@ export interface PointInput {
   readonly filePrefix: string;
   readonly runContext: Readonly<Record<string, unknown>>;
   readonly warnings: readonly string[];
+  /** Cost, %SoL, judge inputs checked before the run (prepareRunAnalysis). */
+  readonly analysis: RunAnalysis;
 }
 
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
@@ -84,6 +87,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     connections,
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
+    ...(config.cancel.rate > 0
+      ? { cancel: { rate: config.cancel.rate, afterMs: config.cancel.afterMs, seed: config.seed } }
+      : {}),
   };
   const workers =
     config.workers ??
@@ -107,7 +113,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     }
     input.onSnapshot(snapshot);
   };
-  const serverMetrics = new ServerMetricsRecorder(metricsUrlOf(config.metricsUrl, input.baseUrl));
+  const metricsUrl = metricsUrlOf(config.metricsUrl, input.baseUrl);
+  const serverMetrics = new ServerMetricsRecorder(metricsUrl);
+  const journalPath = `${config.outputDir}/.bench-journal-${point.label}.jsonl`;
   const customDriver = workloadToDriver(input.workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
@@ -140,7 +148,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
-        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
+        journalPath,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
@@ -207,7 +215,18 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     { result, workers },
     { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
   );
-  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
+  const analysed = await applyPointAnalysis(unsigned, {
+    analysis: input.analysis,
+    config,
+    spec: input.spec,
+    journalPath,
+    baseUrl: input.baseUrl,
+    metricsUrl,
+    apiKey: input.apiKey,
+    modelId: input.modelId,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const { envelope, contentHash } = await signEnvelope(analysed, input.signing);
   const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
   return {
     suiteId,
@@ -217,9 +236,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     envelopePath,
     contentHash,
     runId: unsigned.run_id,
-    metrics: unsigned.metrics,
+    metrics: analysed.metrics,
     ci: pointMetricsV1(result).ci,
-    warnings: unsigned.warnings,
+    warnings: analysed.warnings,
     tier,
     valid: result.valid,
     incomplete: result.incomplete,
