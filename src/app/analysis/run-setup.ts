@@ -10,6 +10,8 @@ import { augmentEnvelope } from './augment.js';
 import { loadCeilings, type Ceilings } from './ceilings.js';
 import { servingConfigFromMetrics } from './descriptor.js';
 import { loadPricesFile, snapshotPrices, type PriceTable } from './prices.js';
+import { serverMetricsLines, serverMetricsView } from './server-metrics.js';
+import { renderSolReport } from './sol-report.js';
 
 export interface RunAnalysis {
   readonly ceilings: Ceilings;
@@ -129,4 +131,68 @@ export async function applyPointAnalysis<T extends object>(
     ...(journal.tokens > 0 ? { clientOutputTokens: journal.tokens } : {}),
     ...(judge !== undefined ? { judge } : {}),
   });
+}
+
+/** Workload %SoL cell for the sweep table, from the envelope's analysis block. */
+export function solCellOf(envelope: object): string {
+  const workload = (envelope as { analysis?: { sol?: { workload?: { value?: unknown } } } }).analysis?.sol
+    ?.workload;
+  return typeof workload?.value === 'number' ? `${(workload.value * 100).toFixed(1)}%` : 'n/a';
+}
+
+export interface RunPointOutput {
+  readonly label: string;
+  readonly path: string;
+  readonly envelope: object;
+}
+
+/**
+ * Printed under the run's result table(s): the engine's /metrics view of each point, every point's
+ * full-context descriptor, and the next lever.
+ */
+export function renderRunAnalysis(points: readonly RunPointOutput[], config: RunConfig): string {
+  const options = {
+    ceilings: loadCeilings(config.analysis.ceilingsPath ?? undefined),
+    hardware: config.hardware,
+    ...(config.analysis.modelBytes !== null ? { modelBytes: config.analysis.modelBytes } : {}),
+  };
+  const server = points.flatMap((p) => {
+    const view = serverMetricsView(p.envelope);
+    if (view === null) return [];
+    const [head, ...rest] = serverMetricsLines(view);
+    return [`${p.label} ${head ?? ''}`, ...rest];
+  });
+  const sol = renderSolReport(
+    points.map((p) => ({ label: p.label, loaded: { path: p.path, envelope: p.envelope } })),
+    options,
+    { table: points.length > 1 },
+  );
+  const single = points.length === 1 ? solLine(points[0]!.envelope) : [];
+  return [...single, ...server, ...(server.length > 0 ? [''] : []), sol].join('\n');
+}
+
+function solLine(envelope: object): string[] {
+  const analysis = (
+    envelope as {
+      analysis?: { sol?: Record<string, { value?: unknown; ceiling_key?: unknown; reason?: unknown }> };
+    }
+  ).analysis?.sol;
+  if (!analysis) return [];
+  const cell = (key: string): string => {
+    const v = analysis[key];
+    if (typeof v?.value === 'number') return `${(v.value * 100).toFixed(1)}% of ${String(v.ceiling_key)}`;
+    return `n/a (${typeof v?.reason === 'string' ? v.reason : 'unknown'})`;
+  };
+  const metrics = (envelope as { metrics?: Record<string, unknown> }).metrics ?? {};
+  const cost = metrics.cost_usd_per_million_tokens;
+  const accuracy = metrics.accuracy;
+  return [
+    `%SoL: ${cell('workload')} · decode MBU ${cell('decode_mbu')} · prefill MFU ${cell('prefill_mfu')}`,
+    `cost: ${typeof cost === 'number' ? `$${cost.toFixed(4)}/Mtok` : 'n/a'} (${typeof metrics.cost_source === 'string' ? metrics.cost_source : 'none'})`,
+    ...(typeof accuracy === 'number'
+      ? [
+          `accuracy: ${accuracy.toFixed(3)} over ${typeof metrics.accuracy_n === 'number' ? metrics.accuracy_n : '?'} judged answers`,
+        ]
+      : []),
+  ];
 }

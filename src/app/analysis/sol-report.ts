@@ -17,7 +17,11 @@ function reason(v: SolValue): string {
 }
 
 /** `%SoL` table (with the ceiling key), each row's descriptor, and the next lever. */
-export function renderSolReport(rows: readonly SolRow[], options: SolOptions): string {
+export function renderSolReport(
+  rows: readonly SolRow[],
+  options: SolOptions,
+  show: { readonly table?: boolean } = {},
+): string {
   const sols: PointSol[] = rows.map((r) => pointSol(r.loaded, options));
   const table = renderTable(
     [
@@ -45,12 +49,7 @@ export function renderSolReport(rows: readonly SolRow[], options: SolOptions): s
     renderDescriptor(descriptorOf(r.loaded, options, sols[i]!), r.label),
   );
   const lever = nextLever(rows.map((r, i) => leverPointOf(r.loaded, r.label, sols[i]!)));
-  return [
-    'Speed of light (ceilings by key; see docs/metrics.md)',
-    table,
-    '',
-    ...descriptors,
-    '',
-    ...renderNextLever(lever),
-  ].join('\n');
+  const head =
+    show.table === false ? [] : ['Speed of light (ceilings by key; see docs/metrics.md)', table, ''];
+  return [...head, ...descriptors, '', ...renderNextLever(lever)].join('\n');
 }

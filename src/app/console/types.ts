@@ -25,6 +25,8 @@ export interface SweepRow {
   readonly joulesPerToken: number | null;
   /** Envelope file name (or path) written for the point. */
   readonly envelope: string;
+  /** Workload %SoL cell (`64.1%` / `n/a`), when the run computed it. */
+  readonly sol?: string;
 }
 
 /** What `ConsoleHandle.update` accepts: any subset; absent keys keep their previous value. */

@@ -25,7 +25,12 @@ import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.j
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
-import { judgeFlagWarnings, prepareRunAnalysis } from '../analysis/run-setup.js';
+import {
+  judgeFlagWarnings,
+  prepareRunAnalysis,
+  renderRunAnalysis,
+  solCellOf,
+} from '../analysis/run-setup.js';
 import { runOnePoint, type PointReport } from './point.js';
 import { runTrials } from './trials.js';
 
@@ -300,6 +305,7 @@ function rowOf(report: PointReport): SweepRow {
     okRate: num('ok_rate'),
     joulesPerToken: num('joules_per_token'),
     envelope: basename(report.envelopePath),
+    sol: solCellOf(report.envelope),
   };
 }
 
@@ -328,6 +334,7 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
       const rows = reports.filter((r) => r.suiteId === suite).map(rowOf);
       process.stdout.write(`${suite}\n${sweepTable(config.points[0]?.mode ?? 'closed', rows)}\n`);
     }
+    process.stdout.write(`\n${renderRunAnalysis(reports.map(pointOutput), config)}\n\n`);
     process.stdout.write(`One signed envelope per point under ${config.outputDir}\n`);
     return;
   }
@@ -347,5 +354,10 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
         tier: r.tier,
       })}\n`,
     );
+    process.stdout.write(`${renderRunAnalysis([pointOutput(r)], config)}\n`);
   }
+}
+
+function pointOutput(r: PointReport): { label: string; path: string; envelope: object } {
+  return { label: r.point.label, path: r.envelopePath, envelope: r.envelope };
 }

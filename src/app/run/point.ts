@@ -46,6 +46,8 @@ export interface PointReport {
   readonly tier: string;
   readonly valid: boolean;
   readonly incomplete: boolean;
+  /** The envelope as signed (for the %SoL, descriptor and server lines under the result tables). */
+  readonly envelope: object;
 }
 
 export interface PointInput {
@@ -242,6 +244,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     tier,
     valid: result.valid,
     incomplete: result.incomplete,
+    envelope: analysed,
   };
 }
 

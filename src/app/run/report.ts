@@ -8,6 +8,7 @@ export type { SweepRow };
 
 export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): string {
   const title = mode === 'closed' ? 'Sweep results (concurrency)' : 'Sweep results (rps)';
+  const withSol = rows.some((r) => r.sol !== undefined);
   const body = textTable(
     [
       mode === 'closed' ? 'conc' : 'rps',
@@ -16,6 +17,7 @@ export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): 
       'tpot_p50_ms',
       'ok_rate',
       'J/tok',
+      ...(withSol ? ['%SoL'] : []),
       'envelope',
     ],
     rows.map((r) => [
@@ -25,6 +27,7 @@ export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): 
       fmt(r.tpotP50Ms),
       r.okRate === null ? 'n/a' : r.okRate.toFixed(3),
       fmt(r.joulesPerToken, 3),
+      ...(withSol ? [r.sol ?? 'n/a'] : []),
       r.envelope,
     ]),
   );
