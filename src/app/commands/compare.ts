@@ -1,5 +1,8 @@
 // bench compare <envelopes or dirs…> [--report table|pareto|json] [--verify]
 import { Option, type Command } from 'commander';
+import { loadCeilings } from '../analysis/ceilings.js';
+import { renderServerMetricsTable, serverMetricsView } from '../analysis/server-metrics.js';
+import { renderSolReport } from '../analysis/sol-report.js';
 import { UsageError } from '../errors.js';
 import { buildCompare, compareJson, renderComparePareto, renderCompareTable } from '../report/compare.js';
 import { envelopeIo, readPublicKeyFlag, type EnvelopeIo } from '../report/envelopeIo.js';
@@ -13,6 +16,7 @@ import {
 import { envelopeFlags } from '../report/trustView.js';
 import { addMaxFileBytesOption } from './file-options.js';
 import { addTrustOptions, trustStoreFromFlags, untrustedSummary, type TrustFlags } from './trust-options.js';
+import type { LoadedEnvelope } from '../report/envelopeView.js';
 
 interface CompareFlags extends TrustFlags {
   report: 'table' | 'pareto' | 'json';
@@ -20,6 +24,8 @@ interface CompareFlags extends TrustFlags {
   devPublicKey?: string;
   trustedRoot?: string;
   maxFileBytes?: number;
+  ceilings?: string;
+  modelBytes?: string;
 }
 
 export interface CommandOutput {
@@ -77,8 +83,39 @@ export async function runCompare(
       ? `${JSON.stringify({ ...(compareJson(report, loaded) as object), trust: trustJson }, null, 2)}\n`
       : flags.report === 'pareto'
         ? `${renderComparePareto(report)}\n\n${renderTrustBlock(loaded, levels)}\n`
-        : `${renderCompareTable(report)}\n\n${renderTrustBlock(loaded, levels)}\n`;
+        : `${renderCompareTable(report)}\n${serverBlock(report.rows, loaded)}\n${solBlock(report.rows, loaded, flags)}\n\n${renderTrustBlock(loaded, levels)}\n`;
   return { stdout, stderr, exitCode: 0 };
+}
+
+/** %SoL per row with its ceiling key, each row's full-context descriptor, and the next lever. */
+function solBlock(
+  rows: readonly { index: number }[],
+  loaded: readonly LoadedEnvelope[],
+  flags: CompareFlags,
+): string {
+  const modelBytes = flags.modelBytes !== undefined ? parseModelBytes(flags.modelBytes) : undefined;
+  return renderSolReport(
+    rows.flatMap((r) => {
+      const item = loaded[r.index];
+      return item ? [{ label: `#${r.index + 1}`, loaded: item }] : [];
+    }),
+    { ceilings: loadCeilings(flags.ceilings), ...(modelBytes !== undefined ? { modelBytes } : {}) },
+  );
+}
+
+export function parseModelBytes(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--model-bytes must be a positive number of bytes (got '${text}')`, 'E_MODEL_BYTES');
+  return value;
+}
+
+/** The engines' own /metrics view per compared row (rows as numbered in the table). */
+function serverBlock(rows: readonly { index: number }[], loaded: readonly { envelope: object }[]): string {
+  const table = renderServerMetricsTable(
+    rows.map((r) => ({ label: `#${r.index + 1}`, view: serverMetricsView(loaded[r.index]?.envelope) })),
+  );
+  return table === null ? '' : `\n${table}\n`;
 }
 
 export function register(program: Command): void {
@@ -94,7 +131,9 @@ export function register(program: Command): void {
     )
     .option('--verify', 'check every signature first; exit 1 if any fails')
     .option('--dev-public-key <path>', 'with --verify: require dev-key envelopes to be signed by this key')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless envelopes');
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless envelopes')
+    .option('--ceilings <file>', 'speed-of-light ceilings by key path (default: the shipped ceilings)')
+    .option('--model-bytes <n>', 'model weight bytes for %SoL when the model is not in the catalog');
   addTrustOptions(command, 'any envelope');
   addMaxFileBytesOption(command);
   command.action(async (paths: string[], flags: CompareFlags) => {

@@ -1,7 +1,11 @@
 // bench summary <path…> [--json] [--csv]: tabulate envelopes per suite, sorted by throughput, with
 // each envelope's trust level and flags (incomplete, quality invalid).
 import type { Command } from 'commander';
+import { loadCeilings } from '../analysis/ceilings.js';
+import { renderSolReport } from '../analysis/sol-report.js';
 import { UsageError } from '../errors.js';
+import { parseModelBytes } from './compare.js';
+import { shortRunId } from '../report/envelopeView.js';
 import {
   collectJsonFiles,
   envelopeIo,
@@ -28,6 +32,8 @@ interface SummaryFlags extends TrustFlags {
   devPublicKey?: string;
   trustedRoot?: string;
   maxFileBytes?: number;
+  ceilings?: string;
+  modelBytes?: string;
 }
 
 /** The trust level of a signature check (trusted / untrusted / invalid / unsigned). */
@@ -75,11 +81,20 @@ export async function runSummaryCommand(
     inputs.push({ ...item, signature });
   }
   const report = buildSummary(inputs, skipped.length);
-  const stdout = flags.json
-    ? `${JSON.stringify(summaryJson(report), null, 2)}\n`
-    : flags.csv
-      ? `${renderSummaryCsv(report)}\n`
-      : `${renderSummaryText(report)}\n`;
+  let stdout: string;
+  if (flags.json) stdout = `${JSON.stringify(summaryJson(report), null, 2)}\n`;
+  else if (flags.csv) stdout = `${renderSummaryCsv(report)}\n`;
+  else {
+    const modelBytes = flags.modelBytes !== undefined ? parseModelBytes(flags.modelBytes) : undefined;
+    const sol = renderSolReport(
+      inputs.map((item) => ({ label: shortRunId(item.envelope), loaded: item })),
+      { ceilings: loadCeilings(flags.ceilings), ...(modelBytes !== undefined ? { modelBytes } : {}) },
+    );
+    // The trailer (`N envelopes loaded, …`) stays the last line, as in the Python tool.
+    const text = renderSummaryText(report);
+    const cut = text.lastIndexOf('\n');
+    stdout = cut < 0 ? `${sol}\n\n${text}\n` : `${text.slice(0, cut)}\n\n${sol}\n\n${text.slice(cut + 1)}\n`;
+  }
   const levels = inputs.map((i) => i.signature);
   if (flags.requireTrusted && levels.some((l) => l !== 'trusted')) {
     stderr += `${untrustedSummary(levels)}\n`;
@@ -110,7 +125,9 @@ export function register(program: Command): void {
     .option('--csv', 'one CSV table for all suites')
     .option('-v, --verbose', 'name each skipped file and why on stderr')
     .option('--dev-public-key <path>', 'trust column: require dev-key envelopes to be signed by this key')
-    .option('--trusted-root <file>', 'trust column: Sigstore trusted_root.json for keyless envelopes');
+    .option('--trusted-root <file>', 'trust column: Sigstore trusted_root.json for keyless envelopes')
+    .option('--ceilings <file>', 'speed-of-light ceilings by key path (default: the shipped ceilings)')
+    .option('--model-bytes <n>', 'model weight bytes for %SoL when the model is not in the catalog');
   addTrustOptions(command, 'any envelope');
   addMaxFileBytesOption(command);
   command.action(async (paths: string[], flags: SummaryFlags) => {

@@ -32,6 +32,12 @@ import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.j
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
+import {
+  judgeFlagWarnings,
+  prepareRunAnalysis,
+  renderRunAnalysis,
+  solCellOf,
+} from '../analysis/run-setup.js';
 import { runOnePoint, type PointReport } from './point.js';
 import { runTrials } from './trials.js';
 
@@ -116,6 +122,14 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     }
   }
   const slo = runSloTemplate(config);
+  // A missing or malformed --prices-file / --ceilings exits 2 here, before any request.
+  const analysis = prepareRunAnalysis(config);
+  for (const { spec: s } of contexts) {
+    for (const warning of judgeFlagWarnings(s, `${plugin.id}.${s.id}`, config)) {
+      process.stderr.write(`bench: warning: ${warning}\n`);
+      validationWarnings.push(`${plugin.id}.${s.id}: ${warning}`);
+    }
+  }
 
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
@@ -271,6 +285,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             onSnapshot: (snapshot) => presenter?.harness(snapshot),
             filePrefix: options.filePrefix ?? '',
             runContext: options.runContext ?? {},
+            analysis,
             warnings: [
               ...simWarnings,
               ...(options.warnings ?? []),
@@ -364,6 +379,7 @@ function rowOf(report: PointReport): SweepRow {
     okRate: num('ok_rate'),
     joulesPerToken: num('joules_per_token'),
     envelope: basename(report.envelopePath),
+    sol: solCellOf(report.envelope),
   };
 }
 
@@ -392,6 +408,7 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
       const rows = reports.filter((r) => r.suiteId === suite).map(rowOf);
       process.stdout.write(`${suite}\n${sweepTable(config.points[0]?.mode ?? 'closed', rows)}\n`);
     }
+    process.stdout.write(`\n${renderRunAnalysis(reports.map(pointOutput), config)}\n\n`);
     process.stdout.write(`One signed envelope per point under ${config.outputDir}\n`);
     return;
   }
@@ -411,5 +428,10 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
         tier: r.tier,
       })}\n`,
     );
+    process.stdout.write(`${renderRunAnalysis([pointOutput(r)], config)}\n`);
   }
+}
+
+function pointOutput(r: PointReport): { label: string; path: string; envelope: object } {
+  return { label: r.point.label, path: r.envelopePath, envelope: r.envelope };
 }

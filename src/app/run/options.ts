@@ -80,6 +80,14 @@ export interface RunConfig {
   readonly workers: number | null;
   /** Plugin-specific flags forwarded to the workload (recorded in driver_options too). */
   readonly extra: Readonly<Record<string, string | number>>;
+  /** Cost and %SoL inputs (docs/metrics.md). */
+  readonly analysis: {
+    readonly gpuHourUsd: number | null;
+    readonly ceilingsPath: string | null;
+    readonly modelBytes: number | null;
+  };
+  /** --cancel-rate / --cancel-after-ms (rate 0 = off). */
+  readonly cancel: { readonly rate: number; readonly afterMs: number };
 }
 
 /** @deprecated kept for callers of the old name: see DEFAULTS in defaults.ts. */
@@ -170,6 +178,8 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     simFaultRate: 0,
     workers: null,
     extra: {},
+    analysis: { gpuHourUsd: null, ceilingsPath: null, modelBytes: null },
+    cancel: { rate: 0, afterMs: 500 },
   };
 }
 

@@ -29,6 +29,7 @@ import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
+import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
@@ -50,6 +51,8 @@ export interface PointReport {
   readonly tier: string;
   readonly valid: boolean;
   readonly incomplete: boolean;
+  /** The envelope as signed (for the %SoL, descriptor and server lines under the result tables). */
+  readonly envelope: object;
 }
 
 export interface PointInput {
@@ -76,6 +79,8 @@ export interface PointInput {
   readonly filePrefix: string;
   readonly runContext: Readonly<Record<string, unknown>>;
   readonly warnings: readonly string[];
+  /** Cost, %SoL, judge inputs checked before the run (prepareRunAnalysis). */
+  readonly analysis: RunAnalysis;
 }
 
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
@@ -90,6 +95,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
     maxEventBytes: config.maxEventBytes,
+    ...(config.cancel.rate > 0
+      ? { cancel: { rate: config.cancel.rate, afterMs: config.cancel.afterMs, seed: config.seed } }
+      : {}),
   };
   const workers =
     config.workers ??
@@ -113,7 +121,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     }
     input.onSnapshot(snapshot);
   };
-  const serverMetrics = new ServerMetricsRecorder(metricsUrlOf(config.metricsUrl, input.baseUrl));
+  const metricsUrl = metricsUrlOf(config.metricsUrl, input.baseUrl);
+  const serverMetrics = new ServerMetricsRecorder(metricsUrl);
+  const journalPath = journalPathFor(config.outputDir, point.label);
   const customDriver = workloadToDriver(input.workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
@@ -146,7 +156,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
-        journalPath: journalPathFor(config.outputDir, point.label),
+        journalPath,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
@@ -222,12 +232,23 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     { result, workers },
     { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
   );
+  const analysed = await applyPointAnalysis(unsigned, {
+    analysis: input.analysis,
+    config,
+    spec: input.spec,
+    journalPath,
+    baseUrl: input.baseUrl,
+    metricsUrl,
+    apiKey: input.apiKey,
+    modelId: input.modelId,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const prefix = `${input.filePrefix}${point.prefix}`;
   let envelopePath: string;
   let contentHash: string;
   let unsignedReason: string | null = null;
   try {
-    const signed = await signEnvelope(unsigned, input.signing);
+    const signed = await signEnvelope(analysed, input.signing);
     contentHash = signed.contentHash;
     envelopePath = await writeEnvelope(config.outputDir, prefix, signed.envelope);
   } catch (error) {
@@ -238,7 +259,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     ({ path: envelopePath, contentHash } = await writeUnsignedEnvelope(
       config.outputDir,
       prefix,
-      unsigned,
+      analysed,
       unsignedReason,
     ));
   }
@@ -251,12 +272,13 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     envelopePath,
     contentHash,
     runId: unsigned.run_id,
-    metrics: unsigned.metrics,
+    metrics: analysed.metrics,
     ci: pointMetricsV1(result).ci,
-    warnings: unsigned.warnings,
+    warnings: analysed.warnings,
     tier,
     valid: result.valid,
     incomplete: result.incomplete,
+    envelope: analysed,
   };
 }
 

@@ -245,6 +245,7 @@ export class RequestState implements SseSink {
     warmup: boolean;
     sessionId: number | undefined;
     turn: number | undefined;
+    tag?: string | undefined;
   }): RequestRecord {
     const { oslTokens, oslSource } = this.finalizeTokens();
     const record: {
@@ -274,6 +275,7 @@ export class RequestState implements SseSink {
     if (base.turn !== undefined) record.turn = base.turn;
     if (this.errorDetail !== undefined) record.errorDetail = this.errorDetail;
     if (this.text !== undefined) record.outputText = this.text;
+    if (base.tag !== undefined) record.tag = base.tag;
     return record;
   }
 }

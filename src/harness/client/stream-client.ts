@@ -12,6 +12,7 @@ import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Pool, type Dispatcher } from 'undici';
 import type { EndpointType, ErrorCode, RequestRecord, RequestSpec } from '../types.js';
+import { cancelDelayMs, type CancelOptions } from './cancel.js';
 import { excerpt, type LiveCounters, RequestState } from './request-state.js';
 import { DEFAULT_MAX_EVENT_CHARS } from './sse.js';
 
@@ -32,6 +33,8 @@ export interface StreamClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Per-event cap of the SSE parser (characters; default 1 MiB) → `event_too_large`. */
   readonly maxEventBytes?: number;
+  /** --cancel-rate / --cancel-after-ms: abort a seeded fraction of requests mid-stream (`cancelled`). */
+  readonly cancel?: CancelOptions;
 }
 
 /** Optional per-send details (additive to the brief's `send(spec, tSchedMs, signal)`). */
@@ -329,6 +332,8 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     const controller = new AbortController();
     let timedOut = false;
     let callerAborted = false;
+    let cancelled = false;
+    let cancelTimer: NodeJS.Timeout | null = null;
     let httpStatus: number | null = null;
     const onCallerAbort = (): void => {
       callerAborted = true;
@@ -358,6 +363,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         state.fail('aborted', 'cancelled before send');
       } else {
         tSendMs = performance.now();
+        const cancelAfterMs = cancelDelayMs(options.cancel, id);
+        if (cancelAfterMs !== null) {
+          cancelTimer = setTimeout(() => {
+            cancelled = true;
+            controller.abort();
+          }, cancelAfterMs);
+        }
         const response = await dispatcher.request({
           path,
           method: 'POST',
@@ -394,10 +406,15 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         }
       }
     } catch (error) {
-      const code = closed ? 'aborted' : classify(error, timedOut, callerAborted, httpStatus);
+      const code = closed
+        ? 'aborted'
+        : cancelled
+          ? 'cancelled'
+          : classify(error, timedOut, callerAborted, httpStatus);
       state.fail(code, redact(describe(error)));
     } finally {
       clearTimeout(timer);
+      if (cancelTimer !== null) clearTimeout(cancelTimer);
       if (signal !== undefined) signal.removeEventListener('abort', onCallerAbort);
     }
     const tDoneMs = performance.now();
@@ -419,6 +436,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       warmup: meta?.warmup ?? false,
       sessionId: spec.sessionId,
       turn: spec.turn,
+      tag: spec.tag,
     });
   };
 

@@ -5,6 +5,7 @@ import { PluginError } from '../errors.js';
 import type { BenchPlugin, BenchmarkSpec, PluginContext, ValidationResult, Workload } from '../types.js';
 import { loadChatbotShort } from './chatbot-short.js';
 import { loadCustom } from './custom.js';
+import { loadJudgeQa } from './judge-qa.js';
 import { loadMultiTurn } from './multi-turn.js';
 import { loadTrace } from './mooncake.js';
 import { boolOption, DEFAULTS, distributionOption, intOption, maxTokensOf } from './options.js';
@@ -48,6 +49,8 @@ async function loadSingleTurn(
         maxTokensCap: maxTokens,
         limit: intOption(context, 'maxTurns', SHAREGPT_DEFAULT_TURNS, 1),
       });
+    case DATASET_IDS.judgeQa:
+      return loadJudgeQa(context, maxTokens);
     case DATASET_IDS.custom:
       return loadCustom(context, maxTokens);
     case DATASET_IDS.synthetic:

@@ -19,6 +19,7 @@ export const DATASET_IDS = {
   trace: 'mooncake-trace',
   traceSample: 'mooncake-trace-sample',
   custom: 'custom',
+  judgeQa: 'builtin-judge-qa',
 } as const;
 
 /**
@@ -105,5 +106,16 @@ export const LLM_INFERENCE_SPECS: readonly BenchmarkSpec[] = [
     defaultDataset: DATASET_IDS.custom,
     defaultSloTemplate: 'llm.standard',
     defaultMaxTokens: 128,
+  },
+  {
+    id: 'judge-qa',
+    description: '20 short questions with reference answers; answers scored by an LLM judge (--judge-model)',
+    modality: 'text',
+    kind: 'single-turn',
+    driver: 'closed_loop',
+    defaultDataset: DATASET_IDS.judgeQa,
+    defaultSloTemplate: 'llm.standard',
+    defaultMaxTokens: 64,
+    scoring: 'judge_llm',
   },
 ];

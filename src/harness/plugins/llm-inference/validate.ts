@@ -14,6 +14,7 @@ const SINGLE_TURN_DATASETS: readonly string[] = [
   DATASET_IDS.longContext,
   DATASET_IDS.synthetic,
   DATASET_IDS.custom,
+  DATASET_IDS.judgeQa,
 ];
 
 /** Datasets whose prompt or output lengths are built with the tokenizer. */
