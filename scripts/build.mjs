@@ -2,6 +2,7 @@
 // by the test setup). koffi stays external: it loads a native binary.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { reportAssetsPlugin } from './report-assets.mjs';
 
 /** esbuild options shared by every bundle of this project (CLI, benchmarks, test builds). */
 export const bundleOptions = {
@@ -21,6 +22,8 @@ export const bundleOptions = {
   },
   logLevel: 'warning',
   legalComments: 'none',
+  // `bench report`'s page script, bundled for the browser and inlined as a string (docs/report.md).
+  plugins: [reportAssetsPlugin()],
 };
 
 export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {

@@ -9,6 +9,8 @@ import { readEnvelopeFile, verifyEnvelopeObject } from '../../envelope/index.js'
 export interface SignatureCheck {
   readonly ok: boolean;
   readonly method: string | null;
+  /** The signer is a key the user trusts (--dev-public-key, or a chain to --trusted-root). */
+  readonly keyTrusted?: boolean;
   readonly reason?: string;
   readonly contentHash?: string;
 }
@@ -48,6 +50,7 @@ export const envelopeIo: EnvelopeIo = {
     return {
       ok: result.ok,
       method,
+      keyTrusted: result.keyTrusted,
       ...(result.reason !== undefined ? { reason: result.reason } : {}),
       ...(result.contentHash ? { contentHash: result.contentHash } : {}),
     };
