@@ -24,6 +24,16 @@ export async function trustOf(
       trust: 'untrusted',
       detail: `${method}: hash and signature are self-consistent; the signer is not a trusted key (pass --dev-public-key)`,
     };
+  // Signed by some other key than --dev-public-key: intact, but not by a signer the user trusts.
+  if (flags.devPublicKeyPem !== undefined) {
+    const { devPublicKeyPem: _trusted, ...rest } = flags;
+    const selfCheck = await io.verify(loaded, rest);
+    if (selfCheck.ok)
+      return {
+        trust: 'untrusted',
+        detail: `${method}: hash and signature are self-consistent, but signed by another key than --dev-public-key`,
+      };
+  }
   // A keyless envelope without a trusted root cannot be judged, which is not the same as tampered.
   if (check.reason?.includes('--trusted-root') === true && !check.reason.includes('mismatch'))
     return { trust: 'untrusted', detail: `${method}: ${check.reason}` };
