@@ -26,6 +26,13 @@ interface ChartParts {
   notes?: string[];
 }
 
+/** Chart coordinates keep 5 significant digits: finer than a pixel, and a smaller page. */
+const sig = (value: number): number => Number(value.toPrecision(5));
+const roundPoint = <T extends { x: number; y: number }>(p: T): T => ({ ...p, x: sig(p.x), y: sig(p.y) });
+
+/** Above this many sweep points, distribution lines are coloured by series, not one entry per point. */
+const MAX_POINT_LEGEND = 12;
+
 function chart(
   id: string,
   section: SectionId,
@@ -45,9 +52,12 @@ function chart(
     title,
     x,
     y,
-    lines,
-    bands: parts.bands ?? [],
-    dots,
+    lines: lines.map((l) => ({ ...l, points: l.points.map(roundPoint) })),
+    bands: (parts.bands ?? []).map((b) => ({
+      ...b,
+      points: b.points.map((p) => ({ x: sig(p.x), lo: sig(p.lo), hi: sig(p.hi) })),
+    })),
+    dots: dots.map(roundPoint),
     rules: parts.rules ?? [],
     tableId,
     notes: parts.notes ?? [],
@@ -325,6 +335,7 @@ function distributionCharts(
     const lines: ChartLine[] = [];
     const dots: ChartDot[] = [];
     const missing: ReportEnvelope[] = [];
+    const perPoint = envelopes.filter((e) => e.histograms[key] !== undefined).length <= MAX_POINT_LEGEND;
     for (const e of envelopes) {
       const h = e.histograms[key];
       const total = h?.counts.reduce((a, b) => a + b, 0) ?? 0;
@@ -332,7 +343,7 @@ function distributionCharts(
         missing.push(e);
         continue;
       }
-      const name = `${seriesLabel(series, e)} · ${loadText(e)}`;
+      const name = perPoint ? `${seriesLabel(series, e)} · ${loadText(e)}` : seriesLabel(series, e);
       let cumulative = 0;
       const points = [{ x: h.edgesMs[0] as number, y: 0 }];
       h.counts.forEach((count, i) => {

@@ -149,3 +149,6 @@ export interface ReportModel {
   readonly charts: readonly ChartSpec[];
   readonly skipped: readonly { path: string; reason: string }[];
 }
+
+/** The part of the model embedded in the page for its script (the rest is rendered as HTML). */
+export type ClientData = Pick<ReportModel, 'version' | 'series' | 'charts'>;

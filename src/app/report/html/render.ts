@@ -4,7 +4,7 @@
 // only the inlined script (by its hash) may run.
 import { createHash } from 'node:crypto';
 import { formatNumber, formatPercent } from '../format.js';
-import type { ChartSpec, ReportEnvelope, ReportModel, SectionId, TrustState } from './model.js';
+import type { ChartSpec, ClientData, ReportEnvelope, ReportModel, SectionId, TrustState } from './model.js';
 import { REPORT_CSS } from './styles.js';
 
 const ESCAPES: Record<string, string> = {
@@ -233,6 +233,11 @@ function skippedList(model: ReportModel): string {
     .join('')}</ul>`;
 }
 
+/** What the page script needs: the chart specs and the series order (tables are already HTML). */
+export function clientData(model: ReportModel): ClientData {
+  return { version: model.version, series: model.series, charts: model.charts };
+}
+
 export interface RenderedPage {
   readonly html: string;
   readonly bytes: number;
@@ -264,7 +269,7 @@ ${skippedList(model)}
 </section>
 </main>
 <footer>Self-contained page: no network access at view time. Made by ${escapeHtml(model.tool)}.</footer>
-<script type="application/json" id="report-data">${jsonForScript(model)}</script>
+<script type="application/json" id="report-data">${jsonForScript(clientData(model))}</script>
 <script>${script}</script>
 </body></html>
 `;

@@ -3,7 +3,7 @@
 // the embedded page model and draws each chart spec as SVG. It fetches nothing. When it is done it
 // sets body[data-charts] to "done" (or "failed"), which the browser test waits for.
 import * as Plot from '@observablehq/plot';
-import type { ChartSpec, ReportModel } from '../model.js';
+import type { ChartSpec, ClientData } from '../model.js';
 
 /** Lines that are references (frontier, diagonal), drawn grey instead of in a series colour. */
 const REFERENCE_SERIES = new Set(['Pareto frontier', 'goodput = throughput']);
@@ -120,7 +120,7 @@ function draw(chart: ChartSpec, seriesDomain: readonly string[]): Element {
 
 function main(): void {
   const dataElement = document.getElementById('report-data');
-  const model = JSON.parse(dataElement?.textContent ?? 'null') as ReportModel | null;
+  const model = JSON.parse(dataElement?.textContent ?? 'null') as ClientData | null;
   if (model === null) throw new Error('report data missing');
   const seriesDomain = model.series.map((s) => s.label);
   let failed = 0;
@@ -141,6 +141,8 @@ function main(): void {
       console.error(`chart ${chart.id}: ${message}`);
     }
   }
+  // Time since navigation start, read by bench/report.ts.
+  document.body.dataset['renderMs'] = performance.now().toFixed(1);
   document.body.dataset['charts'] = failed === 0 ? 'done' : 'failed';
 }
 

@@ -1,0 +1,131 @@
+// npx tsx bench/report.ts [--envelopes 100] [--reps 5] [--chromium /usr/bin/chromium]
+//
+// Issue 20 budgets for `bench report`: the page for 100 envelopes stays under 2 MB and renders in
+// under 2 s in headless Chromium. Envelopes: 25 series × 4 concurrency points derived from a real
+// envelope of ours (fixtures/h100-runs, with its histogram, CI, SLO and telemetry blocks), metrics
+// scaled per point, written unsigned to a scratch folder. Times are medians of --reps fresh page
+// loads with every network request refused, next to two baselines measured in the same run and
+// browser: an empty HTML page, and the report of a single envelope.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium, type Browser } from 'playwright-core';
+import { envelopeIo } from '../src/app/report/envelopeIo.js';
+import { writeHtmlReport } from '../src/app/report/html/writeReport.js';
+import { flag, loadNote, REPO_ROOT } from './engine-serve.js';
+
+const N = Number(flag('envelopes', '100'));
+const REPS = Number(flag('reps', '5'));
+const CHROMIUM = flag('chromium', process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium');
+const SIZE_BUDGET = 2 * 1024 * 1024;
+const RENDER_BUDGET_MS = 2000;
+const HOME = 'http://report.invalid/page.html';
+
+type Json = Record<string, any>;
+const template = JSON.parse(
+  readFileSync(join(REPO_ROOT, 'fixtures/h100-runs/ec4d50cdbdc8.json'), 'utf8'),
+) as Json;
+const scratch = mkdtempSync(join(tmpdir(), 'ib-report-bench-'));
+
+function scaleHistogram(h: Json | undefined, factor: number): Json | undefined {
+  return h && { edges_ms: (h.edges_ms as number[]).map((e) => e * factor), counts: h.counts };
+}
+
+function envelopeFile(i: number): string {
+  const series = Math.floor(i / 4);
+  const concurrency = [1, 4, 16, 64][i % 4] as number;
+  const env = structuredClone(template);
+  env.signature = null;
+  env.engine = { ...env.engine, version: `0.${series}.0` };
+  env.run_context = { ...env.run_context, concurrency, point: `c${concurrency}` };
+  env.driver_options = { ...env.driver_options, concurrency };
+  const slow = 1 + 0.15 * Math.log2(concurrency) + series * 0.01;
+  const metrics = { ...env.metrics } as Record<string, number | string>;
+  for (const [key, value] of Object.entries(metrics)) {
+    if (typeof value !== 'number') continue;
+    if (key.endsWith('_ms')) metrics[key] = value * slow;
+    if (key.includes('throughput') || key.includes('goodput'))
+      metrics[key] = (value * concurrency) / slow / 8;
+  }
+  env.metrics = metrics;
+  const ci: Json = {};
+  for (const [key, value] of Object.entries(env.metric_ci as Json))
+    ci[key] = { ...value, lo: value.lo * slow, hi: value.hi * slow };
+  env.metric_ci = ci;
+  const histograms: Json = {};
+  for (const [key, value] of Object.entries(env.histograms as Json))
+    histograms[key] = scaleHistogram(value, slow);
+  env.histograms = histograms;
+  const path = join(scratch, `s${series}-c${concurrency}.json`);
+  writeFileSync(path, JSON.stringify(env, null, 2));
+  return path;
+}
+
+async function report(files: readonly string[], out: string): Promise<number> {
+  const loaded = await Promise.all(files.map((f) => envelopeIo.read(f)));
+  const t = performance.now();
+  const page = await writeHtmlReport({ loaded, out, io: envelopeIo });
+  const ms = performance.now() - t;
+  console.log(
+    `  wrote ${files.length} envelope${files.length === 1 ? '' : 's'} → ${(page.bytes / 1024).toFixed(0)} KiB in ${ms.toFixed(0)} ms (Node side)`,
+  );
+  return page.bytes;
+}
+
+/** Median time to a drawn page: wall (goto → charts done) and in-page (navigation start → done). */
+async function loadTimes(
+  browser: Browser,
+  html: string,
+  waitFor: string | null,
+): Promise<{ wall: number; page: number }> {
+  const walls: number[] = [];
+  const pages: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+    const tab = await context.newPage();
+    let requests = 0;
+    await tab.route('**/*', (route) => {
+      if (route.request().url() === HOME) return route.fulfill({ body: html, contentType: 'text/html' });
+      requests += 1;
+      return route.abort();
+    });
+    const t = performance.now();
+    await tab.goto(HOME);
+    if (waitFor !== null) await tab.waitForSelector(waitFor, { timeout: 30_000 });
+    walls.push(performance.now() - t);
+    pages.push(Number(await tab.evaluate(() => document.body.dataset['renderMs'] ?? performance.now())));
+    if (requests > 0) throw new Error(`the page attempted ${requests} network requests`);
+    if (waitFor !== null && (await tab.evaluate(() => document.body.dataset['charts'])) !== 'done')
+      throw new Error('a chart failed to render');
+    await context.close();
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return { wall: median(walls), page: median(pages) };
+}
+
+console.log(`bench report: ${N} envelopes, ${REPS} loads each (${loadNote()})`);
+const files = Array.from({ length: N }, (_, i) => envelopeFile(i));
+const bigPath = join(scratch, 'report-100.html');
+const onePath = join(scratch, 'report-1.html');
+const bytes = await report(files, bigPath);
+await report(files.slice(0, 1), onePath);
+
+const browser = await chromium.launch({ executablePath: CHROMIUM });
+try {
+  const empty = await loadTimes(browser, '<!doctype html><html><body></body></html>', null);
+  const one = await loadTimes(browser, readFileSync(onePath, 'utf8'), 'body[data-charts]');
+  const big = await loadTimes(browser, readFileSync(bigPath, 'utf8'), 'body[data-charts]');
+  const row = (name: string, t: { wall: number; page: number }): string =>
+    `${name.padEnd(22)} ${t.wall.toFixed(0).padStart(6)} ms wall  ${t.page.toFixed(0).padStart(6)} ms in page  ×${(t.wall / empty.wall).toFixed(1)} empty page`;
+  console.log(row('empty page (baseline)', empty));
+  console.log(row('report, 1 envelope', one));
+  console.log(row(`report, ${N} envelopes`, big));
+  const sizeOk = bytes < SIZE_BUDGET;
+  const timeOk = big.wall < RENDER_BUDGET_MS;
+  console.log(`page size ${(bytes / 1024 / 1024).toFixed(2)} MB (budget 2 MB): ${sizeOk ? 'ok' : 'OVER'}`);
+  console.log(`render ${big.wall.toFixed(0)} ms (budget ${RENDER_BUDGET_MS} ms): ${timeOk ? 'ok' : 'OVER'}`);
+  if (!sizeOk || !timeOk) process.exitCode = 1;
+} finally {
+  await browser.close();
+}
