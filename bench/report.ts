@@ -22,15 +22,27 @@ const SIZE_BUDGET = 2 * 1024 * 1024;
 const RENDER_BUDGET_MS = 2000;
 const HOME = 'http://report.invalid/page.html';
 
-type Json = Record<string, any>;
+interface Histogram {
+  edges_ms: number[];
+  counts: number[];
+}
+interface Ci {
+  lo: number;
+  hi: number;
+}
+interface TemplateEnvelope {
+  signature: unknown;
+  engine: Record<string, unknown>;
+  run_context: Record<string, unknown>;
+  driver_options: Record<string, unknown>;
+  metrics: Record<string, number | string | null>;
+  metric_ci: Record<string, Ci>;
+  histograms: Record<string, Histogram>;
+}
 const template = JSON.parse(
   readFileSync(join(REPO_ROOT, 'fixtures/h100-runs/ec4d50cdbdc8.json'), 'utf8'),
-) as Json;
+) as TemplateEnvelope;
 const scratch = mkdtempSync(join(tmpdir(), 'ib-report-bench-'));
-
-function scaleHistogram(h: Json | undefined, factor: number): Json | undefined {
-  return h && { edges_ms: (h.edges_ms as number[]).map((e) => e * factor), counts: h.counts };
-}
 
 function envelopeFile(i: number): string {
   const series = Math.floor(i / 4);
@@ -41,22 +53,16 @@ function envelopeFile(i: number): string {
   env.run_context = { ...env.run_context, concurrency, point: `c${concurrency}` };
   env.driver_options = { ...env.driver_options, concurrency };
   const slow = 1 + 0.15 * Math.log2(concurrency) + series * 0.01;
-  const metrics = { ...env.metrics } as Record<string, number | string>;
-  for (const [key, value] of Object.entries(metrics)) {
+  for (const [key, value] of Object.entries(env.metrics)) {
     if (typeof value !== 'number') continue;
-    if (key.endsWith('_ms')) metrics[key] = value * slow;
+    if (key.endsWith('_ms')) env.metrics[key] = value * slow;
     if (key.includes('throughput') || key.includes('goodput'))
-      metrics[key] = (value * concurrency) / slow / 8;
+      env.metrics[key] = (value * concurrency) / slow / 8;
   }
-  env.metrics = metrics;
-  const ci: Json = {};
-  for (const [key, value] of Object.entries(env.metric_ci as Json))
-    ci[key] = { ...value, lo: value.lo * slow, hi: value.hi * slow };
-  env.metric_ci = ci;
-  const histograms: Json = {};
-  for (const [key, value] of Object.entries(env.histograms as Json))
-    histograms[key] = scaleHistogram(value, slow);
-  env.histograms = histograms;
+  for (const [key, ci] of Object.entries(env.metric_ci))
+    env.metric_ci[key] = { ...ci, lo: ci.lo * slow, hi: ci.hi * slow };
+  for (const [key, h] of Object.entries(env.histograms))
+    env.histograms[key] = { edges_ms: h.edges_ms.map((e) => e * slow), counts: h.counts };
   const path = join(scratch, `s${series}-c${concurrency}.json`);
   writeFileSync(path, JSON.stringify(env, null, 2));
   return path;

@@ -126,7 +126,7 @@ async function chartStats(id: string): Promise<ChartStats> {
     linePaths: figure.querySelectorAll('svg g[aria-label="line"] path').length,
     areaPaths: figure.querySelectorAll('svg g[aria-label="area"] path').length,
     rules: figure.querySelectorAll('svg g[aria-label="rule"] line').length,
-    axisLabels: [...figure.querySelectorAll('svg g[aria-label$="-axis label"] text')].map(
+    axisLabels: Array.from(figure.querySelectorAll('svg g[aria-label$="-axis label"] text')).map(
       (t) => t.textContent ?? '',
     ),
     placeholder: figure.querySelector('.placeholder')?.textContent ?? null,
