@@ -14,6 +14,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const htmlDir = `${root}src/app/report/html/`;
 const entry = `${htmlDir}client/main.ts`;
 
+const LICENSE_BANNER =
+  '/*! bench report page script. Bundles Observable Plot (Copyright 2020-2025 Observable, Inc.), d3 and ' +
+  'isoformat (Copyright 2010-2026 Mike Bostock), all ISC license: Permission to use, copy, modify, and/or ' +
+  'distribute this software for any purpose with or without fee is hereby granted, provided that the above ' +
+  'copyright notice and this permission notice appear in all copies. */';
+
 /** Bundles the page script; returns its code. */
 export async function bundleReportClient() {
   const result = await build({
@@ -25,6 +31,8 @@ export async function bundleReportClient() {
     target: 'es2020',
     minify: true,
     legalComments: 'none',
+    // The bundled libraries are ISC-licensed, which asks that the notice travel with copies.
+    banner: { js: LICENSE_BANNER },
     logLevel: 'warning',
   });
   return result.outputFiles[0].text;

@@ -18,7 +18,17 @@ const PY_C16 = fixture('c16-b91875fdf860.json');
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
 const HOME = 'http://report.invalid/report.html';
 const SHOTS = join(root, '.tmp/report-e2e');
-const SECTIONS = ['header', 'sweep', 'tradeoff', 'distributions', 'telemetry', 'tables'] as const;
+const SECTIONS = [
+  'header',
+  'envelopes',
+  'sweep',
+  'tradeoff',
+  'distributions',
+  'telemetry',
+  'tables',
+] as const;
+/** Docs screenshots are cut at this height (px) to keep the committed PNGs small. */
+const DOCS_MAX_HEIGHT = 1000;
 
 let dir: string;
 let reportPath: string;
@@ -252,8 +262,23 @@ describe('bench report in headless Chromium', () => {
     const docs = process.env.BENCH_DOCS_SCREENSHOTS === '1';
     for (const section of SECTIONS) {
       const path = docs ? join(root, `docs/img/report-${section}.png`) : join(SHOTS, `${section}.png`);
-      if (docs) mkdirSync(join(root, 'docs/img'), { recursive: true });
-      await page.locator(`#${section}`).screenshot({ path, ...(docs ? { scale: 'css' as const } : {}) });
+      if (docs) {
+        mkdirSync(join(root, 'docs/img'), { recursive: true });
+        await page.locator(`#${section}`).scrollIntoViewIfNeeded();
+        const box = await page.locator(`#${section}`).boundingBox();
+        if (box === null) throw new Error(`section ${section} is not visible`);
+        const scrollY = await page.evaluate(() => window.scrollY);
+        await page.screenshot({
+          path,
+          fullPage: true,
+          clip: {
+            x: box.x,
+            y: box.y + scrollY,
+            width: box.width,
+            height: Math.min(box.height, DOCS_MAX_HEIGHT),
+          },
+        });
+      } else await page.locator(`#${section}`).screenshot({ path });
       expect(statSync(path).size).toBeGreaterThan(1_000);
     }
   });

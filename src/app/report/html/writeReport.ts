@@ -3,7 +3,7 @@
 // `bench compare --report html` and `bench run --report html`.
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { EnvelopeIo, VerifyFlags } from '../envelopeIo.js';
@@ -40,7 +40,12 @@ export async function buildHtmlReportModel(request: Omit<HtmlReportRequest, 'out
     } catch (error) {
       verdict = { trust: 'failed' as const, detail: error instanceof Error ? error.message : String(error) };
     }
-    inputs.push({ loaded, file: loaded.path, trust: verdict.trust, trustDetail: verdict.detail });
+    inputs.push({
+      loaded,
+      file: displayPath(loaded.path),
+      trust: verdict.trust,
+      trustDetail: verdict.detail,
+    });
   }
   return buildReportModel(inputs, {
     generatedAt: (request.now ?? (() => new Date()))().toISOString(),
@@ -48,6 +53,12 @@ export async function buildHtmlReportModel(request: Omit<HtmlReportRequest, 'out
     ...(request.title !== undefined ? { title: request.title } : {}),
     ...(request.skipped !== undefined ? { skipped: request.skipped } : {}),
   });
+}
+
+/** Paths under the working directory are shown relative to it; others as given. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 async function checkOut(out: string): Promise<void> {
