@@ -179,7 +179,7 @@ export const TIMELINE_COLUMNS = {
   pacer_lag_ms: 'max',
   server_running: 'mean',
   server_waiting: 'mean',
-  server_kv_usage_pct: 'mean',
+  server_kv_usage: 'mean',
   server_prefix_hit_rate: 'last',
 } as const satisfies Record<string, TimelineAggregate>;
 

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { envelopeIo } from '../../../src/app/report/envelopeIo.js';
 import type { LoadedEnvelope } from '../../../src/app/report/envelopeView.js';
 import { buildReportModel, type TrustedEnvelope } from '../../../src/app/report/html/buildModel.js';
-import { histogramsOf } from '../../../src/app/report/html/envelopeFacts.js';
-import type { ChartSpec, ReportModel } from '../../../src/app/report/html/model.js';
+import { histogramsOf, timelineOf } from '../../../src/app/report/html/envelopeFacts.js';
+import type { ChartSpec, ClientData, ReportModel } from '../../../src/app/report/html/model.js';
 import { jsonForScript, renderReportHtml } from '../../../src/app/report/html/render.js';
 import { trustOf } from '../../../src/app/report/html/trust.js';
 import { paretoAnalysis } from '../../../src/app/report/pareto.js';
@@ -109,6 +109,62 @@ describe('report page model', () => {
   });
 });
 
+describe('report timeline charts', () => {
+  async function withTimeline(timestamp: string, block: unknown): Promise<LoadedEnvelope> {
+    const base = await envelopeIo.read(OURS);
+    const envelope = { ...structuredClone(base.envelope), timestamp, timeline: block };
+    return { path: `tl-${timestamp}.json`, envelope };
+  }
+  const block = (window: [number, number], tok: (number | null)[]) => ({
+    bucket_s: 1,
+    origin: 'point_start',
+    window_s: window,
+    t_s: tok.map((_, i) => i),
+    series: { output_tok_per_s: tok, gpu_power_w: tok.map(() => 400), bogus: [1] },
+  });
+
+  it('points of a series lie end to end, windows shaded, gaps split lines, missing columns named', async () => {
+    const a = await withTimeline('2026-12-04T10:00:00.000000Z', block([1, 3], [0, 50, 60, 70]));
+    const b = await withTimeline('2026-12-04T10:00:10.000000Z', block([2, 3], [10, null, 80, 90]));
+    const m = buildReportModel([a, b].map(untrusted), { generatedAt: 'now', tool: 'test' });
+    const tput = chartOf(m, 'time-throughput');
+    expect(tput.spans.map((s) => [s.x1, s.x2])).toEqual([
+      [1, 3],
+      [12, 13],
+    ]);
+    expect(tput.lines.map((l) => l.points.map((p) => [p.x, p.y]))).toEqual([
+      [
+        [0, 0],
+        [1, 50],
+        [2, 60],
+        [3, 70],
+      ],
+      [[10, 10]],
+      [
+        [12, 80],
+        [13, 90],
+      ],
+    ]);
+    expect(chartOf(m, 'time-gpu-power').lines).toHaveLength(2);
+    expect(chartOf(m, 'time-server-queue').placeholder).toContain('--metrics-url');
+    expect(m.envelopes[0]?.timeline?.series['bogus']).toBeUndefined(); // wrong length: dropped
+  });
+
+  it('malformed blocks are ignored; without any timeline one placeholder explains why', async () => {
+    const bad = [
+      { bucket_s: 1, t_s: [0, 0], series: {} }, // not increasing
+      { bucket_s: 0, t_s: [0, 1], series: {} },
+      { bucket_s: 1, t_s: Array.from({ length: 5001 }, (_, i) => i), series: {} },
+      'text',
+    ];
+    for (const b of bad) expect(timelineOf(await withTimeline('2026-12-04T10:00:00Z', b))).toBeNull();
+    const m = await model(PY);
+    const timeCharts = m.charts.filter((c) => c.id.startsWith('time-'));
+    expect(timeCharts).toHaveLength(1);
+    expect(timeCharts[0]?.placeholder).toMatch(/^not in these envelopes: no timeline block/);
+  });
+});
+
 describe('report page rendering', () => {
   it('escapes hostile strings in the HTML and keeps them intact in the embedded data', async () => {
     const evil = '</script><script>alert(1)</script><img src=x onerror=alert(2)>';
@@ -125,9 +181,10 @@ describe('report page rendering', () => {
     expect(html).not.toContain('<script>alert');
     expect(html.match(/<\/script>/g)).toHaveLength(2); // the data block and the page script
     const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
-    const parsed = JSON.parse(data) as ReportModel;
-    expect(parsed.envelopes[0]?.warnings).toEqual([evil]);
-    expect(parsed.envelopes[0]?.model).toBe(`acme/${evil}`);
+    const parsed = JSON.parse(data) as ClientData;
+    expect(parsed.series[0]?.model).toBe(`acme/${evil}`);
+    expect(parsed.charts.find((c) => c.id === 'tradeoff-ttft')?.dots[0]?.series).toContain(evil);
+    expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;'); // the warning, escaped
   });
 
   it('the page script may run only by its hash; the policy forbids every fetch', () => {

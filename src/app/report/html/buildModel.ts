@@ -11,6 +11,7 @@ import {
   simulatedOf,
   sloTargetsOf,
   telemetrySummaryOf,
+  timelineOf,
   tierOf,
   validOf,
   warningsOf,
@@ -90,6 +91,7 @@ export function buildReportModel(
       sloTargets: sloTargetsOf(loaded),
       histograms: histogramsOf(loaded),
       warnings: warningsOf(loaded),
+      timeline: timelineOf(loaded),
       telemetrySummary: telemetrySummaryOf(loaded),
     };
   });

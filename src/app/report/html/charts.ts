@@ -8,7 +8,9 @@ import type {
   ChartBand,
   ChartDot,
   ChartLine,
+  ChartLinePoint,
   ChartRule,
+  ChartSpan,
   ChartSpec,
   LoadKind,
   ReportEnvelope,
@@ -19,6 +21,7 @@ import type {
 export const FRONTIER_SERIES = 'Pareto frontier';
 
 interface ChartParts {
+  spans?: ChartSpan[];
   lines?: ChartLine[];
   bands?: ChartBand[];
   dots?: ChartDot[];
@@ -59,6 +62,7 @@ function chart(
     })),
     dots: dots.map(roundPoint),
     rules: parts.rules ?? [],
+    spans: (parts.spans ?? []).map((p) => ({ ...p, x1: sig(p.x1), x2: sig(p.x2) })),
     tableId,
     notes: parts.notes ?? [],
     placeholder: empty ? emptyReason : null,
@@ -419,6 +423,180 @@ function telemetryCharts(series: readonly ReportSeries[], envelopes: readonly Re
   return out;
 }
 
+interface TimeColumn {
+  readonly key: string;
+  readonly dashed?: boolean;
+  /** Multiplier to the axis unit (fractions → %). */
+  readonly scale?: number;
+}
+
+interface TimeChart {
+  readonly id: string;
+  readonly title: string;
+  readonly y: string;
+  readonly columns: readonly TimeColumn[];
+  readonly missing: string;
+}
+
+/** Timeline charts: columns of the envelope's `timeline` block (src/telemetry/timeline.ts). */
+const TIME_CHARTS: readonly TimeChart[] = [
+  {
+    id: 'time-throughput',
+    title: 'Output throughput over time',
+    y: 'Output throughput (tok/s)',
+    columns: [{ key: 'output_tok_per_s' }],
+    missing: 'no output_tok_per_s in the timeline',
+  },
+  {
+    id: 'time-gpu-power',
+    title: 'GPU power over time (all GPUs)',
+    y: 'GPU power (W)',
+    columns: [{ key: 'gpu_power_w' }],
+    missing: 'no GPU telemetry during the run',
+  },
+  {
+    id: 'time-gpu-util',
+    title: 'GPU utilisation over time',
+    y: 'GPU utilisation (%)',
+    columns: [{ key: 'gpu_util_pct' }],
+    missing: 'no GPU telemetry during the run',
+  },
+  {
+    id: 'time-gpu-mem',
+    title: 'GPU memory used over time',
+    y: 'GPU memory used (GiB)',
+    columns: [{ key: 'gpu_mem_used_gib' }],
+    missing: 'no GPU memory readings (NVML only)',
+  },
+  {
+    id: 'time-client',
+    title: 'Client health: event-loop delay (solid), pacer lag (dashed), max per second',
+    y: 'Delay (ms)',
+    columns: [{ key: 'loop_delay_ms' }, { key: 'pacer_lag_ms', dashed: true }],
+    missing: 'no client self-audit samples',
+  },
+  {
+    id: 'time-server-queue',
+    title: 'Server: running (solid) and waiting (dashed) requests',
+    y: 'Requests',
+    columns: [{ key: 'server_running' }, { key: 'server_waiting', dashed: true }],
+    missing: 'no server /metrics scrapes (--metrics-url)',
+  },
+  {
+    id: 'time-server-cache',
+    title: 'Server: KV-cache usage (solid) and prefix-cache hit rate (dashed)',
+    y: 'Percent (%)',
+    columns: [
+      { key: 'server_kv_usage', scale: 100 },
+      { key: 'server_prefix_hit_rate', dashed: true, scale: 100 },
+    ],
+    missing: 'no server /metrics scrapes (--metrics-url)',
+  },
+];
+
+/** Points per timeline chart the page carries; longer lines are averaged down. */
+const MAX_TIME_CHART_POINTS = 6000;
+
+function epochS(timestamp: string): number | undefined {
+  const ms = Date.parse(timestamp);
+  return Number.isFinite(ms) ? ms / 1000 : undefined;
+}
+
+/** Splits at missing values (a gap in the samples is a gap in the line) and averages down to `budget` points. */
+function timeSegments(
+  xs: readonly number[],
+  ys: readonly (number | null)[],
+  scale: number,
+  budget: number,
+): ChartLinePoint[][] {
+  const stride = Math.max(1, Math.ceil(xs.length / Math.max(1, budget)));
+  const segments: ChartLinePoint[][] = [];
+  let current: ChartLinePoint[] = [];
+  for (let i = 0; i < xs.length; i += stride) {
+    let sum = 0;
+    let n = 0;
+    for (let j = i; j < Math.min(xs.length, i + stride); j++) {
+      const y = ys[j];
+      if (y !== null && y !== undefined) {
+        sum += y;
+        n += 1;
+      }
+    }
+    if (n === 0) {
+      if (current.length > 0) segments.push(current);
+      current = [];
+      continue;
+    }
+    current.push({ x: xs[i] as number, y: (sum / n) * scale });
+  }
+  if (current.length > 0) segments.push(current);
+  return segments;
+}
+
+function timelineCharts(series: readonly ReportSeries[], envelopes: readonly ReportEnvelope[]): ChartSpec[] {
+  const withTimeline = envelopes.filter((e) => e.timeline !== null);
+  const without = envelopes.filter((e) => e.timeline === null);
+  const axis: ChartAxis = {
+    label: 'Time since the series’ first point started (s)',
+    type: 'linear',
+    zero: true,
+  };
+  if (withTimeline.length === 0)
+    return [
+      chart(
+        'time-throughput',
+        'telemetry',
+        'Telemetry over time',
+        axis,
+        { label: 'Output throughput (tok/s)', type: 'linear', zero: true },
+        'table-telemetry',
+        {},
+        'not in these envelopes: no timeline block (per-second throughput, GPU, client and server samples), which envelopes of InferenceBench and of bench before the HTML report do not carry',
+      ),
+    ];
+  // Each series' points lie end to end on one axis: t = 0 at its earliest point's start.
+  const origin = new Map<number, number>();
+  for (const e of withTimeline) {
+    const start = epochS(e.timestamp) ?? 0;
+    origin.set(e.seriesIndex, Math.min(origin.get(e.seriesIndex) ?? Infinity, start));
+  }
+  const offsetOf = (e: ReportEnvelope): number =>
+    (epochS(e.timestamp) ?? 0) - (origin.get(e.seriesIndex) ?? 0);
+  const spans: ChartSpan[] = withTimeline.flatMap((e) => {
+    const w = e.timeline?.windowS;
+    return w ? [{ x1: offsetOf(e) + w[0], x2: offsetOf(e) + w[1], label: `${loadText(e)} window` }] : [];
+  });
+  return TIME_CHARTS.map((spec) => {
+    const lines: ChartLine[] = [];
+    const lacking: ReportEnvelope[] = [...without];
+    const budget = Math.floor(MAX_TIME_CHART_POINTS / Math.max(1, withTimeline.length * spec.columns.length));
+    for (const e of withTimeline) {
+      const timeline = e.timeline as NonNullable<ReportEnvelope['timeline']>;
+      const offset = offsetOf(e);
+      const xs = timeline.tS.map((t) => t + offset);
+      let any = false;
+      for (const column of spec.columns) {
+        const ys = timeline.series[column.key];
+        if (!ys) continue;
+        any = true;
+        for (const points of timeSegments(xs, ys, column.scale ?? 1, budget))
+          lines.push({ series: seriesLabel(series, e), points, ...(column.dashed ? { dashed: true } : {}) });
+      }
+      if (!any) lacking.push(e);
+    }
+    return chart(
+      spec.id,
+      'telemetry',
+      `${spec.title}; measurement windows shaded`,
+      axis,
+      { label: spec.y, type: 'linear', zero: true },
+      'table-telemetry',
+      { lines, spans, notes: missingNote(spec.missing, lacking) },
+      `not in these envelopes: ${spec.missing}`,
+    );
+  });
+}
+
 export function buildCharts(
   series: readonly ReportSeries[],
   envelopes: readonly ReportEnvelope[],
@@ -451,5 +629,6 @@ export function buildCharts(
     ),
     ...distributionCharts(series, envelopes),
     ...telemetryCharts(series, envelopes),
+    ...timelineCharts(series, envelopes),
   ];
 }

@@ -17,7 +17,7 @@ import {
   type LoadedEnvelope,
 } from '../envelopeView.js';
 import { formatNumber } from '../format.js';
-import type { HistogramView, ReportLoad, SloTargetView, TrustState } from './model.js';
+import type { HistogramView, ReportLoad, SloTargetView, TimelineView, TrustState } from './model.js';
 
 /** Metrics the page plots or tabulates (v1 keys and ours); others stay in the envelope. */
 export const REPORT_METRICS: readonly string[] = [
@@ -260,4 +260,42 @@ export function telemetrySummaryOf(loaded: LoadedEnvelope): [string, string][] {
 
 export function fileLabel(loaded: LoadedEnvelope): string {
   return basename(loaded.path);
+}
+
+/** Upper bound on timeline buckets read from a file (writers keep ≤ 1200; anything larger is refused). */
+const MAX_TIMELINE_POINTS = 5000;
+
+/** The `timeline` block when it is well-formed; columns of the wrong length or type are dropped. */
+export function timelineOf(loaded: LoadedEnvelope): TimelineView | null {
+  const block = getPath(loaded.envelope, 'timeline');
+  const t = getPath(block, 't_s');
+  const bucketS = finite(getPath(block, 'bucket_s'));
+  if (
+    !Array.isArray(t) ||
+    t.length === 0 ||
+    t.length > MAX_TIMELINE_POINTS ||
+    bucketS === undefined ||
+    bucketS <= 0
+  )
+    return null;
+  const tS = t.map(finite);
+  if (!tS.every((v, i) => v !== undefined && (i === 0 || v > (tS[i - 1] ?? Infinity)))) return null;
+  const series: Record<string, (number | null)[]> = {};
+  const raw = getPath(block, 'series');
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    for (const [name, values] of Object.entries(raw as Record<string, unknown>)) {
+      if (!Array.isArray(values) || values.length !== tS.length) continue;
+      const parsed = values.map((v) => (v === null ? null : finite(v)));
+      if (parsed.every((v) => v !== undefined)) series[name] = parsed as (number | null)[];
+    }
+  }
+  const window = getPath(block, 'window_s');
+  const w0 = Array.isArray(window) ? finite(window[0]) : undefined;
+  const w1 = Array.isArray(window) ? finite(window[1]) : undefined;
+  return {
+    bucketS,
+    windowS: w0 !== undefined && w1 !== undefined && w1 >= w0 ? [w0, w1] : null,
+    tS: tS as number[],
+    series,
+  };
 }

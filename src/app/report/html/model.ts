@@ -35,6 +35,14 @@ export interface HistogramView {
   readonly counts: readonly number[];
 }
 
+/** The envelope's `timeline` block, validated (docs/envelope.md). */
+export interface TimelineView {
+  readonly bucketS: number;
+  readonly windowS: readonly [number, number] | null;
+  readonly tS: readonly number[];
+  readonly series: Readonly<Record<string, readonly (number | null)[]>>;
+}
+
 export interface ReportEnvelope {
   /** Anchor id in the page (`e1`, `e2`, …). */
   readonly id: string;
@@ -65,6 +73,7 @@ export interface ReportEnvelope {
   readonly sloTargets: readonly SloTargetView[];
   readonly histograms: Readonly<Record<string, HistogramView>>;
   readonly warnings: readonly string[];
+  readonly timeline: TimelineView | null;
   /** One line per telemetry fact the envelope summarises (power, util, server metrics…). */
   readonly telemetrySummary: readonly (readonly [string, string])[];
 }
@@ -115,6 +124,13 @@ export interface ChartDot {
   readonly ring?: boolean;
 }
 
+/** A shaded stretch of the x axis (a measurement window). */
+export interface ChartSpan {
+  readonly x1: number;
+  readonly x2: number;
+  readonly label: string;
+}
+
 export interface ChartRule {
   readonly axis: 'x' | 'y';
   readonly value: number;
@@ -131,6 +147,7 @@ export interface ChartSpec {
   readonly bands: readonly ChartBand[];
   readonly dots: readonly ChartDot[];
   readonly rules: readonly ChartRule[];
+  readonly spans: readonly ChartSpan[];
   /** Anchor of the table that holds the same numbers. */
   readonly tableId: string | null;
   /** Shown under the chart: what it shows, and which envelopes lack its data. */

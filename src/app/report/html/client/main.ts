@@ -33,6 +33,8 @@ function lineRows(chart: ChartSpec, keep: (dashed: boolean, reference: boolean) 
 
 function draw(chart: ChartSpec, seriesDomain: readonly string[]): Element {
   const marks: Plot.Markish[] = [];
+  if (chart.spans.length > 0)
+    marks.push(Plot.rectX(chart.spans, { x1: 'x1', x2: 'x2', fill: '#0969da', fillOpacity: 0.08 }));
   const bandRows = chart.bands.flatMap((band, index) =>
     band.points.map((p) => ({ ...p, series: band.series, band: index })),
   );
@@ -104,7 +106,10 @@ function draw(chart: ChartSpec, seriesDomain: readonly string[]): Element {
   const own = [...new Set([...chart.lines, ...chart.bands, ...chart.dots].map((item) => item.series))].filter(
     (s) => !REFERENCE_SERIES.has(s),
   );
-  const colorDomain = own.every((s) => seriesDomain.includes(s)) ? seriesDomain : own;
+  const global = own.every((s) => seriesDomain.includes(s));
+  const colorDomain = global ? seriesDomain.filter((s) => own.includes(s)) : own;
+  const globalColors = Plot.scale({ color: { type: 'categorical', domain: [...seriesDomain] } });
+  const colorRange = global ? colorDomain.map((s) => String(globalColors.apply(s))) : undefined;
   return Plot.plot({
     width: WIDTH,
     height: HEIGHT,
@@ -113,7 +118,12 @@ function draw(chart: ChartSpec, seriesDomain: readonly string[]): Element {
     grid: true,
     x: axisOptions(chart.x, isLoad),
     y: axisOptions(chart.y, false),
-    color: { type: 'categorical', domain: [...colorDomain], legend: own.length > 0 },
+    color: {
+      type: 'categorical',
+      domain: [...colorDomain],
+      ...(colorRange ? { range: colorRange } : {}),
+      legend: own.length > 0,
+    },
     marks,
   });
 }
