@@ -180,7 +180,7 @@ export const TIMELINE_COLUMNS = {
   server_running: 'mean',
   server_waiting: 'mean',
   server_kv_usage: 'mean',
-  server_prefix_hit_rate: 'last',
+  server_prefix_hit_rate: 'mean',
 } as const satisfies Record<string, TimelineAggregate>;
 
 export type TimelineColumn = keyof typeof TIMELINE_COLUMNS;
