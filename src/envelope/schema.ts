@@ -75,6 +75,15 @@ const histogramSchema = z.looseObject({
   edges_ms: z.array(finite),
   counts: z.array(z.number().int().nonnegative()),
 });
+/** Bound on timeline buckets per column: TIMELINE_MAX_POINTS in src/telemetry/timeline.ts. */
+export const TIMELINE_MAX_BUCKETS = 1200;
+const timelineSchema = z.looseObject({
+  bucket_s: finite.refine((v) => v > 0, 'must be positive'),
+  origin: z.literal('point_start'),
+  window_s: z.tuple([finite, finite]).nullable(),
+  t_s: z.array(finite).max(TIMELINE_MAX_BUCKETS),
+  series: z.record(z.string(), z.array(finite.nullable()).max(TIMELINE_MAX_BUCKETS)),
+});
 const extensions = {
   run_context: z
     .looseObject({})
@@ -97,6 +106,11 @@ const extensions = {
     .record(z.string(), histogramSchema)
     .optional()
     .describe('inferencebench: pre-binned latency histograms per metric name (edges in ms, counts).'),
+  timeline: timelineSchema
+    .optional()
+    .describe(
+      'inferencebench: the point over time in 1 s buckets (≤ 1200 per column): throughput, GPU, client health, server metrics.',
+    ),
   trials: z
     .array(z.looseObject({}))
     .optional()

@@ -66,3 +66,17 @@ describe('TimelineBuilder', () => {
     expect(() => new TimelineBuilder(0, {}, { maxPoints: 0 })).toThrow(RangeError);
   });
 });
+
+describe('timeline block and the envelope schema', () => {
+  it('the schema bound is the builder bound, and a built block validates', async () => {
+    const { TIMELINE_MAX_BUCKETS, envelopeV1Schema } = await import('../../../src/envelope/schema.js');
+    const { TIMELINE_MAX_POINTS } = await import('../../../src/telemetry/timeline.js');
+    expect(TIMELINE_MAX_BUCKETS).toBe(TIMELINE_MAX_POINTS);
+    const t = new TimelineBuilder(0, TIMELINE_COLUMNS);
+    for (let ms = 0; ms < 3_000_000; ms += 500) t.add('output_tok_per_s', ms, 3);
+    const block = t.block({ startMs: 1000, endMs: 2_999_000 });
+    const timeline = envelopeV1Schema.shape.timeline;
+    expect(timeline.safeParse(block).success).toBe(true);
+    expect(timeline.safeParse({ ...block, t_s: [...block.t_s, ...block.t_s] }).success).toBe(false);
+  });
+});
