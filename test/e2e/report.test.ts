@@ -211,11 +211,13 @@ describe('bench report in headless Chromium', () => {
       }),
     );
     const tip = page.locator('#chart-tradeoff-ttft g[aria-label="tip"]');
+    // Plot wraps long lines, starting each with a zero-width space: drop those to read the path whole.
+    const tipText = async (): Promise<string> => ((await tip.textContent()) ?? '').replace(/\u200b/g, '');
     const seen = new Set<string>();
     for (const c of centres) {
       await page.mouse.move(c.x, c.y);
-      await expect.poll(async () => (await tip.textContent()) ?? '', { timeout: 5_000 }).toMatch(/\.json/);
-      for (const match of ((await tip.textContent()) ?? '').matchAll(/[\w.-]+\.json/g)) seen.add(match[0]);
+      await expect.poll(tipText, { timeout: 5_000 }).toMatch(/\.json/);
+      for (const match of (await tipText()).matchAll(/[\w.-]+\.json/g)) seen.add(match[0]);
     }
     expect(seen).toContain('c4-95cbfd4f49dc.json');
     expect(seen).toContain('c16-b91875fdf860.json');

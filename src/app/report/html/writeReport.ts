@@ -86,3 +86,15 @@ export async function writeHtmlReport(request: HtmlReportRequest): Promise<HtmlR
   }
   return { path: request.out, bytes: page.bytes, model };
 }
+
+/** `bench run … --report html`: the page for the envelope files a run just wrote. */
+export async function writeHtmlReportForFiles(
+  files: readonly string[],
+  out: string,
+  io: EnvelopeIo,
+  verify: VerifyFlags = {},
+): Promise<HtmlReportResult> {
+  const loaded: LoadedEnvelope[] = [];
+  for (const file of files) loaded.push(await io.read(file));
+  return writeHtmlReport({ loaded, out, io, verify });
+}
