@@ -3,6 +3,7 @@
 //                        may be numbers, strings or null (InferenceBench writes slo_hardware_class).
 //   envelopeWriteSchema  strict: what we write (no unknown keys in v1 blocks, finite numbers,
 //                        UUIDv7 run_id, microsecond UTC timestamp, 64-hex hashes).
+import { TIMELINE_MAX_POINTS } from '../lib/timeline.js';
 import { z } from 'zod';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -75,14 +76,12 @@ const histogramSchema = z.looseObject({
   edges_ms: z.array(finite),
   counts: z.array(z.number().int().nonnegative()),
 });
-/** Bound on timeline buckets per column: TIMELINE_MAX_POINTS in src/telemetry/timeline.ts. */
-export const TIMELINE_MAX_BUCKETS = 1200;
 const timelineSchema = z.looseObject({
   bucket_s: finite.refine((v) => v > 0, 'must be positive'),
   origin: z.literal('point_start'),
   window_s: z.tuple([finite, finite]).nullable(),
-  t_s: z.array(finite).max(TIMELINE_MAX_BUCKETS),
-  series: z.record(z.string(), z.array(finite.nullable()).max(TIMELINE_MAX_BUCKETS)),
+  t_s: z.array(finite).max(TIMELINE_MAX_POINTS),
+  series: z.record(z.string(), z.array(finite.nullable()).max(TIMELINE_MAX_POINTS)),
 });
 const extensions = {
   run_context: z

@@ -3,7 +3,7 @@
 // bounded memory. Fed by the NVML worker or the DCGM scraper (one "tick" = one reading of every GPU).
 import { CumulativeSeries } from './series.js';
 import type { SeriesOptions } from './series.js';
-import type { TimelineBuilder } from './timeline.js';
+import type { TimelineBuilder } from '../lib/timeline.js';
 import type { GpuLive, GpuSample, TelemetryWindowSummary } from './types.js';
 
 /** GPU util (mean over GPUs, %) above which a tick counts as "under load". */

@@ -78,5 +78,3 @@ export {
   parseCpuList,
 } from './host.js';
 export type { CpuInfo, NumaNode } from './host.js';
-export { TimelineBuilder, TIMELINE_BUCKET_MS, TIMELINE_COLUMNS, TIMELINE_MAX_POINTS } from './timeline.js';
-export type { TimelineAggregate, TimelineBlock, TimelineColumn, TimelineOptions } from './timeline.js';

@@ -1,7 +1,7 @@
 // Server-side metrics of the engine under test, from its Prometheus /metrics: scraped before,
 // every second during, and after a measurement point, mapped from vLLM (v0 and v1 names) and
 // SGLang names onto one canonical set (seed 003's four canonical vLLM metrics at least).
-import type { TimelineBuilder } from './timeline.js';
+import type { TimelineBuilder } from '../lib/timeline.js';
 import {
   counterValue,
   histogramDelta,

@@ -8,7 +8,7 @@ import type { GpuEnergyDetail, GpuTick } from './gpu-store.js';
 import { startNvmlSampler } from './nvml-worker.js';
 import type { NvmlSampler } from './nvml-worker.js';
 import { discoverRapl, RaplSampler } from './rapl.js';
-import type { TimelineBuilder } from './timeline.js';
+import type { TimelineBuilder } from '../lib/timeline.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from './types.js';
 
 export interface TelemetryOptions {

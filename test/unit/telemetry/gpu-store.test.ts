@@ -152,7 +152,7 @@ describe('GpuStore window summaries', () => {
 
 describe('GpuStore timeline', () => {
   it('per-second means of power (summed over GPUs), util and memory into the timeline block', async () => {
-    const { TimelineBuilder, TIMELINE_COLUMNS } = await import('../../../src/telemetry/index.js');
+    const { TimelineBuilder, TIMELINE_COLUMNS } = await import('../../../src/lib/timeline.js');
     const store = new GpuStore(['a', 'b'], { intervalMs: 100 });
     for (let t = 0; t <= 4000; t += 100) {
       const power = t <= 2000 ? 100 : 300; // per GPU

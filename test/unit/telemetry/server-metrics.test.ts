@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TIMELINE_COLUMNS, TimelineBuilder } from '../../../src/telemetry/timeline.js';
+import { TIMELINE_COLUMNS, TimelineBuilder } from '../../../src/lib/timeline.js';
 import {
   parsePrometheusText,
   readServerMetrics,

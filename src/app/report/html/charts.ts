@@ -438,7 +438,7 @@ interface TimeChart {
   readonly missing: string;
 }
 
-/** Timeline charts: columns of the envelope's `timeline` block (src/telemetry/timeline.ts). */
+/** Timeline charts: columns of the envelope's `timeline` block (src/lib/timeline.ts). */
 const TIME_CHARTS: readonly TimeChart[] = [
   {
     id: 'time-throughput',

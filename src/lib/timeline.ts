@@ -4,7 +4,8 @@
 // `maxPoints` buckets, neighbouring buckets are merged pairwise and the bucket width doubles, so a
 // block never holds more than `maxPoints` times per column whatever the run's length. Memory is
 // fixed at construction; add() is O(1) (amortised over the rare merges) and allocates nothing.
-// Format: docs/envelope.md ("timeline").
+// Format: docs/envelope.md ("timeline"). A leaf module (src/lib imports nothing from src): the
+// harness records throughput and client health into it, telemetry the GPU and server samples.
 
 export type TimelineAggregate = 'rate' | 'mean' | 'max' | 'last';
 
