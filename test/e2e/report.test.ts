@@ -286,6 +286,22 @@ describe('bench report in headless Chromium', () => {
   });
 });
 
+describe('bench compare --report html', () => {
+  it('writes the same self-contained page for the compared envelopes; --out needs --report html', async () => {
+    const out = join(dir, 'compare.html');
+    const r = await runBench(['compare', PY_C4, PY_C16, '--report', 'html', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${out} (2 envelopes`);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain("default-src 'none'");
+    expect(html).toContain('id="chart-tradeoff-ttft"');
+    expect(html).toContain('c16-b91875fdf860.json');
+    const misuse = await runBench(['compare', PY_C4, PY_C16, '--out', out]);
+    expect(misuse.code).toBe(2);
+    expect(misuse.stderr).toContain('--out is for --report html');
+  });
+});
+
 describe('bench report: bad input', () => {
   it.each([
     [['report', 'no-such-dir'], 'no such file or directory: no-such-dir'],
