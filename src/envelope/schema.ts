@@ -79,6 +79,7 @@ const histogramSchema = z.looseObject({
 const timelineSchema = z.looseObject({
   bucket_s: finite.refine((v) => v > 0, 'must be positive'),
   origin: z.literal('point_start'),
+  started_at: z.string().nullable(),
   window_s: z.tuple([finite, finite]).nullable(),
   t_s: z.array(finite).max(TIMELINE_MAX_POINTS),
   series: z.record(z.string(), z.array(finite.nullable()).max(TIMELINE_MAX_POINTS)),

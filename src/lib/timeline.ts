@@ -19,6 +19,8 @@ export interface TimelineBlock {
   readonly bucket_s: number;
   /** t = 0 is the start of the point (warm-up included). */
   readonly origin: 'point_start';
+  /** Wall-clock time of t = 0 (UTC ISO-8601), to place points of a sweep end to end; null when unknown. */
+  readonly started_at: string | null;
   /** The measurement window [start, end] on the same axis, s; null when unknown. */
   readonly window_s: readonly [number, number] | null;
   /** Start of each bucket, s. */
@@ -30,6 +32,8 @@ export interface TimelineBlock {
 export interface TimelineOptions {
   readonly bucketMs?: number;
   readonly maxPoints?: number;
+  /** Wall-clock time of the origin, epoch ms (the clock seam's epochMsOf(originMs)). */
+  readonly originEpochMs?: number;
 }
 
 interface Column {
@@ -47,6 +51,7 @@ const round = (value: number): number => Number(value.toPrecision(DIGITS));
 export class TimelineBuilder {
   readonly originMs: number;
   readonly maxPoints: number;
+  private readonly originEpochMs: number | null;
   private bucketMs: number;
   private used = 0;
   private readonly columns = new Map<string, Column>();
@@ -59,6 +64,7 @@ export class TimelineBuilder {
     this.originMs = originMs;
     this.bucketMs = options.bucketMs ?? TIMELINE_BUCKET_MS;
     this.maxPoints = options.maxPoints ?? TIMELINE_MAX_POINTS;
+    this.originEpochMs = options.originEpochMs ?? null;
     if (
       !(this.bucketMs > 0) ||
       !Number.isInteger(this.maxPoints) ||
@@ -159,6 +165,7 @@ export class TimelineBuilder {
     return {
       bucket_s: seconds,
       origin: 'point_start',
+      started_at: this.originEpochMs === null ? null : new Date(this.originEpochMs).toISOString(),
       window_s:
         window === null
           ? null

@@ -21,6 +21,7 @@ describe('TimelineBuilder', () => {
     expect(block).toEqual({
       bucket_s: 1,
       origin: 'point_start',
+      started_at: null,
       window_s: [0.5, 2],
       t_s: [0, 1, 2],
       series: {
@@ -53,10 +54,11 @@ describe('TimelineBuilder', () => {
   });
 
   it('untilMs extends the grid so trailing idle seconds read 0 tok/s; unused columns are left out', () => {
-    const t = new TimelineBuilder(0, TIMELINE_COLUMNS);
+    const t = new TimelineBuilder(0, TIMELINE_COLUMNS, { originEpochMs: Date.UTC(2026, 11, 4, 10) });
     t.add('output_tok_per_s', 500, 12);
     const block = t.block({ startMs: 0, endMs: 3000 }, 3000);
     expect(block.t_s).toEqual([0, 1, 2]);
+    expect(block.started_at).toBe('2026-12-04T10:00:00.000Z');
     expect(Object.keys(block.series)).toEqual(['output_tok_per_s']);
     expect(block.series['output_tok_per_s']).toEqual([12, 0, 0]);
   });

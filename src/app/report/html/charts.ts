@@ -555,13 +555,12 @@ function timelineCharts(series: readonly ReportSeries[], envelopes: readonly Rep
       ),
     ];
   // Each series' points lie end to end on one axis: t = 0 at its earliest point's start.
+  // The block's started_at places t = 0 on the wall clock; the envelope timestamp stands in without it.
+  const startOf = (e: ReportEnvelope): number => epochS(e.timeline?.startedAt ?? e.timestamp) ?? 0;
   const origin = new Map<number, number>();
-  for (const e of withTimeline) {
-    const start = epochS(e.timestamp) ?? 0;
-    origin.set(e.seriesIndex, Math.min(origin.get(e.seriesIndex) ?? Infinity, start));
-  }
-  const offsetOf = (e: ReportEnvelope): number =>
-    (epochS(e.timestamp) ?? 0) - (origin.get(e.seriesIndex) ?? 0);
+  for (const e of withTimeline)
+    origin.set(e.seriesIndex, Math.min(origin.get(e.seriesIndex) ?? Infinity, startOf(e)));
+  const offsetOf = (e: ReportEnvelope): number => startOf(e) - (origin.get(e.seriesIndex) ?? 0);
   const spans: ChartSpan[] = withTimeline.flatMap((e) => {
     const w = e.timeline?.windowS;
     return w ? [{ x1: offsetOf(e) + w[0], x2: offsetOf(e) + w[1], label: `${loadText(e)} window` }] : [];

@@ -292,8 +292,10 @@ export function timelineOf(loaded: LoadedEnvelope): TimelineView | null {
   const window = getPath(block, 'window_s');
   const w0 = Array.isArray(window) ? finite(window[0]) : undefined;
   const w1 = Array.isArray(window) ? finite(window[1]) : undefined;
+  const startedAt = getPath(block, 'started_at');
   return {
     bucketS,
+    startedAt: typeof startedAt === 'string' && Number.isFinite(Date.parse(startedAt)) ? startedAt : null,
     windowS: w0 !== undefined && w1 !== undefined && w1 >= w0 ? [w0, w1] : null,
     tS: tS as number[],
     series,

@@ -38,6 +38,8 @@ export interface HistogramView {
 /** The envelope's `timeline` block, validated (docs/envelope.md). */
 export interface TimelineView {
   readonly bucketS: number;
+  /** Wall-clock start of t = 0 (ISO), when the block records it. */
+  readonly startedAt: string | null;
   readonly windowS: readonly [number, number] | null;
   readonly tS: readonly number[];
   readonly series: Readonly<Record<string, readonly (number | null)[]>>;
