@@ -126,12 +126,13 @@ export class TimelineBuilder {
     this.bucketMs *= 2;
   }
 
-  private value(c: Column, i: number): number | null {
+  /** `widthMs`: the part of the bucket that was observed (the last one may end early). */
+  private value(c: Column, i: number, widthMs: number): number | null {
     const n = c.count[i] ?? 0;
     if (n === 0) return c.aggregate === 'rate' ? 0 : null;
     switch (c.aggregate) {
       case 'rate':
-        return round((c.sum[i] ?? 0) / (this.bucketMs / 1000));
+        return round((c.sum[i] ?? 0) / (widthMs / 1000));
       case 'mean':
         return round((c.sum[i] ?? 0) / n);
       case 'max':
@@ -144,13 +145,19 @@ export class TimelineBuilder {
   /**
    * The block for the envelope. Columns that never received a sample are left out; `untilMs`
    * (default: the last bucket with a sample) ends the grid, so trailing idle seconds of a rate
-   * column read 0 rather than vanish.
+   * column read 0 rather than vanish, and a rate in the last, partly observed bucket is divided by
+   * the observed part only.
    */
   block(window: { startMs: number; endMs: number } | null, untilMs?: number): TimelineBlock {
     let used = this.used;
     if (untilMs !== undefined && untilMs > this.originMs)
       used = Math.min(this.maxPoints, Math.max(used, Math.ceil((untilMs - this.originMs) / this.bucketMs)));
     const seconds = this.bucketMs / 1000;
+    // A rate in the last bucket is over the time observed in it (untilMs), not the full width.
+    const widthOf = (i: number): number =>
+      untilMs !== undefined && i === used - 1
+        ? Math.max(1, Math.min(this.bucketMs, untilMs - this.originMs - i * this.bucketMs))
+        : this.bucketMs;
     const t: number[] = [];
     for (let i = 0; i < used; i++) t.push(round(i * seconds));
     const series: Record<string, (number | null)[]> = {};
@@ -159,7 +166,7 @@ export class TimelineBuilder {
       for (let i = 0; i < used && !any; i++) any = (c.count[i] ?? 0) > 0;
       if (!any) continue;
       const values: (number | null)[] = [];
-      for (let i = 0; i < used; i++) values.push(this.value(c, i));
+      for (let i = 0; i < used; i++) values.push(this.value(c, i, widthOf(i)));
       series[name] = values;
     }
     return {

@@ -33,6 +33,7 @@ const DOCS_MAX_HEIGHT = 1000;
 let dir: string;
 let reportPath: string;
 let reportStdout: string;
+let runReportLine: string;
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -66,10 +67,13 @@ beforeAll(async () => {
       join(dir, 'sweep'),
       '--dev-key',
       key,
+      '--report',
+      'html',
     ],
     { timeoutMs: 150_000 },
   );
   expect(sweep.code, sweep.stderr).toBe(0);
+  runReportLine = sweep.stderr;
   reportPath = join(dir, 'report.html');
   const made = await runBench([
     'report',
@@ -124,6 +128,7 @@ interface ChartStats {
   linePaths: number;
   areaPaths: number;
   rules: number;
+  rects: number;
   axisLabels: string[];
   placeholder: string | null;
   notes: string;
@@ -136,6 +141,7 @@ async function chartStats(id: string): Promise<ChartStats> {
     linePaths: figure.querySelectorAll('svg g[aria-label="line"] path').length,
     areaPaths: figure.querySelectorAll('svg g[aria-label="area"] path').length,
     rules: figure.querySelectorAll('svg g[aria-label="rule"] line').length,
+    rects: figure.querySelectorAll('svg g[aria-label="rect"] rect').length,
     axisLabels: Array.from(figure.querySelectorAll('svg g[aria-label$="-axis label"] text')).map(
       (t) => t.textContent ?? '',
     ),
@@ -241,6 +247,45 @@ describe('bench report in headless Chromium', () => {
     const power = await chartStats('telemetry-power-concurrency');
     expect(power.circles).toBe(6);
     expect(power.axisLabels.join(' ')).toContain('GPU power (W)');
+  });
+
+  it('telemetry over time: the timeline block of each sim point, windows shaded, end to end', async () => {
+    const tput = await chartStats('time-throughput');
+    expect(tput.placeholder).toBeNull();
+    expect(tput.linePaths).toBe(4); // one per sim point (rates never have gaps)
+    expect(tput.rects).toBe(4); // each point's measurement window
+    expect(tput.axisLabels.join(' ')).toMatch(/Output throughput \(tok\/s\)/);
+    expect(tput.axisLabels.join(' ')).toMatch(/started \(s\)/);
+    expect(tput.notes).toContain('c4-95cbfd4f49dc.json'); // InferenceBench: no timeline
+    for (const id of [
+      'time-gpu-power',
+      'time-gpu-util',
+      'time-client',
+      'time-server-queue',
+      'time-server-cache',
+    ]) {
+      const s = await chartStats(id);
+      expect(s.placeholder, id).toBeNull();
+      expect(s.linePaths, id).toBeGreaterThanOrEqual(4);
+      expect(s.rects, id).toBe(4);
+    }
+    // the four points lie end to end: sorted by position, each window starts after the previous ends
+    const spans = await page.$$eval('#chart-time-throughput g[aria-label="rect"] rect', (rs) =>
+      rs.map((r) => ({ x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width')) })),
+    );
+    spans.sort((a, b) => a.x - b.x);
+    for (let i = 1; i < spans.length; i++) {
+      const prev = spans[i - 1] as { x: number; width: number };
+      expect(spans[i]?.x).toBeGreaterThan(prev.x + prev.width);
+    }
+  });
+
+  it('bench run --report html wrote the page of the sweep next to its envelopes', () => {
+    const page = join(dir, 'sweep', 'report.html');
+    expect(runReportLine).toContain(`report: ${page} (4 envelopes)`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain("default-src 'none'");
+    expect(html.match(/c\d-[0-9a-f]{12}\.json/g)?.length).toBeGreaterThanOrEqual(4);
   });
 
   it('header and tables: trust states, simulated badge, sweep rows, SLO verdicts, warnings, links to charts', async () => {

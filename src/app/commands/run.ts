@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DEFAULTS } from '../run/defaults.js';
@@ -12,6 +13,14 @@ export function commanderOption(row: FlagRow): Option {
   if (row.choices) option.choices(row.choices);
   if (row.default !== undefined) option.default(row.default);
   return option;
+}
+
+/** `--report html`: the page of this run's envelopes, next to them (docs/report.md). */
+async function writeRunReport(outputDir: string, paths: readonly string[]): Promise<void> {
+  const { writeHtmlReportForFiles } = await import('../report/html/writeReport.js');
+  const { envelopeIo } = await import('../report/envelopeIo.js');
+  const page = await writeHtmlReportForFiles(paths, join(outputDir, 'report.html'), envelopeIo);
+  process.stderr.write(`report: ${page.path} (${paths.length} envelope${paths.length === 1 ? '' : 's'})\n`);
 }
 
 export function register(program: Command): void {
@@ -34,6 +43,11 @@ export function register(program: Command): void {
     };
     const config = parseRunFlags(suiteId, raw);
     const { executeRun } = await import('../run/execute.js');
-    process.exitCode = await executeRun(config, { argv: process.argv.slice(2) });
+    process.exitCode = await executeRun(config, {
+      argv: process.argv.slice(2),
+      ...(config.report === 'html'
+        ? { onEnvelopes: (paths) => writeRunReport(config.outputDir, paths) }
+        : {}),
+    });
   });
 }

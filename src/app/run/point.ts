@@ -16,6 +16,7 @@ import {
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
+  systemClock,
   type PointResult,
   type SloTemplate,
 } from '../../harness/index.js';
@@ -24,6 +25,7 @@ import { workloadToDriver } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
+import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
 import { VERSION } from '../version.js';
@@ -112,6 +114,11 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
+  // The envelope's timeline block: t = 0 now, on the clock the point runner and telemetry share.
+  const originMs = systemClock.now();
+  const timeline = new TimelineBuilder(originMs, TIMELINE_COLUMNS, {
+    originEpochMs: systemClock.epochMsOf(originMs),
+  });
   let result: PointResult;
   try {
     await serverMetrics.start();
@@ -143,6 +150,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
+        timeline,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
       },
     );
@@ -151,6 +159,10 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
   }
   const server = await serverMetrics.stop();
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
+  const endMs = systemClock.now();
+  input.telemetry.timelineInto?.(timeline, originMs, endMs);
+  serverMetrics.timelineInto(timeline);
+  const timelineBlock = timeline.block({ startMs: result.window.startMs, endMs: result.window.endMs }, endMs);
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
   const ceilingWarning = await ceilingCheck(result);
@@ -205,7 +217,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       ],
     },
     { result, workers },
-    { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
+    {
+      window: telemetrySummary,
+      idleBaselineW: input.idleBaselineW,
+      serverMetrics: { ...server },
+      timeline: timelineBlock,
+    },
   );
   const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
   const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);

@@ -61,6 +61,11 @@ describe('TimelineBuilder', () => {
     expect(block.started_at).toBe('2026-12-04T10:00:00.000Z');
     expect(Object.keys(block.series)).toEqual(['output_tok_per_s']);
     expect(block.series['output_tok_per_s']).toEqual([12, 0, 0]);
+    // the last bucket observed for 250 ms only: its rate is over those 250 ms
+    const partial = new TimelineBuilder(0, TIMELINE_COLUMNS);
+    partial.add('output_tok_per_s', 100, 10);
+    partial.add('output_tok_per_s', 1100, 5);
+    expect(partial.block(null, 1250).series['output_tok_per_s']).toEqual([10, 20]);
   });
 
   it('refuses an odd or tiny capacity', () => {
