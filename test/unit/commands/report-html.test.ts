@@ -11,6 +11,7 @@ import { histogramsOf, timelineOf } from '../../../src/app/report/html/envelopeF
 import type { ChartSpec, ClientData, ReportModel } from '../../../src/app/report/html/model.js';
 import { jsonForScript, renderReportHtml } from '../../../src/app/report/html/render.js';
 import { trustOf } from '../../../src/app/report/html/trust.js';
+import { decodeCharts, encodeClientData } from '../../../src/app/report/html/wire.js';
 import { paretoAnalysis } from '../../../src/app/report/pareto.js';
 import { derived, fixturePath } from './helpers.js';
 
@@ -183,7 +184,7 @@ describe('report page rendering', () => {
     const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
     const parsed = JSON.parse(data) as ClientData;
     expect(parsed.series[0]?.model).toBe(`acme/${evil}`);
-    expect(parsed.charts.find((c) => c.id === 'tradeoff-ttft')?.dots[0]?.series).toContain(evil);
+    expect(decodeCharts(parsed).find((c) => c.id === 'tradeoff-ttft')?.dots[0]?.series).toContain(evil);
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;'); // the warning, escaped
   });
 
@@ -205,6 +206,16 @@ describe('report page rendering', () => {
     expect(jsonForScript({ a: '<!-- </script> \u2028' })).toBe(
       '{"a":"\\u003c!-- \\u003c/script\\u003e \\u2028"}',
     );
+  });
+});
+
+describe('page data encoding', () => {
+  it('decodes to exactly the chart specs, with one file table', async () => {
+    const m = await model([OURS, ...PY]);
+    const wire = encodeClientData(m);
+    expect(decodeCharts(wire)).toEqual(m.charts);
+    expect(wire.files).toHaveLength(new Set(wire.files).size);
+    expect(JSON.stringify(wire).length).toBeLessThan(JSON.stringify(m.charts).length);
   });
 });
 

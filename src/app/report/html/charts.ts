@@ -495,7 +495,7 @@ const TIME_CHARTS: readonly TimeChart[] = [
 ];
 
 /** Points per timeline chart the page carries; longer lines are averaged down. */
-const MAX_TIME_CHART_POINTS = 6000;
+const MAX_TIME_CHART_POINTS = 2000;
 
 function epochS(timestamp: string): number | undefined {
   const ms = Date.parse(timestamp);

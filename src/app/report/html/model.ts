@@ -4,6 +4,8 @@
 // are on a frontier, what is missing) is decided and unit-tested in Node, and the client only maps
 // specs to Observable Plot marks.
 
+import type { WireChart } from './wire.js';
+
 export const REPORT_MODEL_VERSION = 1;
 
 /**
@@ -170,4 +172,10 @@ export interface ReportModel {
 }
 
 /** The part of the model embedded in the page for its script (the rest is rendered as HTML). */
-export type ClientData = Pick<ReportModel, 'version' | 'series' | 'charts'>;
+export interface ClientData {
+  readonly version: typeof REPORT_MODEL_VERSION;
+  readonly series: readonly ReportSeries[];
+  /** Envelope files named by the dots (wire.ts). */
+  readonly files: readonly string[];
+  readonly charts: readonly WireChart[];
+}

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { formatNumber, formatPercent } from '../format.js';
 import type { ChartSpec, ClientData, ReportEnvelope, ReportModel, SectionId, TrustState } from './model.js';
 import { REPORT_CSS } from './styles.js';
+import { encodeClientData } from './wire.js';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -233,9 +234,9 @@ function skippedList(model: ReportModel): string {
     .join('')}</ul>`;
 }
 
-/** What the page script needs: the chart specs and the series order (tables are already HTML). */
+/** What the page script needs: the chart specs (compact, wire.ts) and the series order. */
 export function clientData(model: ReportModel): ClientData {
-  return { version: model.version, series: model.series, charts: model.charts };
+  return encodeClientData(model);
 }
 
 export interface RenderedPage {

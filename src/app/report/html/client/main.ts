@@ -4,6 +4,7 @@
 // sets body[data-charts] to "done" (or "failed"), which the browser test waits for.
 import * as Plot from '@observablehq/plot';
 import type { ChartSpec, ClientData } from '../model.js';
+import { decodeCharts } from '../wire.js';
 
 /** Lines that are references (frontier, diagonal), drawn grey instead of in a series colour. */
 const REFERENCE_SERIES = new Set(['Pareto frontier', 'goodput = throughput']);
@@ -134,13 +135,15 @@ function main(): void {
   if (model === null) throw new Error('report data missing');
   const seriesDomain = model.series.map((s) => s.label);
   let failed = 0;
-  for (const chart of model.charts) {
+  for (const chart of decodeCharts(model)) {
     if (chart.placeholder !== null) continue;
     const target = document.querySelector(`[data-plot="${chart.id}"]`);
     if (target === null) continue;
     try {
+      const t0 = performance.now();
       target.append(draw(chart, seriesDomain));
       target.setAttribute('data-rendered', 'true');
+      target.setAttribute('data-ms', (performance.now() - t0).toFixed(1));
     } catch (error) {
       failed += 1;
       const message = error instanceof Error ? error.message : String(error);
