@@ -286,7 +286,7 @@ export function timelineOf(loaded: LoadedEnvelope): TimelineView | null {
     for (const [name, values] of Object.entries(raw as Record<string, unknown>)) {
       if (!Array.isArray(values) || values.length !== tS.length) continue;
       const parsed = values.map((v) => (v === null ? null : finite(v)));
-      if (parsed.every((v) => v !== undefined)) series[name] = parsed as (number | null)[];
+      if (parsed.every((v) => v !== undefined)) series[name] = parsed;
     }
   }
   const window = getPath(block, 'window_s');
