@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { reportAssetsPlugin } from './report-assets.mjs';
 
 /** sha256 of the lockfile the bundle is built from: src/app/build-info.ts reads it at run time. */
 function lockfileSha256() {
@@ -39,6 +40,8 @@ export const bundleOptions = {
   },
   logLevel: 'warning',
   legalComments: 'none',
+  // `bench report`'s page script, bundled for the browser and inlined as a string (docs/report.md).
+  plugins: [reportAssetsPlugin()],
 };
 
 export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {

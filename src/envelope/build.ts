@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { PointResult } from '../harness/run/result.js';
 import type { HistogramView } from '../harness/types.js';
 import type { TelemetryWindowSummary } from '../telemetry/types.js';
+import type { TimelineBlock } from '../lib/timeline.js';
+import { sha256Hex } from './hash.js';
 import { energyMetricsV1, METRIC, pointMetricsV1 } from './metrics.js';
 import { normaliseForPython } from './normalise.js';
 import { placeholderPaths } from './placeholders.js';
@@ -49,6 +51,8 @@ export interface PointTelemetry {
   readonly window: TelemetryWindowSummary | null;
   readonly idleBaselineW: number | null;
   readonly serverMetrics: Readonly<Record<string, unknown>> | null;
+  /** The point over time, per second (docs/envelope.md "timeline"); absent: not recorded. */
+  readonly timeline?: TimelineBlock | null;
 }
 
 /** RFC 9562 UUIDv7: 48-bit Unix ms timestamp, version 7, variant 10, random rest. */
@@ -213,6 +217,7 @@ export function buildEnvelope(
       total_ms: histogramBlock(result.histograms.total),
     },
     telemetry: telemetryBlock(telemetry),
+    ...(telemetry.timeline ? { timeline: telemetry.timeline } : {}),
   };
   return finishEnvelope(scrub(envelope) as UnsignedEnvelope);
 }

@@ -9,6 +9,7 @@
 //                        load would strip), so that we never write what they cannot read or would
 //                        hash differently.
 import { isLosslessNumber } from 'lossless-json';
+import { TIMELINE_MAX_POINTS } from '../lib/timeline.js';
 import { z } from 'zod';
 import { fingerprintSha256 } from './fingerprint.js';
 import { pydanticStrip } from './normalise.js';
@@ -89,6 +90,14 @@ const histogramSchema = z.looseObject({
   edges_ms: z.array(finite),
   counts: z.array(z.number().int().nonnegative()),
 });
+const timelineSchema = z.looseObject({
+  bucket_s: finite.refine((v) => v > 0, 'must be positive'),
+  origin: z.literal('point_start'),
+  started_at: z.string().nullable(),
+  window_s: z.tuple([finite, finite]).nullable(),
+  t_s: z.array(finite).max(TIMELINE_MAX_POINTS),
+  series: z.record(z.string(), z.array(finite.nullable()).max(TIMELINE_MAX_POINTS)),
+});
 const extensions = {
   run_context: z
     .looseObject({})
@@ -111,6 +120,11 @@ const extensions = {
     .record(z.string(), histogramSchema)
     .optional()
     .describe('inferencebench: pre-binned latency histograms per metric name (edges in ms, counts).'),
+  timeline: timelineSchema
+    .optional()
+    .describe(
+      'inferencebench: the point over time in 1 s buckets (≤ 1200 per column): throughput, GPU, client health, server metrics.',
+    ),
   trials: z
     .array(z.looseObject({}))
     .optional()

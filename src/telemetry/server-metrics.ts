@@ -1,6 +1,7 @@
 // Server-side metrics of the engine under test, from its Prometheus /metrics: scraped before,
 // every second during, and after a measurement point, mapped from vLLM (v0 and v1 names) and
 // SGLang names onto one canonical set (seed 003's four canonical vLLM metrics at least).
+import type { TimelineBuilder } from '../lib/timeline.js';
 import {
   counterValue,
   histogramDelta,
@@ -263,6 +264,26 @@ export class ServerMetricsRecorder {
     }, this.intervalMs);
     this.timer.unref();
     return this.pre;
+  }
+
+  /**
+   * The periodic scrapes into the envelope's timeline block: running and waiting requests, KV-cache
+   * usage (fraction) and the prefix-cache hit rate over each scrape interval (from the counters when
+   * the server exports them, else its gauge).
+   */
+  timelineInto(builder: TimelineBuilder): void {
+    let prev = this.pre;
+    for (const r of this.readings) {
+      if (r.numRequestsRunning !== null) builder.add('server_running', r.tMs, r.numRequestsRunning);
+      if (r.numRequestsWaiting !== null) builder.add('server_waiting', r.tMs, r.numRequestsWaiting);
+      if (r.kvCacheUsagePerc !== null) builder.add('server_kv_usage', r.tMs, r.kvCacheUsagePerc);
+      const dq = (r.prefixCacheQueries ?? NaN) - (prev?.prefixCacheQueries ?? NaN);
+      const dh = (r.prefixCacheHits ?? NaN) - (prev?.prefixCacheHits ?? NaN);
+      if (dq > 0 && dh >= 0) builder.add('server_prefix_hit_rate', r.tMs, dh / dq);
+      else if (r.prefixCacheHitRateGauge !== null)
+        builder.add('server_prefix_hit_rate', r.tMs, r.prefixCacheHitRateGauge);
+      prev = r;
+    }
   }
 
   /** Stops the periodic scrapes, takes the "post" scrape, and returns pre/post/delta. */

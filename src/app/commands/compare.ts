@@ -1,4 +1,4 @@
-// bench compare <envelopes or dirs…> [--report table|pareto|json] [--verify]
+// bench compare <envelopes or dirs…> [--report table|pareto|json|html [--out report.html]] [--verify]
 import { Option, type Command } from 'commander';
 import { loadCeilings } from '../analysis/ceilings.js';
 import { renderServerMetricsTable, serverMetricsView } from '../analysis/server-metrics.js';
@@ -19,7 +19,8 @@ import { addTrustOptions, trustStoreFromFlags, untrustedSummary, type TrustFlags
 import type { LoadedEnvelope } from '../report/envelopeView.js';
 
 interface CompareFlags extends TrustFlags {
-  report: 'table' | 'pareto' | 'json';
+  report: 'table' | 'pareto' | 'json' | 'html';
+  out?: string;
   verify?: boolean;
   devPublicKey?: string;
   trustedRoot?: string;
@@ -39,6 +40,8 @@ export async function runCompare(
   flags: CompareFlags,
   io: EnvelopeIo = envelopeIo,
 ): Promise<CommandOutput> {
+  if (flags.out !== undefined && flags.report !== 'html')
+    throw new UsageError('--out is for --report html', 'E_COMPARE_INPUT');
   const { loaded, skipped } = await loadInputs(
     io,
     paths,
@@ -66,6 +69,26 @@ export async function runCompare(
       return { stdout: '', stderr, exitCode: 1 };
     }
     stderr += `verified ${loaded.length} signatures\n`;
+  }
+  if (flags.report === 'html') {
+    // The same page as `bench report` (docs/report.md), for the envelopes being compared.
+    const { writeHtmlReport } = await import('../report/html/writeReport.js');
+    const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
+    const page = await writeHtmlReport({
+      loaded,
+      skipped,
+      out: flags.out ?? 'report.html',
+      io,
+      verify: {
+        ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
+        ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
+      },
+    });
+    return {
+      stdout: `wrote ${page.path} (${loaded.length} envelopes, self-contained HTML)\n`,
+      stderr,
+      exitCode: 0,
+    };
   }
   const report = buildCompare(loaded);
   const trustJson = loaded.map((item, index) => {
@@ -125,10 +148,11 @@ export function register(program: Command): void {
     .description('Compare envelopes: Pareto frontiers, tok/s per user, winners per concurrency regime.')
     .argument('<paths...>', 'envelope files or directories (at least 2 envelopes)')
     .addOption(
-      new Option('--report <kind>', 'table, pareto or json')
-        .choices(['table', 'pareto', 'json'])
+      new Option('--report <kind>', 'table, pareto, json or html (a self-contained page, see bench report)')
+        .choices(['table', 'pareto', 'json', 'html'])
         .default('table'),
     )
+    .option('--out <file>', 'with --report html: where to write the page (default report.html)')
     .option('--verify', 'check every signature first; exit 1 if any fails')
     .option('--dev-public-key <path>', 'with --verify: require dev-key envelopes to be signed by this key')
     .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless envelopes')

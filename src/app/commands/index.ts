@@ -15,6 +15,7 @@ import { register as matrix } from './matrix.js';
 import { register as plugins } from './plugins.js';
 import { register as profile } from './profile.js';
 import { register as replay } from './replay.js';
+import { register as report } from './report.js';
 import { register as run } from './run.js';
 import { register as verify } from './verify.js';
 import { register as watch } from './watch.js';
@@ -35,6 +36,7 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   plugins,
   profile,
   replay,
+  report,
   run,
   verify,
   watch,

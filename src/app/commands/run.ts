@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { resolveSuite } from '../../harness/plugins/index.js';
@@ -15,6 +16,14 @@ export function commanderOption(row: FlagRow): Option {
   if (row.choices) option.choices(row.choices);
   if (row.default !== undefined) option.default(row.default);
   return option;
+}
+
+/** `--report html`: the page of this run's envelopes, next to them (docs/report.md). */
+async function writeRunReport(outputDir: string, paths: readonly string[]): Promise<void> {
+  const { writeHtmlReportForFiles } = await import('../report/html/writeReport.js');
+  const { envelopeIo } = await import('../report/envelopeIo.js');
+  const page = await writeHtmlReportForFiles(paths, join(outputDir, 'report.html'), envelopeIo);
+  process.stderr.write(`report: ${page.path} (${paths.length} envelope${paths.length === 1 ? '' : 's'})\n`);
 }
 
 export function register(program: Command): void {
@@ -51,6 +60,11 @@ export function register(program: Command): void {
       parsed.signingMode === 'dev'
         ? { ...parsed, devKeyPath: await devKeyForRun(explicit('devKey') ? parsed.devKeyPath : undefined) }
         : parsed;
-    process.exitCode = await executeRun(config, { argv: process.argv.slice(2) });
+    process.exitCode = await executeRun(config, {
+      argv: process.argv.slice(2),
+      ...(config.report === 'html'
+        ? { onEnvelopes: (paths) => writeRunReport(config.outputDir, paths) }
+        : {}),
+    });
   });
 }

@@ -12,6 +12,8 @@ export interface SignatureCheck {
   /** trusted / untrusted (valid, signer not in the trust store) / invalid / unsigned. */
   readonly trust: TrustLevel;
   readonly method: string | null;
+  /** The signer is a key the user trusts (--dev-public-key, or a chain to --trusted-root). */
+  readonly keyTrusted?: boolean;
   readonly reason?: string;
   readonly contentHash?: string;
 }
@@ -60,6 +62,7 @@ export const envelopeIo: EnvelopeIo = {
       ok: result.ok,
       trust: result.trust,
       method,
+      keyTrusted: result.keyTrusted,
       ...(result.reason !== undefined ? { reason: result.reason } : {}),
       ...(result.contentHash ? { contentHash: result.contentHash } : {}),
     };

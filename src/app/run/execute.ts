@@ -44,6 +44,8 @@ import { runTrials } from './trials.js';
 export interface ExecuteContext {
   /** The CLI arguments as typed (trials re-run them in fresh processes). */
   readonly argv: readonly string[];
+  /** Called with the envelope files this run wrote (`--report html` renders them; run ≠ report). */
+  readonly onEnvelopes?: (paths: readonly string[]) => Promise<void>;
 }
 
 export interface PointsOptions {
@@ -70,9 +72,10 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
     const { startDetached } = await import('./detach.js');
     return startDetached(config, context.argv);
   }
-  if (config.trials > 1) return runTrials(config, context.argv);
+  if (config.trials > 1) return runTrials(config, context.argv, context.onEnvelopes);
   const { reports, aborted } = await runPoints(config, { plugins });
   printResults(config, reports);
+  if (reports.length > 0) await context.onEnvelopes?.(reports.map((r) => r.envelopePath));
   if (aborted) return 130;
   const unsignedReports = reports.filter((r) => r.unsignedReason !== null);
   for (const r of unsignedReports)

@@ -335,6 +335,14 @@ export const RUN_FLAGS: readonly FlagRow[] = [
     setByTrialsParent: true,
   },
   {
+    name: 'report',
+    arg: '<format>',
+    help: "also write a self-contained page of the run's envelopes: html → <output>/report.html",
+    choices: ['html'],
+    configKey: 'report',
+    setByTrialsParent: true,
+  },
+  {
     name: 'json',
     help: 'print the result (envelope paths + metrics) as JSON on stdout',
     configKey: 'json',

@@ -69,6 +69,8 @@ export interface RunConfig {
   readonly trials: number;
   readonly tui: boolean;
   readonly json: boolean;
+  /** --report html: also write <outputDir>/report.html for this run's envelopes (commands/run.ts). */
+  readonly report: 'html' | null;
   readonly detach: boolean;
   readonly requestTimeoutS: number;
   readonly idleTimeoutS: number;
@@ -169,6 +171,7 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     trials: 1,
     tui: true,
     json: false,
+    report: null,
     detach: false,
     requestTimeoutS: DEFAULTS.requestTimeoutS,
     idleTimeoutS: DEFAULTS.idleTimeoutS,

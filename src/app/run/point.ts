@@ -19,6 +19,7 @@ import {
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
+  systemClock,
   type PointResult,
   type SloTemplate,
 } from '../../harness/index.js';
@@ -27,6 +28,7 @@ import { workloadToDriver } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
+import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
 import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
@@ -128,6 +130,11 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
+  // The envelope's timeline block: t = 0 now, on the clock the point runner and telemetry share.
+  const originMs = systemClock.now();
+  const timeline = new TimelineBuilder(originMs, TIMELINE_COLUMNS, {
+    originEpochMs: systemClock.epochMsOf(originMs),
+  });
   let result: PointResult;
   try {
     await serverMetrics.start();
@@ -159,6 +166,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         journalPath,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
+        timeline,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
       },
     );
@@ -172,6 +180,10 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       ? await describeJournal(result.journalPath, result.window).catch(() => null)
       : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
+  const endMs = systemClock.now();
+  input.telemetry.timelineInto?.(timeline, originMs, endMs);
+  serverMetrics.timelineInto(timeline);
+  const timelineBlock = timeline.block({ startMs: result.window.startMs, endMs: result.window.endMs }, endMs);
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
   const ceilingWarning = await ceilingCheck(result);
@@ -230,7 +242,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       ],
     },
     { result, workers },
-    { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
+    {
+      window: telemetrySummary,
+      idleBaselineW: input.idleBaselineW,
+      serverMetrics: { ...server },
+      timeline: timelineBlock,
+    },
   );
   const analysed = await applyPointAnalysis(unsigned, {
     analysis: input.analysis,

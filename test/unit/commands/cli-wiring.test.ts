@@ -54,7 +54,7 @@ describe('command wiring', () => {
 
   it('compare: --report choices; diff: --tolerance parsing and --report json', async () => {
     expect((await cli(['compare', c1, c4, '--report', 'pareto'])).stdout).toMatch(/^throughput_vs_latency /m);
-    expect((await cli(['compare', c1, c4, '--report', 'html'])).code).toBe(2);
+    expect((await cli(['compare', c1, c4, '--report', 'svg'])).code).toBe(2);
     expect((await cli(['compare', c1])).code).toBe(2);
     expect((await cli(['diff', c1, c4, '--tolerance', 'x'])).code).toBe(2);
     const json = await cli(['diff', c1, c4, '--tolerance', '0.5', '--report', 'json']);
