@@ -9,6 +9,7 @@ import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
 import { register as keygen } from './keygen.js';
 import { register as list } from './list.js';
+import { register as merge } from './merge.js';
 import { register as plugins } from './plugins.js';
 import { register as profile } from './profile.js';
 import { register as replay } from './replay.js';
@@ -26,6 +27,7 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   summary,
   keygen,
   list,
+  merge,
   plugins,
   profile,
   replay,
