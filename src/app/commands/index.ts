@@ -7,6 +7,7 @@ import { register as engine } from './engine.js';
 import { register as exportCmd } from './export.js';
 import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
+import { register as k8s } from './k8s.js';
 import { register as keygen } from './keygen.js';
 import { register as list } from './list.js';
 import { register as merge } from './merge.js';
@@ -25,6 +26,7 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   exportCmd,
   fetch,
   summary,
+  k8s,
   keygen,
   list,
   merge,

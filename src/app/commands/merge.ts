@@ -24,6 +24,8 @@ interface MergeFlags {
   trustedRoot?: string;
   windowTolerance: string;
   json?: boolean;
+  /** Print nothing on stdout (the coordinator prints the envelope itself). */
+  quiet?: boolean;
 }
 
 export interface MergeCommandResult {
@@ -65,7 +67,9 @@ export async function runMerge(inputs: readonly string[], flags: MergeFlags): Pr
   const { envelope, contentHash } = await signEnvelope(merged.envelope, signing);
   const path = await writeEnvelope(flags.output, 'merged-', envelope);
   const m = merged.envelope.metrics as Record<string, unknown>;
-  if (flags.json) {
+  if (flags.quiet) {
+    // nothing
+  } else if (flags.json) {
     process.stdout.write(
       `${JSON.stringify({ path, content_hash: contentHash, run_id: merged.runId, shards: merged.shards, metrics: m }, null, 2)}\n`,
     );
