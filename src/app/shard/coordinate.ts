@@ -24,6 +24,8 @@ export interface CoordinateOptions {
   /** Called once the server listens (tests use the URL). */
   readonly onListening?: (url: string) => void;
   readonly signal?: AbortSignal;
+  /** How long the server stays up after a failure so that waiting shards hear of it (ms, default 1000). */
+  readonly lingerMs?: number;
 }
 
 async function writeExclusive(path: string, body: Buffer): Promise<void> {
@@ -80,7 +82,11 @@ export async function coordinate(o: CoordinateOptions): Promise<number> {
       o.signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
       check();
     });
-    if (outcome !== 'complete') throw new MergeError('E_RUN_FAILED', `run ${o.runId} failed: ${outcome}`, 1);
+    if (outcome !== 'complete') {
+      // Let the shards still waiting receive the failure before the server closes.
+      await new Promise((resolve) => setTimeout(resolve, o.lingerMs ?? 1000));
+      throw new MergeError('E_RUN_FAILED', `run ${o.runId} failed: ${outcome}`, 1);
+    }
     o.log('coordinator: every shard uploaded; merging');
     const merged = await runMerge([shardDir], {
       output: dir,
