@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { manifestsYaml, renderManifests, type RenderOptions } from '../../../src/app/shard/k8s.js';
-import { runBench } from '../../helpers/cli.js';
 import { checkSchema, type SchemaIssue } from '../../helpers/json-schema-check.js';
 
 const schema = JSON.parse(
@@ -193,31 +192,5 @@ describe('bench k8s render', () => {
     ['--output in the run flags', { runArgs: ['--output=/tmp'] }, /--output is set by/],
   ])('refuses %s', (_name, patch, message) => {
     expect(() => renderManifests({ ...OPTIONS, ...patch })).toThrow(message);
-  });
-
-  it('the CLI prints the manifests, and refuses bad flags with exit 2', async () => {
-    const ok = await runBench([
-      'k8s',
-      'render',
-      '--shards',
-      '4',
-      '--image',
-      'inferencebench:dev',
-      '--namespace',
-      'bench',
-      '--',
-      'llm.inference',
-      '--base-url',
-      'http://vllm:8000/v1',
-      '--concurrency',
-      '64',
-    ]);
-    expect(ok.code).toBe(0);
-    const docs = parseYaml(ok.stdout);
-    expect(docs).toHaveLength(4);
-    for (const o of docs) expect(validate(o)).toEqual([]);
-    const bad = await runBench(['k8s', 'render', '--shards', '4', '--image', 'x', '--run-id', 'nope']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--run-id must be a lower-case UUIDv7/);
   });
 });
