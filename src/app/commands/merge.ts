@@ -8,7 +8,7 @@ import {
   loadPublicKeyFile,
   readEnvelopeFile,
   signEnvelope,
-  verifyEnvelopeFile,
+  verifyEnvelopeObject,
   writeEnvelope,
   type SigningOptions,
 } from '../../envelope/index.js';
@@ -48,17 +48,21 @@ export async function runMerge(inputs: readonly string[], flags: MergeFlags): Pr
   const paths = await expandEnvelopePaths(inputs);
   const shards: ShardInput[] = [];
   for (const path of paths) {
-    const check = await verifyEnvelopeFile(path, {
-      ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
-      ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
-    });
+    // One read and parse per file: the lossless parse is what the hash is computed from.
+    const { envelope, lossless } = await readEnvelopeFile(path);
+    const check = await verifyEnvelopeObject(
+      { envelope, lossless, path },
+      {
+        ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
+        ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
+      },
+    );
     if (!check.ok)
       throw new MergeError(
         'E_MERGE_VERIFY',
         `${path} does not verify: ${check.reason ?? 'bad signature'}`,
         1,
       );
-    const { envelope } = await readEnvelopeFile(path);
     shards.push({ path, envelope, contentHash: check.contentHash });
   }
   const merged = mergeShards(shards, { toleranceMs });
