@@ -170,7 +170,9 @@ export function register(program: Command): void {
           devKeyPath: flags.devKey,
           signingMode: flags.signingMode,
           windowToleranceMs: Number(flags.windowTolerance),
-          log: (line) => process.stderr.write(`${line}\n`),
+          // With --stdout, `kubectl logs` must give the envelope alone (it mixes stdout and stderr):
+          // progress lines are dropped; errors still print (bench: …) and exit 1.
+          log: flags.stdout ? () => {} : (line) => process.stderr.write(`${line}\n`),
           signal: controller.signal,
         });
       } finally {

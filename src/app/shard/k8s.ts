@@ -90,7 +90,10 @@ export function renderManifests(o: RenderOptions): Record<string, unknown>[] {
   const service = `${o.name}-coordinator`;
   const coordinatorUrl = `http://${service}.${o.namespace}.svc:${COORDINATOR_PORT}`;
   const resources = { requests: { cpu: o.cpu, memory: o.memory }, limits: { memory: o.memory } };
-  const keyVolume = { name: 'signing-key', secret: { secretName: o.signingSecret, defaultMode: 0o400 } };
+  // The image runs as the unprivileged `node` user (uid/gid 1000): fsGroup makes the key (mode 0440)
+  // and the results volume readable and writable by it.
+  const keyVolume = { name: 'signing-key', secret: { secretName: o.signingSecret, defaultMode: 0o440 } };
+  const securityContext = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
   const keyMount = { name: 'signing-key', mountPath: '/keys', readOnly: true };
 
   const objects: Record<string, unknown>[] = [];
@@ -127,7 +130,7 @@ export function renderManifests(o: RenderOptions): Record<string, unknown>[] {
     o.runId,
     '--port',
     String(COORDINATOR_PORT),
-    '--timeout',
+    '--barrier-timeout',
     String(o.timeoutS),
     '--dev-key',
     '/keys/cosign.key',
@@ -145,6 +148,7 @@ export function renderManifests(o: RenderOptions): Record<string, unknown>[] {
         metadata: { labels: labels('coordinator') },
         spec: {
           restartPolicy: 'Never',
+          securityContext,
           containers: [
             {
               name: 'coordinator',
@@ -201,6 +205,7 @@ export function renderManifests(o: RenderOptions): Record<string, unknown>[] {
         metadata: { labels: labels('shard') },
         spec: {
           restartPolicy: 'Never',
+          securityContext,
           // One shard per node where the cluster allows it: the point is to spread the client load.
           affinity: {
             podAntiAffinity: {

@@ -130,6 +130,7 @@ describe('bench k8s render', () => {
         '/results',
       ]),
     );
+    expect(cArgs[cArgs.indexOf('--barrier-timeout') + 1]).toBe('600');
     expect(coordinator.spec.template.spec.containers[0].ports[0].containerPort).toBe(port);
   });
 
@@ -146,6 +147,8 @@ describe('bench k8s render', () => {
       const mounts: Obj[] = pod.containers[0].volumeMounts;
       for (const m of mounts) expect(pod.volumes.map((v: Obj) => v.name)).toContain(m.name);
       expect(mounts).toContainEqual({ name: 'signing-key', mountPath: '/keys', readOnly: true });
+      // The image's user (node, 1000) reads the key (0440) and writes the results through fsGroup.
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
       expect(pod.containers[0].args).toEqual(expect.arrayContaining(['--dev-key', '/keys/cosign.key']));
     }
   });
