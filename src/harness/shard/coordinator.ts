@@ -193,7 +193,8 @@ export class CoordinatorState {
     this.changed();
   }
 
-  addResult(index: unknown, body: Buffer): ShardResult {
+  /** Checks an upload without recording it (the server stores the bytes, then calls addResult). */
+  checkResult(index: unknown, body: Buffer): ShardResult {
     const shard = this.checkIndex(index);
     if (!this.joined.has(shard)) throw new ShardError('E_COORD_NOT_JOINED', `shard ${shard} has not joined`);
     const result = {
@@ -204,7 +205,12 @@ export class CoordinatorState {
     const previous = this.results.get(shard);
     if (previous !== undefined && previous.sha256 !== result.sha256)
       throw new ShardError('E_COORD_RESULT', `shard ${shard} already uploaded a different result`);
-    this.results.set(shard, result);
+    return result;
+  }
+
+  addResult(index: unknown, body: Buffer): ShardResult {
+    const result = this.checkResult(index, body);
+    this.results.set(result.index, result);
     this.changed();
     return result;
   }
@@ -381,9 +387,10 @@ export async function startCoordinator(options: CoordinatorServerOptions): Promi
     if (method === 'PUT' && result !== null) {
       const index = Number(result[1]);
       const body = await readBody(req, maxResultBytes);
-      const stored = state.addResult(index, body);
+      state.checkResult(index, body);
+      // Stored before it counts: `complete` must mean every result is on disk.
       await options.onResult?.(index, body);
-      send(res, 200, stored);
+      send(res, 200, state.addResult(index, body));
       return;
     }
     throw new HttpFailure(404, 'E_COORD_NOT_FOUND', `no route ${method} ${path}`);
