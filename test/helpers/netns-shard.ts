@@ -10,8 +10,8 @@ import { VERSION } from '../../src/app/version.js';
 import { envelopeFileText, signEnvelope, writeEnvelope } from '../../src/envelope/index.js';
 import { createStreamClient } from '../../src/harness/client/stream-client.js';
 import { flattenMetrics, MetricsAccumulator } from '../../src/harness/metrics/compute.js';
-import { clockRecord, epochNowMs, toCoordinatorMs, toShardMs } from '../../src/harness/shard/clock.js';
-import { CoordinatorClient, sleepUntilClock } from '../../src/harness/shard/coordinator-client.js';
+import { epochNowMs } from '../../src/harness/shard/clock.js';
+import { ShardSession } from '../../src/harness/shard/session.js';
 import { globalIndex, shardConcurrency, shardItemCount, shardSeed } from '../../src/harness/shard/plan.js';
 import { ShardTally } from '../../src/harness/shard/tally.js';
 import type { RequestRecord } from '../../src/harness/types.js';
@@ -36,14 +36,13 @@ const shard = { index: o.index, count: o.count };
 const SEED = 42;
 
 async function main(): Promise<void> {
-  const coordinator = new CoordinatorClient({ url: o.coordinator, runId: o.runId, shard });
-  await coordinator.join(30_000);
-  const start = await coordinator.syncClock(8);
-  const startAt = await coordinator.barrier('start');
-  const startClock = clockRecord(start, null);
-  await sleepUntilClock(toShardMs(startAt, startClock));
-  // Monotonic and epoch clocks of this process differ by performance.timeOrigin.
-  const windowStartMono = performance.now();
+  const session = await ShardSession.open({
+    url: o.coordinator,
+    runId: o.runId,
+    shard,
+    joinDeadlineMs: 30_000,
+  });
+  const windowStartMono = await session.gate('start');
   process.stdout.write('started\n');
 
   const client = createStreamClient({
@@ -77,17 +76,18 @@ async function main(): Promise<void> {
   // A peer that died never reaches the end barrier: the barrier fails, and this shard still writes
   // its own envelope (so a merge can be attempted, and must refuse the partial run) but exits 1.
   // The window ends at the end barrier's instant: every shard is idle from its last request until
-  // then, so no shard needs to wake for it (a late wake-up would only stretch its window).
+  // then, so no shard needs to wake for it (a late wake-up would only stretch its window). A peer
+  // that died never reaches it: this shard still writes its envelope (a merge must then refuse the
+  // partial run) but exits 1.
   let failure: Error | null = null;
   let windowEndMono = performance.now();
   try {
-    const endAt = await coordinator.barrier('end');
-    windowEndMono = Math.max(windowEndMono, toShardMs(endAt, startClock) - performance.timeOrigin);
+    windowEndMono = Math.max(windowEndMono, await session.barrier('end'));
+    await session.finish();
   } catch (error) {
     failure = error as Error;
   }
-  const end = failure === null ? await coordinator.syncClock(8) : null;
-  const clock = clockRecord(start, end);
+  const clock = session.clock;
 
   const window = { startMs: windowStartMono, endMs: windowEndMono };
   const acc = new MetricsAccumulator(window, { bootstrapResamples: 200, seed: SEED });
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     tally.add(r);
   }
   const { metrics, samples } = acc.finish();
-  const toCommon = (mono: number): number => toCoordinatorMs(performance.timeOrigin + mono, clock);
+  const toCommon = (mono: number): number => session.toCommonMs(mono);
   const base = sampleUnsignedEnvelope();
   const unsigned = toShardEnvelope(
     {
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       toolVersion: VERSION,
       run: { requests: o.requests, concurrency: o.concurrency, max_tokens: o.maxTokens },
       window: { startMs: toCommon(windowStartMono), endMs: toCommon(windowEndMono) },
-      anchor: { timeOriginMs: performance.timeOrigin, wallMs: Date.now() },
+      anchor: session.anchor,
       clock,
       slo: null,
       bootstrapResamples: 200,
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   await mkdir(o.outDir, { recursive: true });
   await writeEnvelope(o.outDir, `shard${o.index}-`, envelope);
   if (failure !== null) throw failure;
-  await coordinator.upload(envelopeFileText(envelope));
+  await session.upload(envelopeFileText(envelope));
   process.stdout.write(`uploaded ${records.length} ${epochNowMs().toFixed(0)}\n`);
 }
 

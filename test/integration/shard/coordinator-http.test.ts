@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoordinatorClient, sleepUntilClock } from '../../../src/harness/shard/coordinator-client.js';
 import { startCoordinator, type CoordinatorServer } from '../../../src/harness/shard/coordinator.js';
+import { ShardSession } from '../../../src/harness/shard/session.js';
 
 describe('coordinator over HTTP (loopback)', () => {
   const RUN = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
@@ -81,5 +82,39 @@ describe('coordinator over HTTP (loopback)', () => {
     expect(
       () => new CoordinatorClient({ url: 'ftp://x', runId: RUN, shard: { index: 0, count: 1 } }),
     ).toThrow(/must be http/);
+  });
+
+  it('ShardSession: shards resume from a barrier at one wall-clock instant, on their own monotonic clocks', async () => {
+    // The coordinator's clock is 2 s behind the shards': instants must still line up.
+    server = await startCoordinator({
+      runId: RUN,
+      count: 3,
+      now: () => performance.timeOrigin + performance.now() - 2000,
+      leadMs: 100,
+    });
+    const url = server.url;
+    const sessions = await Promise.all(
+      [0, 1, 2].map((index) =>
+        ShardSession.open({ url, runId: RUN, shard: { index, count: 3 }, exchanges: 3 }),
+      ),
+    );
+    for (const s of sessions)
+      expect(Math.abs(s.start.offsetMs + 2000)).toBeLessThanOrEqual(s.start.roundTripMs / 2 + 1);
+    const instants = await Promise.all(sessions.map((s) => s.gate('start')));
+    // Same process here, so the monotonic instants are directly comparable.
+    expect(Math.max(...instants) - Math.min(...instants)).toBeLessThan(5);
+    const woke = performance.now();
+    expect(woke).toBeGreaterThanOrEqual(Math.max(...instants) - 1);
+    const ends = await Promise.all(sessions.map((s) => s.barrier('end')));
+    for (const s of sessions) {
+      const clock = await s.finish();
+      expect(clock.end).not.toBeNull();
+      expect(Number.isFinite(clock.skewPpm)).toBe(true);
+      // A monotonic reading maps to the coordinator's clock (2 s behind) within the exchange error.
+      expect(
+        Math.abs(s.toCommonMs(performance.now()) - (performance.timeOrigin + performance.now() - 2000)),
+      ).toBeLessThan(5);
+    }
+    expect(Math.max(...ends) - Math.min(...ends)).toBeLessThan(5);
   });
 });
