@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const boundary = (folder, allowed) => ({
@@ -12,7 +13,7 @@ const boundary = (folder, allowed) => ({
             .filter((other) => other !== folder && !allowed.includes(other))
             .map((other) => ({
               group: [`**/${other}/*`, `**/${other}`],
-              message: `src/${folder} must not import src/${other} (DESIGN.md §2 boundaries).`,
+              message: `src/${folder} must not import src/${other} (ARCHITECTURE.md, "Layers").`,
             })),
           { group: ['ink', 'react', 'zustand', 'ink-*'], message: `src/${folder} must not import the UI.` },
         ],
@@ -57,6 +58,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+    },
+  },
+  {
+    files: ['src/app/console/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
   {
@@ -70,6 +83,28 @@ export default tseslint.config(
   boundary('harness', []),
   boundary('telemetry', []),
   boundary('engine', []),
-  // envelope may import types from harness/telemetry (enforced by consistent-type-imports + review).
+  // envelope may import types (only) from harness/telemetry: see typesOnly below.
   boundary('envelope', ['harness', 'telemetry']),
+  // "Types only" edges (ARCHITECTURE.md, "Layers"): the envelope describes what the harness and
+  // telemetry measured, and the console draws their snapshots, but neither runs their code.
+  typesOnly('src/envelope/**/*.ts', ['harness', 'telemetry']),
+  typesOnly('src/app/console/**/*.{ts,tsx}', ['harness', 'telemetry']),
 );
+
+function typesOnly(files, folders) {
+  return {
+    files: [files],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: folders.map((folder) => ({
+            group: [`**/${folder}/*`, `**/${folder}`],
+            allowTypeImports: true,
+            message: `only types may be imported from src/${folder} here (ARCHITECTURE.md, "Layers").`,
+          })),
+        },
+      ],
+    },
+  };
+}

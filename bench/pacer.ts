@@ -82,7 +82,7 @@ const lags = sortedCopy(inWindow.map((r) => r.tSendMs - r.tSchedMs));
 const lagP50 = percentileSorted(lags, 50) ?? NaN;
 const lagP99 = percentileSorted(lags, 99) ?? NaN;
 const lagMax = lags.length > 0 ? (lags[lags.length - 1] as number) : NaN;
-const okRate = result.metrics.ok_rate ?? 0;
+const okRate = result.detail.okRate ?? 0;
 
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 process.stdout.write(

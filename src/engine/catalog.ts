@@ -1,9 +1,8 @@
-// Model, hardware and quantisation catalogs (YAML under fixtures/catalog, plus user files).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Model, hardware and quantisation catalogs (built-in YAML embedded in catalog-data.ts, plus user files).
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { BUILTIN_CATALOG_YAML } from './catalog-data.js';
 import { EngineError } from './errors.js';
 
 const modelSchema = z.object({
@@ -66,21 +65,6 @@ export interface Catalog {
   readonly quant: readonly QuantSpec[];
 }
 
-const CATALOG_FILES = ['models.yaml', 'hardware.yaml', 'quant.yaml'];
-
-/** Finds fixtures/catalog by walking up from this module (works from src/engine and from dist/). */
-export function builtinCatalogDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i += 1) {
-    const candidate = join(dir, 'fixtures', 'catalog');
-    if (existsSync(join(candidate, 'models.yaml'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new EngineError('E_CATALOG_MISSING', 'built-in engine catalog (fixtures/catalog) not found', 1);
-}
-
 function readCatalogFile(path: string): z.infer<typeof fileSchema> {
   let text: string;
   try {
@@ -88,6 +72,10 @@ function readCatalogFile(path: string): z.infer<typeof fileSchema> {
   } catch {
     throw new EngineError('E_CATALOG_READ', `cannot read catalog file ${path}`);
   }
+  return parseCatalogText(text, path);
+}
+
+function parseCatalogText(text: string, path: string): z.infer<typeof fileSchema> {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -117,13 +105,14 @@ function mergeById<T extends { id: string }>(base: T[], extra: readonly T[] | un
 
 /** Loads the built-in catalog, then each extra YAML file (entries with the same id replace built-ins). */
 export function loadCatalog(extraPaths: readonly string[] = []): Catalog {
-  const dir = builtinCatalogDir();
   let models: ModelSpec[] = [];
   let hardware: HardwareSpec[] = [];
   let quant: QuantSpec[] = [];
-  const paths = [...CATALOG_FILES.map((f) => join(dir, f)), ...extraPaths];
-  for (const path of paths) {
-    const file = readCatalogFile(path);
+  const files = [
+    ...Object.entries(BUILTIN_CATALOG_YAML).map(([name, text]) => parseCatalogText(text, `built-in ${name}`)),
+    ...extraPaths.map(readCatalogFile),
+  ];
+  for (const file of files) {
     models = mergeById(models, file.models);
     hardware = mergeById(hardware, file.hardware);
     quant = mergeById(quant, file.quant);

@@ -11,7 +11,7 @@ import {
 import { EngineError } from './errors.js';
 import { EngineMetrics } from './metrics.js';
 import { buildSimModel, type SimModel } from './model.js';
-import { createRng, deriveSeed } from './rng.js';
+import { createEngineRng, deriveSeed } from '../lib/rng.js';
 import { EngineServer } from './server.js';
 import { FixedDriver, NoDelayDriver, SimDriver, type TimingDriver } from './timing.js';
 import { TruthLog } from './truthlog.js';
@@ -20,7 +20,6 @@ import type { EngineHandle, EngineOptions } from './types.js';
 export type { EngineCounters, EngineHandle, EngineOptions, FaultRates, FixedTiming } from './types.js';
 export {
   builtinCatalog,
-  builtinCatalogDir,
   findHardware,
   findModel,
   findQuant,
@@ -145,7 +144,13 @@ export async function startEngine(options: Partial<EngineOptions> = {}): Promise
   let driver: TimingDriver;
   if (sim) driver = new SimDriver(sim, hooks);
   else if (o.timing === 'fixed') {
-    driver = new FixedDriver(o.fixed, createRng(deriveSeed(o.seed, 'fixed')), o.tokensPerChunk, power, hooks);
+    driver = new FixedDriver(
+      o.fixed,
+      createEngineRng(deriveSeed(o.seed, 'fixed')),
+      o.tokensPerChunk,
+      power,
+      hooks,
+    );
   } else driver = new NoDelayDriver(o.tokensPerChunk, power, hooks);
   const truth = o.truthLogPath ? new TruthLog(o.truthLogPath) : null;
   const server = new EngineServer({
@@ -158,8 +163,8 @@ export async function startEngine(options: Partial<EngineOptions> = {}): Promise
     driver,
     metrics,
     truth,
-    faultRng: createRng(deriveSeed(o.seed, 'faults')),
-    lengthRng: createRng(deriveSeed(o.seed, 'lengths')),
+    faultRng: createEngineRng(deriveSeed(o.seed, 'faults')),
+    lengthRng: createEngineRng(deriveSeed(o.seed, 'lengths')),
   });
   let port: number;
   try {

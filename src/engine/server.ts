@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { ModelSpec } from './catalog.js';
 import { EngineError } from './errors.js';
 import type { EngineMetrics } from './metrics.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../lib/rng.js';
 import { FAULT_KINDS, ResponseStream, type FaultKind, type StreamHooks } from './stream.js';
 import { blockHashes, chatPrompt, completionPrompt } from './text.js';
 import type { TimingDriver } from './timing.js';

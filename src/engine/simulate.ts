@@ -2,7 +2,7 @@
 // `concurrency` users, each sending its next request as soon as the previous one finished.
 import type { SimModel } from './model.js';
 import { PowerMeter } from './power.js';
-import { createRng, type Rng } from './rng.js';
+import { createEngineRng, type Rng } from '../lib/rng.js';
 import { Scheduler, type StepPlan, type StepResult } from './scheduler.js';
 import { percentile } from './stats.js';
 
@@ -72,7 +72,7 @@ interface Inflight {
 }
 
 export function simulateClosedLoop(model: SimModel, spec: ClosedLoopSpec): SimResult {
-  const rng = createRng(spec.seed ?? 42);
+  const rng = createEngineRng(spec.seed ?? 42);
   const warmup = spec.warmupRequests ?? 2 * spec.concurrency;
   const target = warmup + spec.numRequests;
   const gap = spec.clientGapMs ?? 0.3;

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { FixedTiming } from './types.js';
 import type { SimModel } from './model.js';
 import { PowerMeter, type GpuReading } from './power.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../lib/rng.js';
 import { Scheduler, type StepPlan } from './scheduler.js';
 import type { ResponseStream } from './stream.js';
 

@@ -3,7 +3,7 @@
 // which is what InferenceBench hashes. Two entry points:
 //   canonicalJson(value)          for values WE build (plain JS numbers → Python text rules below)
 //   canonicalJsonLossless(parsed) for foreign files parsed with lossless-json (numbers keep their text)
-// Number rules for plain JS numbers (DESIGN.md §5): integral doubles below 1e21 are written as
+// Number rules for plain JS numbers (ARCHITECTURE.md, docs/envelope.md): integral doubles below 1e21 are written as
 // integers (Python reads them as int and writes them back unchanged); -0 becomes 0; every other
 // finite double is written in Python's float repr (`0.1`, `1e-05`, `1.5e+16`, `1e+21`).
 import { isLosslessNumber } from 'lossless-json';

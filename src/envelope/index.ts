@@ -1,4 +1,4 @@
-// Public API of src/envelope (DESIGN.md §5): schema, canonical JSON, hashes, signing, files, verify.
+// Public API of src/envelope (ARCHITECTURE.md, docs/envelope.md): schema, canonical JSON, hashes, signing, files, verify.
 export {
   canonicalJson,
   canonicalJsonLossless,
@@ -43,3 +43,7 @@ export { devKeySignature, signEnvelope } from './sign.js';
 export type { SignedEnvelope, SigningOptions } from './sign.js';
 export { hashPrefixFromName, verifyEnvelopeFile, verifyEnvelopeObject } from './verify.js';
 export type { VerifyObjectInput, VerifyOptions, VerifyResult } from './verify.js';
+export { buildEnvelope, endpointHash, scrub, timestampMicros, uuidv7, ZERO_HASH } from './build.js';
+export type { MeasuredPoint, PointTelemetry, RunFacts } from './build.js';
+export { energyMetricsV1, flattenMetrics, METRIC, pointMetricsV1 } from './metrics.js';
+export type { CiRecord, MetricsRecord } from './metrics.js';

@@ -7,7 +7,7 @@ import { loadDevSigner } from './keys.js';
 import type { DevSigner } from './keys.js';
 import { signKeyless } from './keyless.js';
 import { envelopeWriteSchema, firstIssue } from './schema.js';
-import type { EnvelopeSignature, EnvelopeV1 } from './schema.js';
+import type { EnvelopeSignature, EnvelopeV1, UnsignedEnvelope } from './schema.js';
 
 export type SigningOptions =
   | { mode: 'dev'; keyPath: string }
@@ -29,11 +29,15 @@ export function devKeySignature(contentHash: string, signer: DevSigner): Envelop
 }
 
 /** Validates against the strict write schema, hashes, signs. Refuses an already-signed envelope. */
-export async function signEnvelope(unsigned: object, options: SigningOptions): Promise<SignedEnvelope> {
-  const existing = (unsigned as { signature?: unknown }).signature;
+export async function signEnvelope(
+  unsigned: UnsignedEnvelope,
+  options: SigningOptions,
+): Promise<SignedEnvelope> {
+  // The type says null; a caller that cast its way here still gets a clear refusal.
+  const existing: unknown = unsigned.signature;
   if (existing !== null && existing !== undefined)
     throw new EnvelopeError('E_ALREADY_SIGNED', 'envelope is already signed; refusing to sign it again');
-  const candidate = { ...(unsigned as Record<string, unknown>), signature: null };
+  const candidate = { ...unsigned, signature: null };
   const parsed = envelopeWriteSchema.safeParse(candidate);
   if (!parsed.success)
     throw new EnvelopeError(

@@ -26,7 +26,6 @@ export {
 } from './drivers/arrivals.js';
 export {
   buildMetrics,
-  flattenMetrics,
   summarizeSorted,
   isGood,
   inWindow,
@@ -59,8 +58,15 @@ export {
   parseSloTemplates,
   resolveSloTemplate,
   describeSloTemplate,
+  compactSloText,
   scaleSloTemplate,
-  builtinTemplatesPath,
+  scaleLimits,
+  sloTemplateForHardware,
+  hardwareClassOf,
+  detectHardwareClass,
+  HARDWARE_CLASSES,
+  UNKNOWN_CLASS,
+  type HardwareClass,
   SloTemplateError,
   SLO_METRICS,
   type Slo,
@@ -73,9 +79,22 @@ export {
   PointConfigError,
   DEFAULT_GATE,
   DEFAULT_BUDGETS,
+  type ClosedPointConfig,
+  type OpenPointConfig,
   type PointConfig,
+  type PointConfigInput,
   type GateConfig,
 } from './run/config.js';
-export type { AuditBudgets } from './run/audit.js';
-export { runPoint, runPointDetailed, type PointDeps, type PointResult, type PointRun } from './run/point.js';
-export { createRng, type Rng } from './util/rng.js';
+export { EVENT_LOOP_DELAY_BUDGET_MS, PACER_LAG_BUDGET_MS, type AuditBudgets } from './run/audit.js';
+export {
+  runPoint,
+  runPointDetailed,
+  type PointClient,
+  type PointDeps,
+  type PointResult,
+  type PointRun,
+} from './run/point.js';
+export { PhaseMachine, type PhaseView } from './run/phases.js';
+export { pointWarnings, type PointFacts } from './run/warnings.js';
+export { systemClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
+export { createRng, createLabelledRng, permutation, type Rng } from '../lib/rng.js';

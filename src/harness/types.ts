@@ -107,6 +107,8 @@ export interface HistogramView {
 
 export interface ClientHealth {
   readonly eventLoopDelayP99Ms: number | null;
+  /** Worst load-worker thread's event-loop delay p99; null without workers. */
+  readonly workerEventLoopDelayP99Ms?: number | null;
   readonly pacerLagP99Ms: number | null;
   readonly cpuPercent: number | null;
   /** True when any budget is exceeded: the client may have distorted the numbers. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signEnvelope, writeEnvelope } from '../../src/envelope/index.js';
 import { sampleUnsignedEnvelope } from '../unit/envelope/sample-envelope.js';
-import { startMockSigstore } from '../unit/envelope/sigstore-mock-server.js';
+import { startMockSigstore } from '../integration/envelope/sigstore-mock-server.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const fixtures = join(root, 'fixtures/inferencebench-envelopes');

@@ -12,7 +12,7 @@ import { watchRun } from '../../src/app/live/watch-session.js';
 import { VirtualTerminal } from '../console/virtual-terminal.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const WRITER = join(ROOT, 'test/console/state-writer-child.ts');
+const WRITER = join(ROOT, 'test/integration/console/state-writer-child.ts');
 const MAIN = join(ROOT, 'src/app/main.ts');
 
 /** Starts the writer; it creates the state file, then plays `steps` once `go()` is called. */

@@ -183,7 +183,7 @@ export function renderDoctor(
   return { text: `${lines.join('\n')}\n`, exitCode: verdict.exitCode };
 }
 
-/** The template's limits from the harness (fixtures/slo/templates.yaml or a YAML path), else seed 004's. */
+/** The template's limits from the harness (built-in templates or a YAML path), else seed 004's. */
 export function templateLimits(templateId: string): SloLimit[] {
   try {
     return resolveSloTemplate(templateId).slos.map((slo) => ({

@@ -3,6 +3,7 @@
 // so a React render never happens per update call.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ConsoleMeta, ConsoleState, ConsoleUpdate } from './types.js';
+import type { Clock, TimerHandle } from '../../harness/clock.js';
 
 export type ConsoleStore = StoreApi<ConsoleState>;
 
@@ -47,34 +48,48 @@ export interface Publisher {
   stop(): void;
 }
 
+/** The publisher's time seam (the harness Clock's shape; the console imports harness types only). */
+export type PublisherClock = Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
+
+/** The system clock, spelled here because the console may import only types from the harness. */
+const SYSTEM: PublisherClock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+};
+
 /** Publishes pushed updates to the store at most `maxFps` times a second (trailing edge). */
-export function createPublisher(store: ConsoleStore, maxFps: number): Publisher {
+export function createPublisher(
+  store: ConsoleStore,
+  maxFps: number,
+  clock: PublisherClock = SYSTEM,
+): Publisher {
   const intervalMs = Math.ceil(1000 / Math.max(1, Math.min(15, maxFps)));
   let pending: ConsoleUpdate | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: TimerHandle | null = null;
   let lastPublishMs = Number.NEGATIVE_INFINITY;
   const flush = (): void => {
     if (timer) {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       timer = null;
     }
     if (!pending) return;
     const update = pending;
     pending = null;
-    lastPublishMs = performance.now();
+    lastPublishMs = clock.now();
     store.setState((s) => applyUpdate(s, update));
   };
   return {
     push(update) {
       pending = pending ? { ...pending, ...update } : update;
       if (timer) return;
-      const waitMs = Math.max(0, lastPublishMs + intervalMs - performance.now());
-      timer = setTimeout(flush, waitMs);
-      timer.unref();
+      const waitMs = Math.max(0, lastPublishMs + intervalMs - clock.now());
+      timer = clock.setTimeout(flush, waitMs);
+      if (typeof timer === 'object' && 'unref' in timer) timer.unref();
     },
     flush,
     stop() {
-      if (timer) clearTimeout(timer);
+      if (timer) clock.clearTimeout(timer);
       timer = null;
       pending = null;
     },

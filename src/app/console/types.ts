@@ -1,4 +1,4 @@
-// Public types of the live console. The console renders snapshots only (DESIGN.md §3).
+// Public types of the live console. The console renders snapshots only (ARCHITECTURE.md).
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 
@@ -13,12 +13,14 @@ export interface ConsoleMeta {
 }
 
 /** One finished sweep point, as shown in the sweep table. */
+/** One finished point of a sweep: the one row type of the run's table, the console and the state file. */
 export interface SweepRow {
   readonly point: string;
-  readonly throughputTokPerS: number;
-  readonly ttftP50Ms: number;
-  readonly tpotP50Ms: number;
-  readonly okRate: number;
+  /** null: not measurable (shown as n/a). */
+  readonly throughputTokPerS: number | null;
+  readonly ttftP50Ms: number | null;
+  readonly tpotP50Ms: number | null;
+  readonly okRate: number | null;
   readonly joulesPerToken: number | null;
   /** Envelope file name (or path) written for the point. */
   readonly envelope: string;

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from '../../harness/clock.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import type { ConsoleMeta, SweepRow } from '../console/types.js';
@@ -46,6 +47,8 @@ export interface StateWriter {
 }
 
 export interface StateWriterOptions {
+  /** Time source for the write throttle (default the system clock). */
+  readonly clock?: Clock;
   readonly meta?: ConsoleMeta;
   /** Default 1000. */
   readonly minIntervalMs?: number;
@@ -80,7 +83,8 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   const path = statePath(outputDir);
   const pid = options.pid ?? process.pid;
   const tmp = `${path}.${pid}.tmp`;
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? (() => new Date(clock.epochMsOf(clock.now())));
   const minIntervalMs = options.minIntervalMs ?? 1000;
   let state: LiveState = {
     version: STATE_VERSION,
@@ -96,7 +100,7 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   };
   let dirty = false;
   let lastWriteMs = Number.NEGATIVE_INFINITY;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: TimerHandle | null = null;
   let writing: Promise<void> = Promise.resolve();
   let done = false;
 
@@ -106,11 +110,11 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   };
   const writeNow = (): Promise<void> => {
     if (timer) {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       timer = null;
     }
     dirty = false;
-    lastWriteMs = performance.now();
+    lastWriteMs = clock.now();
     const body = serialise();
     writing = writing.then(async () => {
       await writeFile(tmp, body);
@@ -120,12 +124,12 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
   };
   const schedule = (): void => {
     if (timer || done) return;
-    const waitMs = Math.max(0, lastWriteMs + minIntervalMs - performance.now());
-    timer = setTimeout(() => {
+    const waitMs = Math.max(0, lastWriteMs + minIntervalMs - clock.now());
+    timer = clock.setTimeout(() => {
       timer = null;
       if (dirty) void writeNow().catch(() => undefined);
     }, waitMs);
-    timer.unref();
+    unrefTimer(timer);
   };
 
   // The file exists from the start, so `bench watch` can attach before the first snapshot.
@@ -157,7 +161,7 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
     },
     finishSync(exitCode) {
       done = true;
-      if (timer) clearTimeout(timer);
+      if (timer) clock.clearTimeout(timer);
       state = { ...state, finished: true, exitCode };
       writeFileSync(tmp, serialise());
       renameSync(tmp, path);

@@ -75,8 +75,8 @@ export async function measureClientCeiling(onProgress: (line: string) => void): 
         },
       },
     );
-    const reqPerS = result.metrics.req_per_s_all ?? 0;
-    const tokPerS = result.metrics.throughput_tok_per_s ?? 0;
+    const reqPerS = result.detail.reqPerSAll ?? 0;
+    const tokPerS = result.detail.throughputTokPerS ?? 0;
     onProgress(`client ceiling: ${reqPerS.toFixed(1)} req/s, ${tokPerS.toFixed(0)} tok/s`);
     return { reqPerS, tokPerS, concurrency: CALIBRATION_CONCURRENCY, durationS: result.window.durationS };
   } finally {

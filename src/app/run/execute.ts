@@ -5,8 +5,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
-import { fingerprintSha256, sha256Hex, type SigningOptions } from '../../envelope/index.js';
-import { resolveSloTemplate } from '../../harness/index.js';
+import { fingerprintSha256, METRIC, sha256Hex, ZERO_HASH } from '../../envelope/index.js';
+import { resolveSloTemplate, sloTemplateForHardware, type SloTemplate } from '../../harness/index.js';
 import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
 import {
@@ -19,7 +19,8 @@ import {
   type TelemetrySession,
 } from '../../telemetry/index.js';
 import { VERSION } from '../version.js';
-import { ZERO_HASH } from './assemble.js';
+
+import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, signingOptionsOf } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
@@ -32,8 +33,6 @@ export interface ExecuteContext {
   readonly argv: readonly string[];
 }
 
-const OK_RATE_FLOOR = 0.95;
-
 export interface PointsOptions {
   /** Added before every envelope's file-name prefix (profile: "profile-"). */
   readonly filePrefix?: string;
@@ -42,6 +41,8 @@ export interface PointsOptions {
   /** Merged into every envelope's run_context (replay/profile record their source). */
   readonly runContext?: Readonly<Record<string, unknown>>;
   readonly warnings?: readonly string[];
+  /** Plugins already discovered by the caller (discovery runs once per run). */
+  readonly plugins?: readonly BenchPlugin[];
 }
 
 export interface PointsOutcome {
@@ -50,7 +51,8 @@ export interface PointsOutcome {
 }
 
 export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
-  const { plugin } = await resolvePlugin(config);
+  const plugins = await discoverOnce();
+  const { plugin } = resolveSuite(plugins, config.suiteId);
   if (config.list) {
     for (const b of plugin.benchmarks) process.stdout.write(`${plugin.id}.${b.id}\n`);
     return 0;
@@ -60,27 +62,25 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
     return startDetached(config, context.argv);
   }
   if (config.trials > 1) return runTrials(config, context.argv);
-  const { reports, aborted } = await runPoints(config);
+  const { reports, aborted } = await runPoints(config, { plugins });
   printResults(config, reports);
   if (aborted) return 130;
-  return reports.some((r) => typeof r.metrics.ok_rate !== 'number' || r.metrics.ok_rate < OK_RATE_FLOOR)
-    ? 1
-    : 0;
+  return reports.every((r) => meetsOkRateFloor(r.metrics[METRIC.okRate])) ? 0 : 1;
 }
 
-async function resolvePlugin(config: RunConfig): Promise<{ plugin: BenchPlugin; spec: BenchmarkSpec }> {
+/** Discovers the installed plugins (reporting the ones that fail to load). Once per run. */
+export async function discoverOnce(): Promise<readonly BenchPlugin[]> {
   const { plugins, failures } = await discoverPlugins({});
   for (const failure of failures)
     process.stderr.write(`bench: plugin at ${failure.path} failed to load: ${failure.reason}\n`);
-  return resolveSuite(plugins, config.suiteId);
+  return plugins;
 }
 
 /** Runs every point of the config (× every benchmark with --all-benchmarks) and writes one envelope each. */
 export async function runPoints(config: RunConfig, options: PointsOptions = {}): Promise<PointsOutcome> {
-  const { plugin, spec } = await resolvePlugin(config);
+  const { plugin, spec } = resolveSuite(options.plugins ?? (await discoverOnce()), config.suiteId);
   const specs = config.allBenchmarks ? plugin.benchmarks : [spec];
-  const signing: SigningOptions =
-    config.signingMode === 'dev' ? { mode: 'dev', keyPath: config.devKeyPath } : { mode: 'keyless' };
+  const signing = signingOptionsOf(config);
   // Everything that can be wrong with the user's input is checked before the first request.
   await preflightSigning(signing);
   await prepareOutputDir(config.outputDir);
@@ -94,7 +94,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       validationWarnings.push(`${plugin.id}.${s.id}: ${warning}`);
     }
   }
-  const slo = resolveSloTemplate(config.sloTemplate);
+  const slo = runSloTemplate(config);
 
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
@@ -114,7 +114,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     if (baseUrl === null) {
       engine = await startEngine({
         seed: config.seed,
-        model: config.model || 'meta-llama/Llama-3.1-8B-Instruct',
+        model: config.model || DEFAULTS.embeddedModel,
         hardware: config.hardware,
         quant: config.quant,
         timing: config.simTiming,
@@ -134,7 +134,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
     }
     const simulated = engine !== null;
-    const metricsUrl = config.metricsUrl ?? baseUrl.replace(/\/v1$/, '/metrics');
+    const metricsUrl = metricsUrlOf(config.metricsUrl, baseUrl);
     telemetry = await startTelemetry({
       gpuIntervalMs: options.gpuIntervalMs ?? 100,
       raplIntervalMs: options.raplIntervalMs ?? 100,
@@ -228,6 +228,14 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     await telemetry?.stop();
     await engine?.close();
   }
+}
+
+/**
+ * The thresholds a run is judged by and records (slo_template_resolved): the template, scaled by
+ * the --hardware class multiplier (H100 anchor ×1; e.g. a100 ×1.4), as --help and docs promise.
+ */
+export function runSloTemplate(config: Pick<RunConfig, 'sloTemplate' | 'hardware'>): SloTemplate {
+  return sloTemplateForHardware(resolveSloTemplate(config.sloTemplate), config.hardware);
 }
 
 /** GPU utilisation above this during the idle baseline means the GPU was not idle. */

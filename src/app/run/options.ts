@@ -1,75 +1,18 @@
-// `bench run` flags → a validated RunConfig. Pure: no I/O, so every rule is table-tested.
+// `bench run` flags → a validated RunConfig, driven by the flag table (flags.ts). Pure: no I/O,
+// so every rule is table-tested.
 import { UsageError } from '../errors.js';
+import { DEFAULTS } from './defaults.js';
+import { attributeOf, parseChoice, parseNumber, parseNumberList, RUN_FLAGS, type FlagRow } from './flags.js';
 
 export type EndpointTypeFlag = 'chat' | 'completions';
 export type ArrivalFlag = 'poisson' | 'gamma' | 'constant';
 export type SigningModeFlag = 'dev' | 'keyless';
 
-/** Raw commander output (strings where the user typed strings). */
-export interface RawRunFlags {
-  readonly model?: string;
-  readonly engine?: string;
-  readonly hardware?: string;
-  readonly quant?: string;
-  readonly concurrency?: string;
-  readonly rps?: string;
-  readonly arrival?: string;
-  readonly burstiness?: string;
-  readonly maxConcurrency?: string;
-  readonly sweep?: string;
-  readonly rpsSweep?: string;
-  readonly allBenchmarks?: boolean;
-  readonly list?: boolean;
-  readonly dataset?: string;
-  readonly datasetPath?: string;
-  readonly tokenizer?: string;
-  readonly duration?: string;
-  readonly numRequests?: string;
-  readonly maxTokens?: string;
-  readonly endpointType?: string;
-  readonly apiKeyEnv?: string;
-  readonly seed?: string;
-  readonly baseUrl?: string;
-  readonly metricsUrl?: string;
-  readonly dcgmUrl?: string;
-  readonly output?: string;
-  readonly sloTemplate?: string;
-  readonly signingMode?: string;
-  readonly devKey?: string;
-  readonly strict?: boolean;
-  readonly warmup?: string;
-  readonly gate?: boolean;
-  readonly gateCov?: string;
-  readonly gateWindow?: string;
-  readonly gateTimeout?: string;
-  readonly ramp?: string;
-  readonly trials?: string;
-  readonly tui?: boolean;
-  readonly json?: boolean;
-  readonly detach?: boolean;
-  readonly requestTimeout?: string;
-  readonly idleTimeout?: string;
-  readonly drainGrace?: string;
-  readonly pricesFile?: string;
-  readonly judgeModel?: string;
-  readonly judgeMaxQuestions?: string;
-  readonly timeScale?: string;
-  readonly prefixTokens?: string;
-  readonly numPrefixes?: string;
-  readonly simTiming?: string;
-  readonly simFaultRate?: string;
-  readonly inputTokens?: string;
-  readonly outputTokens?: string;
-  readonly numPrompts?: string;
-  readonly numSessions?: string;
-  readonly turns?: string;
-  readonly thinkMs?: string;
-  readonly maxTurns?: string;
-  readonly blockTokens?: string;
-  readonly ignoreEos?: boolean;
-  readonly maxModelLen?: string;
-  readonly workers?: string;
-}
+/**
+ * Raw commander output, keyed by attribute name ("gateTimeout"): strings where the user typed
+ * strings, booleans for switches. Which keys exist is the flag table's business (flags.ts).
+ */
+export type RawRunFlags = Readonly<Record<string, string | boolean | undefined>>;
 
 export interface SweepPoint {
   readonly mode: 'closed' | 'open';
@@ -134,55 +77,11 @@ export interface RunConfig {
   readonly extra: Readonly<Record<string, string | number>>;
 }
 
-export const RUN_DEFAULTS = {
-  engine: 'vllm',
-  hardware: 'h100',
-  quant: 'fp16',
-  durationS: 300,
-  seed: 42,
-  outputDir: './results',
-  sloTemplate: 'llm.standard',
-  devKeyPath: 'cosign.key',
-  embeddedModel: 'meta-llama/Llama-3.1-8B-Instruct',
-} as const;
+/** @deprecated kept for callers of the old name: see DEFAULTS in defaults.ts. */
+export const RUN_DEFAULTS = DEFAULTS;
 
 function fail(message: string): never {
   throw new UsageError(message);
-}
-
-function number(
-  flag: string,
-  raw: string | undefined,
-  fallback: number,
-  check: (v: number) => boolean,
-  rule: string,
-): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value)) fail(`${flag} must be ${rule} (got "${raw}")`);
-  return value;
-}
-
-const positiveInt = (v: number): boolean => Number.isInteger(v) && v > 0;
-const nonNegativeInt = (v: number): boolean => Number.isInteger(v) && v >= 0;
-
-function list(flag: string, raw: string, check: (v: number) => boolean, rule: string): number[] {
-  const parts = raw.split(',').map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === ''))
-    fail(`${flag} must be a comma-separated list (got "${raw}")`);
-  return parts.map((p) => number(flag, p, Number.NaN, check, rule));
-}
-
-function choice<T extends string>(
-  flag: string,
-  raw: string | undefined,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw))
-    fail(`${flag} must be one of ${allowed.join(', ')} (got "${raw}")`);
-  return raw as T;
 }
 
 /** Accepts http(s)://host[:port][/path]; returns the URL ending in /v1 (OpenAI base). */
@@ -205,184 +104,134 @@ function formatRps(rps: number): string {
   return String(Number(rps.toPrecision(6)));
 }
 
+export function closedPoint(concurrency: number, inSweep: boolean): SweepPoint {
+  return {
+    mode: 'closed',
+    value: concurrency,
+    prefix: inSweep ? `c${concurrency}-` : '',
+    label: `c${concurrency}`,
+  };
+}
+
+export function openPoint(rps: number, inSweep: boolean): SweepPoint {
+  const text = formatRps(rps);
+  return { mode: 'open', value: rps, prefix: inSweep ? `r${text}-` : '', label: `r${text}` };
+}
+
+/** The RunConfig of `bench run` with no flags: the table's defaults, one closed point at c = 1. */
+export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig {
+  return {
+    suiteId,
+    model: '',
+    engine: DEFAULTS.engine,
+    hardware: DEFAULTS.hardware,
+    quant: DEFAULTS.quant,
+    points: [closedPoint(1, false)],
+    isSweep: false,
+    arrival: 'poisson',
+    burstiness: 1,
+    maxConcurrency: null,
+    allBenchmarks: false,
+    list: false,
+    datasetId: null,
+    datasetPath: null,
+    tokenizerPath: null,
+    durationS: DEFAULTS.durationS,
+    numRequests: null,
+    maxTokens: null,
+    endpointType: 'chat',
+    apiKeyEnv: DEFAULTS.apiKeyEnv,
+    seed: DEFAULTS.seed,
+    baseUrl: null,
+    metricsUrl: null,
+    dcgmUrl: null,
+    outputDir: DEFAULTS.outputDir,
+    sloTemplate: DEFAULTS.sloTemplate,
+    signingMode: DEFAULTS.signingMode,
+    devKeyPath: DEFAULTS.devKeyPath,
+    strict: false,
+    warmupRequests: DEFAULTS.warmupRequests,
+    gate: { ...DEFAULTS.gate },
+    rampS: 0,
+    trials: 1,
+    tui: true,
+    json: false,
+    detach: false,
+    requestTimeoutS: DEFAULTS.requestTimeoutS,
+    idleTimeoutS: DEFAULTS.idleTimeoutS,
+    drainGraceS: DEFAULTS.drainGraceS,
+    simTiming: 'sim',
+    simFaultRate: 0,
+    workers: null,
+    extra: {},
+  };
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node[key] = next !== null && typeof next === 'object' ? { ...next } : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] ?? ''] = value;
+}
+
+/** The value of one table row from the raw flags; undefined when the user did not give it. */
+function rowValue(row: FlagRow, raw: RawRunFlags): unknown {
+  const value = raw[attributeOf(row.name)];
+  if (value === undefined || value === '') return undefined;
+  if (row.arg === undefined) {
+    // A plugin switch is recorded as 1 when set; a core switch is a boolean.
+    if (row.configKey?.startsWith('extra.')) return value === true ? 1 : undefined;
+    return value === true;
+  }
+  if (typeof value !== 'string') return undefined;
+  if (row.range !== undefined && !row.list) return parseNumber(row.name, value);
+  if (row.choices !== undefined) return parseChoice(row.name, value);
+  return value;
+}
+
 export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): RunConfig {
-  if (raw.sweep && raw.concurrency !== undefined) fail('--sweep and --concurrency are mutually exclusive');
-  if (raw.sweep && raw.rpsSweep) fail('--sweep and --rps-sweep are mutually exclusive');
-  if (raw.rpsSweep && raw.rps !== undefined) fail('--rps-sweep and --rps are mutually exclusive');
-  if (raw.allBenchmarks && raw.list) fail('--all-benchmarks and --list are mutually exclusive');
-  if (raw.allBenchmarks && (raw.sweep || raw.rpsSweep))
+  const has = (attribute: string): boolean => raw[attribute] !== undefined && raw[attribute] !== '';
+  const text = (attribute: string): string => {
+    const value = raw[attribute];
+    return typeof value === 'string' ? value : '';
+  };
+  if (has('sweep') && raw.concurrency !== undefined) fail('--sweep and --concurrency are mutually exclusive');
+  if (has('sweep') && has('rpsSweep')) fail('--sweep and --rps-sweep are mutually exclusive');
+  if (has('rpsSweep') && raw.rps !== undefined) fail('--rps-sweep and --rps are mutually exclusive');
+  if (raw.allBenchmarks === true && raw.list === true)
+    fail('--all-benchmarks and --list are mutually exclusive');
+  if (raw.allBenchmarks === true && (has('sweep') || has('rpsSweep')))
     fail('--all-benchmarks is mutually exclusive with --sweep and --rps-sweep');
 
-  const durationS = number(
-    '--duration',
-    raw.duration,
-    RUN_DEFAULTS.durationS,
-    (v) => v > 0,
-    'a positive number of seconds',
-  );
-  const numRequestsRaw = number('--num-requests', raw.numRequests, 0, positiveInt, 'a positive integer');
-  const rps = number('--rps', raw.rps, 0, (v) => v >= 0, 'a non-negative rate in req/s');
+  // Every row with a config key: checked against its range/choices, written where it belongs.
+  const draft = defaultRunConfig(suiteId ?? DEFAULTS.suiteId) as unknown as Record<string, unknown>;
+  for (const row of RUN_FLAGS) {
+    if (row.configKey === undefined) continue;
+    const value = rowValue(row, raw);
+    if (value !== undefined) setPath(draft, row.configKey, value);
+  }
+  const config = draft as unknown as RunConfig;
 
+  // The load points: --sweep / --rps-sweep / --rps / --concurrency (first level).
   let points: SweepPoint[];
-  let isSweep = false;
-  if (raw.sweep) {
-    isSweep = true;
-    points = list('--sweep', raw.sweep, positiveInt, 'positive integers').map((c) => ({
-      mode: 'closed',
-      value: c,
-      prefix: `c${c}-`,
-      label: `c${c}`,
-    }));
-  } else if (raw.rpsSweep) {
-    isSweep = true;
-    points = list('--rps-sweep', raw.rpsSweep, (v) => v > 0, 'positive rates').map((r) => ({
-      mode: 'open',
-      value: r,
-      prefix: `r${formatRps(r)}-`,
-      label: `r${formatRps(r)}`,
-    }));
-  } else if (rps > 0) {
-    points = [{ mode: 'open', value: rps, prefix: '', label: `r${formatRps(rps)}` }];
-  } else {
+  const rps = has('rps') ? parseNumber('rps', text('rps')) : 0;
+  if (has('sweep')) points = parseNumberList('sweep', text('sweep')).map((c) => closedPoint(c, true));
+  else if (has('rpsSweep'))
+    points = parseNumberList('rps-sweep', text('rpsSweep')).map((r) => openPoint(r, true));
+  else if (rps > 0) points = [openPoint(rps, false)];
+  else {
     // Seed 001: --concurrency takes comma-separated levels; a single-point run uses the first.
-    const levels = list('--concurrency', raw.concurrency ?? '1', positiveInt, 'a positive integer');
-    const c = levels[0] ?? 1;
-    points = [{ mode: 'closed', value: c, prefix: '', label: `c${c}` }];
+    const levels = parseNumberList('concurrency', has('concurrency') ? text('concurrency') : '1');
+    points = [closedPoint(levels[0] ?? 1, false)];
   }
-
-  const baseUrl = raw.baseUrl ? normaliseBaseUrl(raw.baseUrl) : null;
-  const trials = number('--trials', raw.trials, 1, positiveInt, 'a positive integer');
-  const maxConcurrencyRaw = number(
-    '--max-concurrency',
-    raw.maxConcurrency,
-    0,
-    positiveInt,
-    'a positive integer',
-  );
-
-  const extra: Record<string, string | number> = {};
-  if (raw.timeScale)
-    extra.timeScale = number('--time-scale', raw.timeScale, 1, (v) => v > 0, 'a positive number');
-  if (raw.prefixTokens)
-    extra.prefixTokens = number(
-      '--prefix-tokens',
-      raw.prefixTokens,
-      0,
-      nonNegativeInt,
-      'a non-negative integer',
-    );
-  if (raw.numPrefixes)
-    extra.numPrefixes = number('--num-prefixes', raw.numPrefixes, 0, positiveInt, 'a positive integer');
-  // Workload flags travel to the plugin as-is (it validates them: distributions, integers).
-  const passThrough: [keyof RawRunFlags, string][] = [
-    ['inputTokens', 'inputTokens'],
-    ['outputTokens', 'outputTokens'],
-    ['numPrompts', 'numPrompts'],
-    ['numSessions', 'numSessions'],
-    ['turns', 'turnsPerSession'],
-    ['thinkMs', 'thinkMs'],
-    ['maxTurns', 'maxTurns'],
-    ['blockTokens', 'blockTokens'],
-    ['maxModelLen', 'maxModelLen'],
-  ];
-  for (const [flag, key] of passThrough) {
-    const value = raw[flag];
-    if (typeof value === 'string' && value !== '') extra[key] = value;
-  }
-  if (raw.ignoreEos) extra.ignoreEos = 1;
-  if (raw.pricesFile) extra.pricesFile = raw.pricesFile;
-  if (raw.judgeModel) extra.judgeModel = raw.judgeModel;
-  if (raw.judgeMaxQuestions)
-    extra.judgeMaxQuestions = number(
-      '--judge-max-questions',
-      raw.judgeMaxQuestions,
-      0,
-      nonNegativeInt,
-      'an integer ≥ 0',
-    );
-
   return {
-    suiteId: suiteId ?? 'llm.inference',
-    model: raw.model ?? '',
-    engine: raw.engine || RUN_DEFAULTS.engine,
-    hardware: raw.hardware || RUN_DEFAULTS.hardware,
-    quant: raw.quant || RUN_DEFAULTS.quant,
+    ...config,
     points,
-    isSweep,
-    arrival: choice('--arrival', raw.arrival, ['poisson', 'gamma', 'constant'] as const, 'poisson'),
-    burstiness: number('--burstiness', raw.burstiness, 1, (v) => v > 0, 'a positive gamma shape'),
-    maxConcurrency: maxConcurrencyRaw > 0 ? maxConcurrencyRaw : null,
-    allBenchmarks: raw.allBenchmarks ?? false,
-    list: raw.list ?? false,
-    datasetId: raw.dataset || null,
-    datasetPath: raw.datasetPath || null,
-    tokenizerPath: raw.tokenizer || null,
-    durationS,
-    numRequests: numRequestsRaw > 0 ? numRequestsRaw : null,
-    maxTokens: raw.maxTokens
-      ? number('--max-tokens', raw.maxTokens, 0, positiveInt, 'a positive integer')
-      : null,
-    endpointType: choice('--endpoint-type', raw.endpointType, ['chat', 'completions'] as const, 'chat'),
-    apiKeyEnv: raw.apiKeyEnv || 'OPENAI_API_KEY',
-    seed: number('--seed', raw.seed, RUN_DEFAULTS.seed, nonNegativeInt, 'a non-negative integer'),
-    baseUrl,
-    metricsUrl: raw.metricsUrl || null,
-    dcgmUrl: raw.dcgmUrl || null,
-    outputDir: raw.output || RUN_DEFAULTS.outputDir,
-    sloTemplate: raw.sloTemplate || RUN_DEFAULTS.sloTemplate,
-    signingMode: choice('--signing-mode', raw.signingMode, ['dev', 'keyless'] as const, 'dev'),
-    devKeyPath: raw.devKey || RUN_DEFAULTS.devKeyPath,
-    strict: raw.strict ?? false,
-    warmupRequests: number('--warmup', raw.warmup, 3, nonNegativeInt, 'a non-negative integer'),
-    gate: {
-      enabled: raw.gate ?? true,
-      targetCov: number('--gate-cov', raw.gateCov, 0.05, (v) => v > 0 && v < 1, 'a fraction in (0, 1)'),
-      window: number(
-        '--gate-window',
-        raw.gateWindow,
-        30,
-        (v) => Number.isInteger(v) && v >= 2,
-        'an integer ≥ 2',
-      ),
-      timeoutS: number(
-        '--gate-timeout',
-        raw.gateTimeout,
-        60,
-        (v) => v >= 0,
-        'a non-negative number of seconds',
-      ),
-    },
-    rampS: number('--ramp', raw.ramp, 0, (v) => v >= 0, 'a non-negative number of seconds'),
-    trials,
-    tui: raw.tui ?? true,
-    json: raw.json ?? false,
-    detach: raw.detach ?? false,
-    requestTimeoutS: number(
-      '--request-timeout',
-      raw.requestTimeout,
-      600,
-      (v) => v > 0,
-      'a positive number of seconds',
-    ),
-    idleTimeoutS: number('--idle-timeout', raw.idleTimeout, 30, (v) => v > 0, 'a positive number of seconds'),
-    drainGraceS: number(
-      '--drain-grace',
-      raw.drainGrace,
-      30,
-      (v) => v >= 0,
-      'a non-negative number of seconds',
-    ),
-    simTiming: choice('--sim-timing', raw.simTiming, ['sim', 'fixed', 'nodelay'] as const, 'sim'),
-    workers: raw.workers
-      ? number('--workers', raw.workers, 0, nonNegativeInt, 'a non-negative integer')
-      : null,
-    simFaultRate: number(
-      '--sim-fault-rate',
-      raw.simFaultRate,
-      0,
-      (v) => v >= 0 && v <= 1,
-      'a probability in [0, 1]',
-    ),
-    extra,
+    isSweep: has('sweep') || has('rpsSweep'),
+    baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,
   };
 }

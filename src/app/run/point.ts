@@ -1,6 +1,16 @@
 // One measured point: run it through the harness, summarise telemetry and server metrics, build,
 // sign and write its envelope.
-import { signEnvelope, writeEnvelope, type SigningOptions } from '../../envelope/index.js';
+import {
+  buildEnvelope,
+  endpointHash,
+  pointMetricsV1,
+  signEnvelope,
+  writeEnvelope,
+  ZERO_HASH,
+  type CiRecord,
+  type EnvelopeWrite,
+  type SigningOptions,
+} from '../../envelope/index.js';
 import {
   createStreamClient,
   describeSloTemplate,
@@ -17,7 +27,8 @@ import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
 import { VERSION } from '../version.js';
-import { assembleEnvelope, endpointHash, ZERO_HASH, type PointOutcome } from './assemble.js';
+import { metricsUrlOf } from './defaults.js';
+import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
 
 export interface PointReport {
@@ -29,7 +40,7 @@ export interface PointReport {
   readonly contentHash: string;
   readonly runId: string;
   readonly metrics: Record<string, unknown>;
-  readonly ci: PointResult['ci'];
+  readonly ci: CiRecord;
   readonly warnings: readonly string[];
   readonly tier: string;
   readonly valid: boolean;
@@ -48,8 +59,8 @@ export interface PointInput {
   readonly simulated: boolean;
   readonly engineVersion: string;
   readonly engineConfigHash: string;
-  readonly hardwareFingerprint: Record<string, unknown>;
-  readonly provenance: Readonly<object>;
+  readonly hardwareFingerprint: EnvelopeWrite['hardware_fingerprint'];
+  readonly provenance: EnvelopeWrite['software_provenance'];
   readonly idleBaselineW: number | null;
   readonly telemetry: TelemetrySession;
   readonly slo: SloTemplate;
@@ -96,24 +107,25 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     }
     input.onSnapshot(snapshot);
   };
-  const serverMetrics = new ServerMetricsRecorder(
-    config.metricsUrl ?? input.baseUrl.replace(/\/v1$/, '/metrics'),
-  );
+  const serverMetrics = new ServerMetricsRecorder(metricsUrlOf(config.metricsUrl, input.baseUrl));
   const customDriver = workloadToDriver(input.workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
   let result: PointResult;
-  let workerLoopDelayP99Ms: number | null = null;
   try {
     await serverMetrics.start();
     result = await runPoint(
       resolvePointConfig({
-        mode: point.mode,
-        ...(point.mode === 'closed' ? { concurrency: point.value } : { rps: point.value }),
-        arrival: config.arrival,
-        burstiness: config.burstiness,
-        ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
+        ...(point.mode === 'closed'
+          ? { mode: 'closed' as const, concurrency: point.value }
+          : {
+              mode: 'open' as const,
+              rps: point.value,
+              arrival: config.arrival,
+              burstiness: config.burstiness,
+              ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
+            }),
         durationS: config.durationS,
         ...(config.numRequests !== null ? { numRequests: config.numRequests } : {}),
         warmupRequests: config.warmupRequests,
@@ -131,102 +143,70 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
+        ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
       },
     );
-    workerLoopDelayP99Ms = pool?.workerEventLoopDelayP99Ms() ?? null;
   } finally {
     await client.close();
   }
-  // The main thread's self-audit cannot see the workers' event loops: judge them here.
-  const workerLoopBudgetMs = 5;
-  const workerDistorted = workerLoopDelayP99Ms !== null && workerLoopDelayP99Ms > workerLoopBudgetMs;
   const server = await serverMetrics.stop();
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
-  const outcome: PointOutcome = {
-    metrics: result.metrics,
-    ci: result.ci,
-    counts: result.counts,
-    quality: {
-      valid: result.valid && !workerDistorted,
-      gate: result.gate,
-      steady_state: result.steadyState,
-      client: { ...result.client, workers, worker_event_loop_delay_p99_ms: workerLoopDelayP99Ms },
-      slo: result.slo,
-    },
-    histograms: {
-      ttft_ms: result.histograms.ttft,
-      tpot_ms: result.histograms.tpot,
-      itl_ms: result.histograms.itl,
-      total_ms: result.histograms.total,
-    },
-    warnings: [
-      ...result.warnings,
-      ...(workerDistorted
-        ? [
-            `generator self-audit: a load worker's event-loop delay p99 ${workerLoopDelayP99Ms?.toFixed(1)} ms exceeds the ${workerLoopBudgetMs} ms budget; results may be distorted`,
-          ]
-        : []),
-    ],
-    windowS: result.window.durationS,
-    outputTokensInWindow: result.detail.tokensInWindow,
-    incomplete: result.incomplete,
-  };
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
   const ceilingWarning = await ceilingCheck(result);
-  const unsigned = assembleEnvelope({
-    suiteId,
-    suiteVersion: input.plugin.version,
-    model: {
-      id: input.modelId,
-      provider: input.simulated ? 'sim' : config.engine,
-      endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
+  const unsigned = buildEnvelope(
+    {
+      suiteId,
+      suiteVersion: input.plugin.version,
+      model: {
+        id: input.modelId,
+        provider: input.simulated ? 'sim' : config.engine,
+        endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
+      },
+      engine: {
+        name: input.simulated ? 'sim' : config.engine,
+        version: input.engineVersion,
+        configHash: input.engineConfigHash,
+      },
+      quant: config.quant,
+      hardwareClass: config.hardware,
+      hardwareFingerprint: input.hardwareFingerprint,
+      provenance: input.provenance,
+      dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
+      seed: config.seed,
+      driverOptions: driverOptions(config, point),
+      sloTemplate: config.sloTemplate,
+      sloResolved: describeSloTemplate(input.slo),
+      pointLabel: point.label,
+      runContext: {
+        tool: { name: 'inferencebench', version: VERSION },
+        simulated: input.simulated,
+        endpoint_type: config.endpointType,
+        workers,
+        driver: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
+        concurrency: point.mode === 'closed' ? point.value : null,
+        rps: point.mode === 'open' ? point.value : null,
+        duration_s: config.durationS,
+        measurement_window_s: result.window.durationS,
+        warmup_requests: config.warmupRequests,
+        warm_start: input.label.index > 0,
+        tier,
+        trials: { count: 1, index: 0, seeds: [config.seed] },
+        point_index: input.label.index,
+        point_total: input.label.total,
+        ...input.runContext,
+      },
+      warnings: [
+        ...(input.simulated
+          ? ['results are simulated: the embedded engine models a GPU; they say nothing about real hardware']
+          : []),
+        ...input.warnings,
+        ...(ceilingWarning ? [ceilingWarning] : []),
+      ],
     },
-    engine: {
-      name: input.simulated ? 'sim' : config.engine,
-      version: input.engineVersion,
-      configHash: input.engineConfigHash,
-    },
-    quant: config.quant,
-    hardwareClass: config.hardware,
-    hardwareFingerprint: input.hardwareFingerprint,
-    provenance: input.provenance,
-    dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
-    seed: config.seed,
-    driverOptions: driverOptions(config, point),
-    sloTemplate: config.sloTemplate,
-    sloResolved: result.slo?.resolved ?? describeSloTemplate(input.slo),
-    point,
-    outcome,
-    telemetry: telemetrySummary,
-    idleBaselineW: input.idleBaselineW,
-    serverMetrics: server as unknown as Record<string, unknown>,
-    runContext: {
-      tool: { name: 'inferencebench', version: VERSION },
-      simulated: input.simulated,
-      endpoint_type: config.endpointType,
-      workers,
-      driver: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
-      concurrency: point.mode === 'closed' ? point.value : null,
-      rps: point.mode === 'open' ? point.value : null,
-      duration_s: config.durationS,
-      measurement_window_s: result.window.durationS,
-      warmup_requests: config.warmupRequests,
-      warm_start: input.label.index > 0,
-      tier,
-      trials: { count: 1, index: 0, seeds: [config.seed] },
-      point_index: input.label.index,
-      point_total: input.label.total,
-      ...input.runContext,
-    },
-    extraWarnings: [
-      ...(input.simulated
-        ? ['results are simulated: the embedded engine models a GPU; they say nothing about real hardware']
-        : []),
-      ...input.warnings,
-      ...(ceilingWarning ? [ceilingWarning] : []),
-    ],
-  });
+    { result, workers },
+    { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
+  );
   const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
   const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
   return {
@@ -236,12 +216,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     point,
     envelopePath,
     contentHash,
-    runId: String(unsigned.run_id),
-    metrics: unsigned.metrics as Record<string, unknown>,
-    ci: result.ci,
-    warnings: unsigned.warnings as string[],
+    runId: unsigned.run_id,
+    metrics: unsigned.metrics,
+    ci: pointMetricsV1(result).ci,
+    warnings: unsigned.warnings,
     tier,
-    valid: result.valid && !workerDistorted,
+    valid: result.valid,
     incomplete: result.incomplete,
   };
 }
@@ -250,13 +230,15 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
 async function ceilingCheck(result: PointResult): Promise<string | null> {
   const ceiling = await readCalibration(calibrationPath());
   if (!ceiling) return null;
+  const { reqPerSAll, throughputTokPerS } = result.detail;
   const check = checkAgainstCeiling(ceiling, {
-    ...(result.metrics.req_per_s_all !== null ? { reqPerS: result.metrics.req_per_s_all } : {}),
-    ...(result.metrics.throughput_tok_per_s !== null ? { tokPerS: result.metrics.throughput_tok_per_s } : {}),
+    ...(reqPerSAll !== null ? { reqPerS: reqPerSAll } : {}),
+    ...(throughputTokPerS !== null ? { tokPerS: throughputTokPerS } : {}),
   });
   return check.status === 'WARN' ? check.detail : null;
 }
 
+/** driver_options: the load point, then every flag-table row with a driver key, then plugin flags. */
 function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unknown> {
   return {
     mode: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
@@ -264,21 +246,7 @@ function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unk
     rps: point.mode === 'open' ? point.value : null,
     arrival: point.mode === 'open' ? config.arrival : null,
     burstiness: point.mode === 'open' ? config.burstiness : null,
-    max_concurrency: config.maxConcurrency,
-    duration_s: config.durationS,
-    num_requests: config.numRequests,
-    max_tokens: config.maxTokens,
-    endpoint_type: config.endpointType,
-    warmup_requests: config.warmupRequests,
-    gate: {
-      enabled: config.gate.enabled,
-      target_cov: config.gate.targetCov,
-      window: config.gate.window,
-      timeout_s: config.gate.timeoutS,
-    },
-    ramp_s: config.rampS,
-    dataset_path: config.datasetPath,
-    tokenizer: config.tokenizerPath,
+    ...driverOptionsFromTable(config),
     ...Object.fromEntries(
       Object.entries(config.extra).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
     ),

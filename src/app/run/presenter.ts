@@ -2,7 +2,6 @@
 // Either way the live state file is kept in the output directory for `bench watch`.
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
-import type { SweepRow as ConsoleSweepRow } from '../console/types.js';
 import { createStateWriter } from '../live/state-file.js';
 import type { RunConfig } from './options.js';
 import { formatProgressLine } from '../live/progress-line.js';
@@ -22,19 +21,6 @@ export interface Presenter {
   telemetry(snapshot: TelemetrySnapshot): void;
   pointDone(row: SweepRow, telemetrySummary?: TelemetryWindowSummary): void;
   close(): Promise<void>;
-}
-
-/** The console's row type has no nulls: missing numbers travel as NaN and render as n/a. */
-function consoleRow(row: SweepRow): ConsoleSweepRow {
-  return {
-    point: row.point,
-    throughputTokPerS: row.throughputTokPerS ?? Number.NaN,
-    ttftP50Ms: row.ttftP50Ms ?? Number.NaN,
-    tpotP50Ms: row.tpotP50Ms ?? Number.NaN,
-    okRate: row.okRate ?? Number.NaN,
-    joulesPerToken: row.joulesPerToken,
-    envelope: row.envelope,
-  };
 }
 
 export function useLiveConsole(config: Pick<RunConfig, 'tui'>, env = process.env): boolean {
@@ -69,14 +55,14 @@ export async function createPresenter(config: RunConfig, meta: PresenterMeta): P
       },
       pointDone(row, telemetrySummary) {
         rows.push(row);
-        live.finishPoint(consoleRow(row));
+        live.finishPoint(row);
         if (telemetrySummary) live.update({ telemetrySummary });
-        state.update({ sweepRows: rows.map(consoleRow) });
+        state.update({ sweepRows: [...rows] });
       },
       async close() {
         if (closed) return;
         closed = true;
-        live.update({ sweepRows: rows.map(consoleRow), finished: true });
+        live.update({ sweepRows: [...rows], finished: true });
         await live.unmount();
         await finishState();
       },
@@ -98,7 +84,7 @@ export async function createPresenter(config: RunConfig, meta: PresenterMeta): P
     },
     pointDone(row) {
       rows.push(row);
-      state.update({ sweepRows: rows.map(consoleRow) });
+      state.update({ sweepRows: [...rows] });
       process.stderr.write(`point ${row.point} done → ${row.envelope}\n`);
     },
     async close() {

@@ -1,11 +1,13 @@
 // `bench replay` and `bench profile`: re-run the benchmark an envelope records against a new endpoint.
 import { basename } from 'node:path';
-import { contentHashOfLossless, readEnvelopeFile, verifyEnvelopeFile } from '../../envelope/index.js';
+import { contentHashOfLossless, METRIC, readEnvelopeFile, verifyEnvelopeFile } from '../../envelope/index.js';
 import { discoverPlugins } from '../../harness/plugins/index.js';
 import { UsageError } from '../errors.js';
 import { runPoints } from './execute.js';
 import type { PointReport } from './point.js';
-import { parseRunFlags, type RunConfig } from './options.js';
+import { DEFAULTS, meetsOkRateFloor } from './defaults.js';
+import { parseChoice, parseNumber } from './flags.js';
+import { closedPoint, defaultRunConfig, normaliseBaseUrl, openPoint, type RunConfig } from './options.js';
 import { fmt, textTable } from './report.js';
 
 export interface ReplayFlags {
@@ -87,37 +89,44 @@ export async function replayEnvelope(
   const point = recordedPoint(source, sourcePath);
   const driver = obj(source.driver_options);
   const recordedDurationS = typeof driver.duration_s === 'number' ? driver.duration_s : null;
-  const durationRaw =
-    flags.duration ??
-    (mode.defaultDurationS !== null ? String(mode.defaultDurationS) : undefined) ??
-    (recordedDurationS !== null ? String(recordedDurationS) : undefined);
-  const model = obj(source.model);
-  const quant = obj(source.quantization);
-  const metrics = obj(source.metrics);
-  const config: RunConfig = parseRunFlags(suiteId, {
-    model: str(model.id),
-    engine: str(obj(source.engine).name, 'vllm'),
-    hardware: str(metrics.slo_hardware_class, 'h100'),
-    quant: str(quant.format, 'fp16'),
-    ...(point.mode === 'closed' ? { concurrency: String(point.value) } : { rps: String(point.value) }),
-    dataset: str(obj(source.dataset).id),
-    seed: String(typeof source.seed === 'number' ? source.seed : 42),
-    sloTemplate: str(source.slo_template, 'llm.standard'),
-    baseUrl: flags.baseUrl,
-    output: flags.output,
-    ...(durationRaw !== undefined ? { duration: durationRaw } : {}),
-    ...(flags.maxTokens
-      ? { maxTokens: flags.maxTokens }
+  // Recorded values are checked like typed ones: an envelope is input too.
+  const durationS = parseNumber(
+    'duration',
+    flags.duration ?? String(mode.defaultDurationS ?? recordedDurationS ?? DEFAULTS.durationS),
+  );
+  const maxTokens =
+    flags.maxTokens !== undefined && flags.maxTokens !== ''
+      ? parseNumber('max-tokens', flags.maxTokens)
       : typeof driver.max_tokens === 'number'
-        ? { maxTokens: String(driver.max_tokens) }
-        : {}),
-    ...(flags.gate === false ? { gate: false } : {}),
-    ...(flags.signingMode ? { signingMode: flags.signingMode } : {}),
-    ...(flags.devKey ? { devKey: flags.devKey } : {}),
-    ...(flags.tui === false ? { tui: false } : {}),
-  });
+        ? parseNumber('max-tokens', String(driver.max_tokens))
+        : null;
+  const metrics = obj(source.metrics);
+  // The recorded run, as a RunConfig: the defaults, then what the envelope says, then the flags.
+  const defaults = defaultRunConfig(suiteId);
+  const config: RunConfig = {
+    ...defaults,
+    model: str(obj(source.model).id),
+    engine: str(obj(source.engine).name) || DEFAULTS.engine,
+    hardware: str(metrics[METRIC.sloHardwareClass]) || DEFAULTS.hardware,
+    quant: str(obj(source.quantization).format) || DEFAULTS.quant,
+    points: [point.mode === 'closed' ? closedPoint(point.value, false) : openPoint(point.value, false)],
+    datasetId: str(obj(source.dataset).id) || null,
+    seed: typeof source.seed === 'number' ? parseNumber('seed', String(source.seed)) : DEFAULTS.seed,
+    sloTemplate: str(source.slo_template) || DEFAULTS.sloTemplate,
+    baseUrl: normaliseBaseUrl(flags.baseUrl),
+    outputDir: flags.output,
+    durationS,
+    maxTokens,
+    gate: { ...defaults.gate, enabled: flags.gate !== false },
+    signingMode: flags.signingMode
+      ? parseChoice<'dev' | 'keyless'>('signing-mode', flags.signingMode)
+      : 'dev',
+    devKeyPath: flags.devKey || DEFAULTS.devKeyPath,
+    tui: flags.tui !== false,
+  };
   const shortened = recordedDurationS !== null && config.durationS < recordedDurationS;
   const { reports, aborted } = await runPoints(config, {
+    plugins,
     ...(mode.kind === 'profile' ? { filePrefix: 'profile-', gpuIntervalMs: 10, raplIntervalMs: 25 } : {}),
     runContext: {
       [mode.kind]: {
@@ -143,7 +152,7 @@ export async function replayEnvelope(
     process.stdout.write(`${summaryTables(mode, sourcePath, source, report, config)}\n`);
   }
   if (aborted) return 130;
-  return typeof report.metrics.ok_rate === 'number' && report.metrics.ok_rate >= 0.95 ? 0 : 1;
+  return meetsOkRateFloor(report.metrics[METRIC.okRate]) ? 0 : 1;
 }
 
 function match(a: string, b: string): string {

@@ -1,37 +1,10 @@
 // Text output of `bench run` in headless mode: the 1/s progress line (stderr) and the result tables (stdout),
 // in the shape of the seed examples.
+import type { SweepRow } from '../console/types.js';
+import { fmt, textTable } from '../text/format.js';
 
-export function fmt(value: number | string | null | undefined, digits = 2): string {
-  if (value === null || value === undefined) return 'n/a';
-  if (typeof value === 'string') return value;
-  if (!Number.isFinite(value)) return 'n/a';
-  if (Math.abs(value) >= 1000) return value.toFixed(0);
-  if (Math.abs(value) >= 100) return value.toFixed(1);
-  return value.toFixed(digits);
-}
-
-/** Left-aligned first column, right-aligned numbers, two spaces between columns. */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) =>
-        i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
-}
-
-export interface SweepRow {
-  readonly point: string;
-  readonly throughputTokPerS: number | null;
-  readonly ttftP50Ms: number | null;
-  readonly tpotP50Ms: number | null;
-  readonly okRate: number | null;
-  readonly joulesPerToken: number | null;
-  readonly envelope: string;
-}
+export { fmt, textTable };
+export type { SweepRow };
 
 export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): string {
   const title = mode === 'closed' ? 'Sweep results (concurrency)' : 'Sweep results (rps)';

@@ -2,9 +2,19 @@
 // parent aggregates per point into mean ± std and writes one more signed envelope with the tier.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { readEnvelopeFile, signEnvelope, writeEnvelope, type SigningOptions } from '../../envelope/index.js';
+import {
+  readEnvelopeFile,
+  signEnvelope,
+  timestampMicros,
+  uuidv7,
+  writeEnvelope,
+  METRIC,
+  type UnsignedEnvelope,
+} from '../../envelope/index.js';
 import { UsageError } from '../errors.js';
-import { timestampMicros, uuidv7 } from './assemble.js';
+
+import { meetsOkRateFloor, signingOptionsOf } from './defaults.js';
+import { trialsParentFlags } from './flags.js';
 import type { RunConfig } from './options.js';
 import { fmt, textTable } from './report.js';
 
@@ -17,8 +27,8 @@ interface ChildPoint {
   readonly metrics: Record<string, unknown>;
 }
 
-const FLAGS_WITH_VALUE = new Set(['--trials', '--seed', '--output']);
-const FLAGS_ALONE = new Set(['--detach', '--json', '--no-tui']);
+// The flags the parent sets for each child come from the flag table (setByTrialsParent).
+const { withValue: FLAGS_WITH_VALUE, alone: FLAGS_ALONE } = trialsParentFlags();
 
 /** The user's argv without the flags the parent sets for each child. */
 export function childArgs(argv: readonly string[], seed: number, outputDir: string): string[] {
@@ -81,8 +91,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
     perTrial.push(parsed.points ?? [parsed as ChildPoint]);
   }
 
-  const signing: SigningOptions =
-    config.signingMode === 'dev' ? { mode: 'dev', keyPath: config.devKeyPath } : { mode: 'keyless' };
+  const signing = signingOptionsOf(config);
   const first = perTrial[0] ?? [];
   const rows: string[][] = [];
   let exitCode = 0;
@@ -107,9 +116,9 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
     });
     const tier = points.length >= 3 && converged ? 'VERDICT' : 'DRAFT';
     const now = new Date();
-    const source = base.envelope as Record<string, unknown>;
-    const runContext = (source.run_context ?? {}) as Record<string, unknown>;
-    const aggregate: Record<string, unknown> = {
+    const source = base.envelope;
+    const runContext = source.run_context ?? {};
+    const aggregate: UnsignedEnvelope = {
       ...source,
       run_id: uuidv7(now),
       timestamp: timestampMicros(now),
@@ -136,7 +145,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       })),
       metric_ci: {},
       warnings: [
-        ...((source.warnings as string[] | undefined) ?? []),
+        ...source.warnings,
         ...(tier === 'DRAFT'
           ? [
               `tier DRAFT: ${points.length < 3 ? 'fewer than 3 trials' : 'not every trial converged with a healthy generator'}`,
@@ -148,8 +157,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
     const { envelope } = await signEnvelope(aggregate, signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
-    const okRate = mean.ok_rate ?? 0;
-    if (okRate < 0.95) exitCode = 1;
+    if (!meetsOkRateFloor(mean[METRIC.okRate])) exitCode = 1;
     const pm = (k: string): string => (k in mean ? `${fmt(mean[k])} ± ${fmt(std[k])}` : 'n/a');
     rows.push([
       points[0]?.point ?? '',

@@ -4,7 +4,7 @@
 //
 // Gaps are drawn in "operational time" Λ with mean 1 and mapped to wall time through the
 // integrated rate Λ(t) = ∫₀ᵗ rate(s) ds, so the ramp is an exact non-homogeneous process.
-import { createRng, type Rng } from '../util/rng.js';
+import { createRng, type Rng } from '../../lib/rng.js';
 
 export type ArrivalKind = 'poisson' | 'gamma' | 'constant';
 

@@ -7,7 +7,7 @@
 // A type-7 percentile needs exactly two neighbouring order statistics, so each resample costs a
 // couple of gamma draws instead of n draws and a sort. The result has the same distribution as
 // the textbook resample-and-sort bootstrap (tested against it).
-import type { Rng } from '../util/rng.js';
+import type { Rng } from '../../lib/rng.js';
 import type { RankedValues } from './sample-sink.js';
 
 export interface ConfidenceInterval {
@@ -70,7 +70,7 @@ function percentileOf(sorted: Float64Array, p: number): number {
 export function naiveBootstrapReplicate(sorted: ArrayLike<number>, p: number, rng: Rng): number {
   const n = sorted.length;
   const resample = new Float64Array(n);
-  for (let i = 0; i < n; i++) resample[i] = sorted[rng.int(n)] as number;
+  for (let i = 0; i < n; i++) resample[i] = sorted[rng.below(n)] as number;
   resample.sort();
   return percentileOf(resample, p);
 }

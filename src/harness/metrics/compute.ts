@@ -1,8 +1,8 @@
-// Exact end-of-point metrics from a stream of records (DESIGN.md §4): distributions with linear
+// Exact end-of-point metrics from a stream of records (docs/metrics.md): distributions with linear
 // percentiles and seeded bootstrap CIs, windowed throughput (+ vLLM / AIPerf variants), rates,
 // SLO compliance and goodput.
 import type { RequestRecord } from '../types.js';
-import { createRng } from '../util/rng.js';
+import { createRng } from '../../lib/rng.js';
 import { bootstrapPercentileCi, type ConfidenceInterval } from './bootstrap.js';
 import { percentileSorted } from './percentile.js';
 import { SampleSink, type SortedSamples } from './sample-sink.js';
@@ -380,47 +380,4 @@ export function buildMetrics(
   const accumulator = new MetricsAccumulator(window, options);
   for (const r of records) accumulator.add(r);
   return accumulator.finish().metrics;
-}
-
-/** Envelope-style flat keys: ttft_p50_ms … plus CIs keyed the same way. */
-export function flattenMetrics(m: PointMetrics): {
-  metrics: Record<string, number | null>;
-  ci: Record<string, { lo: number; hi: number; n: number }>;
-} {
-  const metrics: Record<string, number | null> = {};
-  const ci: Record<string, { lo: number; hi: number; n: number }> = {};
-  for (const name of DISTRIBUTION_NAMES) {
-    const d = m.distributions[name];
-    for (const p of REPORTED_PERCENTILES) {
-      const key = `${name}_p${p}_ms`;
-      metrics[key] = d[`p${p}`];
-      const interval = d.ci[`p${p}`];
-      if (interval !== null) ci[key] = { lo: interval.lo, hi: interval.hi, n: interval.n };
-    }
-    metrics[`${name}_mean_ms`] = d.mean;
-    metrics[`${name}_n`] = d.n;
-  }
-  metrics.throughput_tok_per_s = m.throughputTokPerS;
-  metrics.throughput_tok_per_s_vllm = m.throughputTokPerSVllm;
-  metrics.throughput_tok_per_s_aiperf = m.throughputTokPerSAiperf;
-  metrics.req_per_s_all = m.reqPerSAll;
-  metrics.req_per_s_passing = m.reqPerSPassing;
-  metrics.goodput_req_per_s = m.reqPerSPassing;
-  metrics.goodput_tok_per_s = m.goodputTokPerS;
-  metrics.compliance_rate = m.complianceRate;
-  metrics.ok_rate = m.okRate;
-  metrics.osl_mean = m.oslMean;
-  metrics.isl_mean = m.islMean;
-  metrics.tokens_out_total = m.tokensInWindow;
-  metrics.icl_coalesced_fraction = m.coalescedFraction;
-  metrics.n_requests = m.counts.measured;
-  metrics.n_ok = m.counts.ok;
-  metrics.n_failed = m.counts.failed;
-  metrics.window_s = m.window.durationS;
-  if (m.slo !== null) {
-    for (const target of m.slo.targets) {
-      metrics[`slo_${target.metric}_pass_rate`] = target.passRate;
-    }
-  }
-  return { metrics, ci };
 }

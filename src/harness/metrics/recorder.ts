@@ -1,7 +1,10 @@
 // Live recorder: O(1) per record (counters, errors by code, HDR histograms for TTFT/TPOT, log
 // buckets for display, the convergence gate) and a frozen HarnessSnapshot on demand.
 // Records are kept (for exact final metrics) and streamed to the journal when one is given.
+// The phase and the window are read from the point's phase machine (PhaseView), never set here.
 import * as hdr from 'hdr-histogram-js';
+import type { Clock } from '../clock.js';
+import type { PhaseView } from '../run/phases.js';
 import type { ClientHealth, GateState, HarnessSnapshot, Phase, PointLabel, RequestRecord } from '../types.js';
 import { ConvergenceGate, type GateOptions } from './gate.js';
 import { LogBuckets } from './histogram-view.js';
@@ -18,10 +21,13 @@ export interface LiveSource {
 }
 
 export interface RecorderOptions {
-  readonly gate: GateOptions;
+  /** The gate itself (shared with the phase machine) or its options. */
+  readonly gate: ConvergenceGate | GateOptions;
   readonly point: PointLabel;
   readonly durationS: number | null;
-  readonly now: () => number;
+  readonly clock: Pick<Clock, 'now'>;
+  /** Where the phase and the window come from; default a standalone view (phase 'starting'). */
+  readonly phases?: PhaseView;
   readonly live?: LiveSource;
   readonly journal?: JournalWriter | null;
   /** Keep records in memory (default true; final metrics need them). */
@@ -49,7 +55,7 @@ const EMPTY_HEALTH: ClientHealth = Object.freeze({
 export class Recorder {
   readonly records: RequestRecord[] = [];
   readonly gate: ConvergenceGate;
-  phase: Phase = 'starting';
+  readonly phases: PhaseView;
   health: ClientHealth = EMPTY_HEALTH;
   sent = 0;
   done = 0;
@@ -70,14 +76,16 @@ export class Recorder {
   private currentReqPerS = 0;
   private seq = 0;
   private readonly startMs: number;
-  /** Monotonic bounds of the measurement window, set by the runner. */
-  windowStartMs: number | null = null;
-  windowEndMs: number | null = null;
 
   constructor(private readonly options: RecorderOptions) {
-    this.gate = new ConvergenceGate(options.gate);
-    this.startMs = options.now();
+    this.gate = options.gate instanceof ConvergenceGate ? options.gate : new ConvergenceGate(options.gate);
+    this.phases = options.phases ?? { phase: 'starting', windowStartMs: null, windowEndMs: null };
+    this.startMs = options.clock.now();
     this.lastSampleMs = this.startMs;
+  }
+
+  get phase(): Phase {
+    return this.phases.phase;
   }
 
   onSend(): void {
@@ -124,7 +132,7 @@ export class Recorder {
 
   /** Call periodically (e.g. every 250 ms): closes 1-second rate samples. */
   tick(): void {
-    const nowMs = this.options.now();
+    const nowMs = this.options.clock.now();
     const elapsed = nowMs - this.lastSampleMs;
     if (elapsed < 1000) return;
     const tokens = this.options.live?.tokensReceived ?? this.tokensDone;
@@ -142,7 +150,7 @@ export class Recorder {
   }
 
   buildSnapshot(): HarnessSnapshot {
-    const nowMs = this.options.now();
+    const nowMs = this.options.clock.now();
     const p = (h: hdr.Histogram, q: number): number | null =>
       h.totalCount === 0 ? null : h.getValueAtPercentile(q) / US_PER_MS;
     const ttftP50 = p(this.ttftHdr, 50);
@@ -156,7 +164,9 @@ export class Recorder {
       elapsedS: (nowMs - this.startMs) / 1000,
       durationS: this.options.durationS,
       windowElapsedS:
-        this.windowStartMs === null ? null : ((this.windowEndMs ?? nowMs) - this.windowStartMs) / 1000,
+        this.phases.windowStartMs === null
+          ? null
+          : ((this.phases.windowEndMs ?? nowMs) - this.phases.windowStartMs) / 1000,
       point: this.options.point,
       inFlight: this.options.live?.inFlight ?? this.sent - this.done,
       sent: this.sent,

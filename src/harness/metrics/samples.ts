@@ -1,4 +1,4 @@
-// Per-request metric values of DESIGN.md §4, computed from one RequestRecord.
+// Per-request metric values of docs/metrics.md, computed from one RequestRecord.
 import type { RequestRecord } from '../types.js';
 
 /** Where samples go: an array or a SampleSink. */

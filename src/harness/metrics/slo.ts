@@ -1,8 +1,9 @@
-// SLO templates: loading (built-in YAML + user files), resolving by id, describing.
+// SLO templates: loading (built-in YAML embedded in slo-templates.ts + user files), resolving by id,
+// hardware-class scaling, and their text forms. The one home of all of it (ARCHITECTURE.md).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { BUILTIN_SLO_TEMPLATES_YAML } from './slo-templates.js';
 
 export type SloMetric = 'ttft' | 'tpot' | 'itl' | 'total' | 'ttft_sched' | 'total_sched' | 'ttfo';
 export const SLO_METRICS: readonly SloMetric[] = [
@@ -37,24 +38,6 @@ export class SloTemplateError extends Error {
     this.name = 'SloTemplateError';
     this.code = code;
   }
-}
-
-const BUILTIN_RELATIVE = join('fixtures', 'slo', 'templates.yaml');
-
-/** Finds fixtures/slo/templates.yaml walking up from this module (works from src/ and from dist/). */
-export function builtinTemplatesPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 6; depth++) {
-    const candidate = join(dir, BUILTIN_RELATIVE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new SloTemplateError(
-    `built-in SLO templates not found (${BUILTIN_RELATIVE})`,
-    'E_SLO_BUILTIN_MISSING',
-  );
 }
 
 /** Parses a templates YAML document: `templates: {id: {description, slos: [{metric, percentile, max_ms}]}}`. */
@@ -109,7 +92,8 @@ export function loadSloTemplateFile(path: string): SloTemplate[] {
 /** Built-in templates plus those of the extra files (later definitions override earlier ones). */
 export function loadSloTemplates(extraPaths: readonly string[] = []): Map<string, SloTemplate> {
   const map = new Map<string, SloTemplate>();
-  for (const template of loadSloTemplateFile(builtinTemplatesPath())) map.set(template.id, template);
+  for (const template of parseSloTemplates(BUILTIN_SLO_TEMPLATES_YAML, 'built-in SLO templates'))
+    map.set(template.id, template);
   for (const path of extraPaths) {
     for (const template of loadSloTemplateFile(resolve(path))) map.set(template.id, template);
   }
@@ -153,19 +137,83 @@ export function resolveSloTemplate(value: string, extraPaths: readonly string[] 
   return found;
 }
 
-/** "ttft p99 ≤ 300 ms, tpot p99 ≤ 50 ms" */
+// ---------------------------------------------------------------- text forms
+
+/** The envelope's slo_template_resolved: "ttft p99 <= 300 ms, tpot p99 <= 50 ms". */
 export function describeSloTemplate(template: SloTemplate): string {
   return template.slos.map((slo) => `${slo.metric} p${slo.percentile} <= ${slo.maxMs} ms`).join(', ');
 }
 
-/** The template with every limit multiplied (hardware-class scaling, e.g. ×0.85 on H200). */
-export function scaleSloTemplate(template: SloTemplate, multiplier: number): SloTemplate {
+/** InferenceBench's compact form, as `bench doctor --show-slo` prints it: "ttft<300ms, tpot<50ms". */
+export function compactSloText(slos: readonly { readonly metric: string; readonly maxMs: number }[]): string {
+  return slos.map((slo) => `${slo.metric}<${slo.maxMs}ms`).join(', ');
+}
+
+// ---------------------------------------------------------------- hardware classes
+
+/**
+ * Templates are anchored to an H100 (×1.0); slower classes get proportionally looser latency
+ * targets so an SLO means "as good as this hardware can reasonably do" (docs/commands.md, doctor).
+ */
+export interface HardwareClass {
+  readonly id: string;
+  readonly label: string;
+  /** Matched against a GPU name (NVML) or a --hardware value, case-insensitive. */
+  readonly pattern: RegExp;
+  readonly multiplier: number;
+}
+
+/** Order matters: first match wins (H200 before H100, etc.). */
+export const HARDWARE_CLASSES: readonly HardwareClass[] = [
+  { id: 'gb200', label: 'GB200', pattern: /gb200/i, multiplier: 0.6 },
+  { id: 'b200', label: 'B200', pattern: /\bb200\b/i, multiplier: 0.6 },
+  { id: 'h200', label: 'H200', pattern: /h200/i, multiplier: 0.85 },
+  { id: 'h100', label: 'H100', pattern: /h100|h800|gh200/i, multiplier: 1.0 },
+  { id: 'a100', label: 'A100', pattern: /a100|a800/i, multiplier: 1.4 },
+  { id: 'l40s', label: 'L40S', pattern: /l40s/i, multiplier: 1.8 },
+  { id: 'rtx4090', label: 'RTX 4090', pattern: /4090/i, multiplier: 1.8 },
+  { id: 'a10g', label: 'A10G', pattern: /a10g?\b/i, multiplier: 2.5 },
+  { id: 'l4', label: 'L4', pattern: /\bl4\b/i, multiplier: 3.0 },
+];
+
+export const UNKNOWN_CLASS: HardwareClass = {
+  id: 'unknown',
+  label: 'unknown (H100 anchor used)',
+  pattern: /$^/,
+  multiplier: 1.0,
+};
+
+/** The class of the first GPU name that matches one (doctor: detected GPUs). */
+export function detectHardwareClass(gpuNames: readonly string[]): HardwareClass {
+  for (const name of gpuNames) {
+    const found = HARDWARE_CLASSES.find((c) => c.pattern.test(name));
+    if (found) return found;
+  }
+  return UNKNOWN_CLASS;
+}
+
+/** The class of a --hardware value: its id, else a name that matches a pattern, else unknown (×1). */
+export function hardwareClassOf(hardware: string): HardwareClass {
+  return HARDWARE_CLASSES.find((c) => c.id === hardware.toLowerCase()) ?? detectHardwareClass([hardware]);
+}
+
+/** Every limit multiplied (hardware-class scaling, e.g. ×0.85 on H200), rounded to 0.1 ms. */
+export function scaleLimits<T extends { readonly maxMs: number }>(
+  limits: readonly T[],
+  multiplier: number,
+): T[] {
   if (!(multiplier > 0) || !Number.isFinite(multiplier)) {
     throw new SloTemplateError(`SLO multiplier must be a positive number, got ${multiplier}`);
   }
-  return {
-    id: template.id,
-    description: template.description,
-    slos: template.slos.map((slo) => ({ ...slo, maxMs: slo.maxMs * multiplier })),
-  };
+  return limits.map((limit) => ({ ...limit, maxMs: Math.round(limit.maxMs * multiplier * 10) / 10 }));
+}
+
+/** The template with every limit multiplied (see scaleLimits). */
+export function scaleSloTemplate(template: SloTemplate, multiplier: number): SloTemplate {
+  return { id: template.id, description: template.description, slos: scaleLimits(template.slos, multiplier) };
+}
+
+/** The thresholds a run on `hardware` is judged by: the template scaled by the class multiplier. */
+export function sloTemplateForHardware(template: SloTemplate, hardware: string): SloTemplate {
+  return scaleSloTemplate(template, hardwareClassOf(hardware).multiplier);
 }

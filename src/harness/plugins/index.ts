@@ -20,7 +20,7 @@ export {
   ValidationFailedError,
 } from './errors.js';
 export { hashItems, canonicalJson } from './hash.js';
-export { createRng, permutation, type Rng } from './random.js';
+export { createLabelledRng as createRng, permutation, type Rng } from '../../lib/rng.js';
 export { llmInferencePlugin } from './llm-inference/plugin.js';
 export {
   LLM_INFERENCE_ID,

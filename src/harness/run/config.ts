@@ -1,7 +1,7 @@
 // Point configuration and its defaults.
 import type { ArrivalKind } from '../drivers/arrivals.js';
 import type { SloTemplate } from '../metrics/slo.js';
-import type { AuditBudgets } from './audit.js';
+import { EVENT_LOOP_DELAY_BUDGET_MS, PACER_LAG_BUDGET_MS, type AuditBudgets } from './audit.js';
 
 export interface GateConfig {
   readonly enabled: boolean;
@@ -13,13 +13,7 @@ export interface GateConfig {
   readonly timeoutS: number;
 }
 
-export interface PointConfig {
-  readonly mode: 'closed' | 'open';
-  readonly concurrency?: number;
-  readonly rps?: number;
-  readonly arrival?: ArrivalKind;
-  readonly burstiness?: number;
-  readonly maxConcurrency?: number;
+interface PointCommon {
   /** Measurement window length after the gate opens. */
   readonly durationS?: number;
   /** Stop after this many requests were sent inside the measurement window. */
@@ -36,13 +30,52 @@ export interface PointConfig {
   readonly budgets: AuditBudgets;
 }
 
+/** Closed loop: `concurrency` workers, each awaiting its request before sending the next. */
+export interface ClosedPointConfig extends PointCommon {
+  readonly mode: 'closed';
+  readonly concurrency: number;
+}
+
+/** Open loop: arrivals at `rps` from an arrival process, optionally capped in flight. */
+export interface OpenPointConfig extends PointCommon {
+  readonly mode: 'open';
+  readonly rps: number;
+  readonly arrival: ArrivalKind;
+  readonly burstiness?: number;
+  readonly maxConcurrency?: number;
+}
+
+export type PointConfig = ClosedPointConfig | OpenPointConfig;
+
+type Defaulted =
+  | 'warmupRequests'
+  | 'gate'
+  | 'rampS'
+  | 'drainGraceS'
+  | 'seed'
+  | 'sloTemplate'
+  | 'bootstrapResamples'
+  | 'budgets';
+type InputOf<T extends PointConfig> = Omit<T, Defaulted> &
+  Partial<Omit<PointCommon, 'gate' | 'budgets'>> & {
+    readonly gate?: Partial<GateConfig>;
+    readonly budgets?: Partial<AuditBudgets>;
+  };
+/** What callers give resolvePointConfig: the load, the stop rule, and any overrides. */
+export type PointConfigInput =
+  | InputOf<ClosedPointConfig>
+  | (Omit<InputOf<OpenPointConfig>, 'arrival'> & { readonly arrival?: ArrivalKind });
+
 export const DEFAULT_GATE: GateConfig = Object.freeze({
   enabled: true,
   window: 30,
   targetCov: 0.05,
   timeoutS: 60,
 });
-export const DEFAULT_BUDGETS: AuditBudgets = Object.freeze({ eventLoopDelayP99Ms: 5, pacerLagP99Ms: 1 });
+export const DEFAULT_BUDGETS: AuditBudgets = Object.freeze({
+  eventLoopDelayP99Ms: EVENT_LOOP_DELAY_BUDGET_MS,
+  pacerLagP99Ms: PACER_LAG_BUDGET_MS,
+});
 
 export class PointConfigError extends Error {
   readonly code = 'E_POINT_CONFIG';
@@ -50,24 +83,30 @@ export class PointConfigError extends Error {
 }
 
 /** Fills defaults and validates; throws PointConfigError (exit 2) on bad input. */
-export function resolvePointConfig(
-  partial: Partial<Omit<PointConfig, 'gate' | 'budgets'>> & {
-    readonly mode: 'closed' | 'open';
-    readonly gate?: Partial<GateConfig>;
-    readonly budgets?: Partial<AuditBudgets>;
-  },
-): PointConfig {
-  const config: PointConfig = {
-    ...partial,
-    warmupRequests: partial.warmupRequests ?? 3,
-    gate: { ...DEFAULT_GATE, ...partial.gate },
-    rampS: partial.rampS ?? 0,
-    drainGraceS: partial.drainGraceS ?? 30,
-    seed: partial.seed ?? 42,
-    sloTemplate: partial.sloTemplate ?? null,
-    bootstrapResamples: partial.bootstrapResamples ?? 1000,
-    budgets: { ...DEFAULT_BUDGETS, ...partial.budgets },
+export function resolvePointConfig(input: PointConfigInput): PointConfig {
+  const common = {
+    ...(input.durationS !== undefined ? { durationS: input.durationS } : {}),
+    ...(input.numRequests !== undefined ? { numRequests: input.numRequests } : {}),
+    warmupRequests: input.warmupRequests ?? 3,
+    gate: { ...DEFAULT_GATE, ...input.gate },
+    rampS: input.rampS ?? 0,
+    drainGraceS: input.drainGraceS ?? 30,
+    seed: input.seed ?? 42,
+    sloTemplate: input.sloTemplate ?? null,
+    bootstrapResamples: input.bootstrapResamples ?? 1000,
+    budgets: { ...DEFAULT_BUDGETS, ...input.budgets },
   };
+  const config: PointConfig =
+    input.mode === 'closed'
+      ? { ...common, mode: 'closed', concurrency: input.concurrency }
+      : {
+          ...common,
+          mode: 'open',
+          rps: input.rps,
+          arrival: input.arrival ?? 'poisson',
+          ...(input.burstiness !== undefined ? { burstiness: input.burstiness } : {}),
+          ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
+        };
   validatePointConfig(config);
   return config;
 }
@@ -77,11 +116,18 @@ export function validatePointConfig(config: PointConfig): void {
     throw new PointConfigError(message);
   };
   if (config.mode === 'closed') {
-    if (config.concurrency === undefined || !Number.isInteger(config.concurrency) || config.concurrency < 1) {
+    if (!Number.isInteger(config.concurrency) || config.concurrency < 1) {
       fail(`closed loop needs an integer concurrency ≥ 1, got ${config.concurrency}`);
     }
-  } else if (config.rps === undefined || !(config.rps > 0) || !Number.isFinite(config.rps)) {
-    fail(`open loop needs rps > 0, got ${config.rps}`);
+  } else {
+    if (!(config.rps > 0) || !Number.isFinite(config.rps)) fail(`open loop needs rps > 0, got ${config.rps}`);
+    if (config.burstiness !== undefined && !(config.burstiness > 0)) fail(`burstiness must be > 0`);
+    if (
+      config.maxConcurrency !== undefined &&
+      (!Number.isInteger(config.maxConcurrency) || config.maxConcurrency < 1)
+    ) {
+      fail(`maxConcurrency must be an integer ≥ 1`);
+    }
   }
   if (config.durationS === undefined && config.numRequests === undefined) {
     fail('a point needs durationS or numRequests');
@@ -99,11 +145,4 @@ export function validatePointConfig(config: PointConfig): void {
   if (!(config.gate.timeoutS >= 0)) fail(`gate timeoutS must be ≥ 0`);
   if (!(config.rampS >= 0)) fail(`rampS must be ≥ 0`);
   if (!(config.drainGraceS >= 0)) fail(`drainGraceS must be ≥ 0`);
-  if (config.burstiness !== undefined && !(config.burstiness > 0)) fail(`burstiness must be > 0`);
-  if (
-    config.maxConcurrency !== undefined &&
-    (!Number.isInteger(config.maxConcurrency) || config.maxConcurrency < 1)
-  ) {
-    fail(`maxConcurrency must be an integer ≥ 1`);
-  }
 }

@@ -4,7 +4,7 @@
 // space-joined words is the sum of its words' costs, so text of n tokens is built with no encoding.
 // The result is verified with one count; when the tokenizer is not additive (SentencePiece etc.)
 // the slow path encodes, cuts at n ids, decodes and re-checks until the count is n (or n ± 1).
-import { createRng, type Rng } from '../plugins/random.js';
+import { createLabelledRng, type Rng } from '../../lib/rng.js';
 import type { TokenCounter } from './types.js';
 import { WORD_POOL } from './words.js';
 
@@ -110,7 +110,7 @@ export function additiveCosts(tokenizer: TokenCounter): AdditiveCosts | null {
   if (costs.single.length > 0) {
     const bareCosts = costs.words.map((w) => tokenizer.count(w));
     const candidate: AdditiveCosts = { ...costs, bareCosts };
-    const rng = createRng(0, 'additivity');
+    const rng = createLabelledRng(0, 'additivity');
     let ok = true;
     const newline = tokenizer.count('\n');
     for (let sample = 0; sample < 8 && ok; sample++) {

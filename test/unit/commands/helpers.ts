@@ -3,7 +3,12 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateDevKeyPair, signEnvelope, writeEnvelope } from '../../../src/envelope/index.js';
+import {
+  generateDevKeyPair,
+  signEnvelope,
+  writeEnvelope,
+  type UnsignedEnvelope,
+} from '../../../src/envelope/index.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../../fixtures/inferencebench-envelopes');
 
@@ -50,7 +55,8 @@ export async function makeSigner(dir: string): Promise<Signer> {
   return {
     keyPath,
     async sign(outDir, prefix, unsigned) {
-      const { envelope } = await signEnvelope(unsigned, { mode: 'dev', keyPath });
+      // Fixtures derived from envelopes on disk: the schema check inside signEnvelope judges them.
+      const { envelope } = await signEnvelope(unsigned as UnsignedEnvelope, { mode: 'dev', keyPath });
       return writeEnvelope(outDir, prefix, envelope);
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../../src/engine/rng.js';
+import { createEngineRng as createRng } from '../../../src/lib/rng.js';
 import { Scheduler, type SchedulerLimits } from '../../../src/engine/scheduler.js';
 import { blockHashes } from '../../../src/engine/text.js';
 

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { EngineMetrics } from '../../../src/engine/metrics.js';
-import { createRng } from '../../../src/engine/rng.js';
+import { createEngineRng as createRng } from '../../../src/lib/rng.js';
 import { ResponseStream, type StreamHooks } from '../../../src/engine/stream.js';
 import { FixedDriver, WriteScheduler, type DueWrite } from '../../../src/engine/timing.js';
 

@@ -1,8 +1,8 @@
+import { flattenMetrics } from '../../../src/envelope/metrics.js';
 import { describe, expect, it } from 'vitest';
 import {
   buildMetrics,
   coefficientOfVariation,
-  flattenMetrics,
   percentile,
   samples,
   type SloTemplate,

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/harness/clock.js';
 import { createPacer } from '../../../src/harness/run/pacer.js';
 
 describe('pacer', () => {
   it('never wakes early, and reports its lateness once per wait', async () => {
     const lags: number[] = [];
-    const pacer = createPacer(
-      () => performance.now(),
-      new AbortController().signal,
-      (lag) => lags.push(lag),
-    );
+    const pacer = createPacer(systemClock, new AbortController().signal, (lag) => lags.push(lag));
     for (const aheadMs of [0.5, 3, 20]) {
       const deadline = performance.now() + aheadMs;
       await pacer.sleepUntil(deadline);
@@ -20,11 +17,7 @@ describe('pacer', () => {
 
   it('a caller already past its deadline is reported as that late', async () => {
     const lags: number[] = [];
-    const pacer = createPacer(
-      () => performance.now(),
-      new AbortController().signal,
-      (lag) => lags.push(lag),
-    );
+    const pacer = createPacer(systemClock, new AbortController().signal, (lag) => lags.push(lag));
     await pacer.sleepUntil(performance.now() - 500);
     expect(lags).toHaveLength(1);
     expect(lags[0]!).toBeGreaterThanOrEqual(500);
@@ -32,11 +25,7 @@ describe('pacer', () => {
 
   it('resolves at once when stopped', async () => {
     const stop = new AbortController();
-    const pacer = createPacer(
-      () => performance.now(),
-      stop.signal,
-      () => undefined,
-    );
+    const pacer = createPacer(systemClock, stop.signal, () => undefined);
     const t0 = performance.now();
     const pending = pacer.sleepUntil(t0 + 60_000);
     stop.abort();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricsAccumulator, buildMetrics } from '../../../src/harness/metrics/compute.js';
 import { percentileSorted, sortedCopy } from '../../../src/harness/metrics/percentile.js';
 import { SampleSink } from '../../../src/harness/metrics/sample-sink.js';
-import { createRng } from '../../../src/harness/util/rng.js';
+import { createRng } from '../../../src/lib/rng.js';
 import { rec } from './records.js';
 
 const lognormalish = (seed: number, n: number): number[] => {

@@ -74,3 +74,29 @@ describe('SLO templates', () => {
     expect(() => scaleSloTemplate(standard, 0)).toThrow(SloTemplateError);
   });
 });
+
+describe('hardware classes: one source for run and doctor', () => {
+  it.each([
+    ['h100', 'ttft p99 <= 300 ms, tpot p99 <= 50 ms'],
+    ['a100', 'ttft p99 <= 420 ms, tpot p99 <= 70 ms'],
+    ['A100', 'ttft p99 <= 420 ms, tpot p99 <= 70 ms'],
+    ['h200', 'ttft p99 <= 255 ms, tpot p99 <= 42.5 ms'],
+    ['l4', 'ttft p99 <= 900 ms, tpot p99 <= 150 ms'],
+    ['mi300x', 'ttft p99 <= 300 ms, tpot p99 <= 50 ms'],
+  ])('bench run --hardware %s records %s', async (hardware, resolved) => {
+    const { runSloTemplate } = await import('../../../src/app/run/execute.js');
+    expect(describeSloTemplate(runSloTemplate({ sloTemplate: 'llm.standard', hardware }))).toBe(resolved);
+  });
+
+  it('doctor reads the same templates and multipliers', async () => {
+    const doctor = await import('../../../src/app/report/doctor/slo.js');
+    const harness = await import('../../../src/harness/index.js');
+    expect(doctor.HARDWARE_CLASSES).toBe(harness.HARDWARE_CLASSES);
+    expect(doctor.SLO_TEMPLATES['llm.standard']).toEqual(
+      loadSloTemplates()
+        .get('llm.standard')
+        ?.slos.map(({ metric, percentile, maxMs }) => ({ metric, percentile, maxMs })),
+    );
+    expect(harness.hardwareClassOf('NVIDIA A100-SXM4-80GB').id).toBe('a100');
+  });
+});

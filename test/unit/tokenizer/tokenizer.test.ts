@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../../src/harness/plugins/random.js';
+import { createLabelledRng as createRng } from '../../../src/lib/rng.js';
 import {
   additiveCosts,
   auditTokenCounts,

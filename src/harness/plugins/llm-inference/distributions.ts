@@ -4,7 +4,7 @@
 //   "normal:512,64" | "normal:512,64,256,1024"   mean, std, optional [min, max] (default [1, mean+4·std])
 //   "hist:<file.jsonl>"                 lines {"tokens": n, "weight": w} or {"min": a, "max": b, "weight": w}
 import { DatasetFormatError, PluginError } from '../errors.js';
-import type { Rng } from '../random.js';
+import type { Rng } from '../../../lib/rng.js';
 import { isRecord, readJsonLines } from './files.js';
 
 export type LengthDistribution =

@@ -8,7 +8,7 @@ import { exactTokenText, wordCosts, type WordCosts } from '../../tokenizer/exact
 import type { TokenCounter } from '../../tokenizer/types.js';
 import { DatasetFormatError } from '../errors.js';
 import { hashItems } from '../hash.js';
-import { createRng, type Rng } from '../random.js';
+import { createLabelledRng, type Rng } from '../../../lib/rng.js';
 import type { PluginContext, TraceEntry, TraceWorkload } from '../types.js';
 import { isRecord, readJsonLines } from './files.js';
 import { DATASET_IDS } from './specs.js';
@@ -80,7 +80,7 @@ export function traceWorkload(
   const blockWords = (hashId: number): number[] => {
     let words = wordBlocks.get(hashId);
     if (!words) {
-      words = pickWords(costs, blockTokens, createRng(context.seed, `block:${hashId}`));
+      words = pickWords(costs, blockTokens, createLabelledRng(context.seed, `block:${hashId}`));
       wordBlocks.set(hashId, words);
     }
     return words;
@@ -98,7 +98,7 @@ export function traceWorkload(
     }
     while (total > target) total -= costs.costs[words.pop()!]!;
     if (total < target)
-      words.push(...pickWords(costs, target - total, createRng(context.seed, `tail:${index}`)));
+      words.push(...pickWords(costs, target - total, createLabelledRng(context.seed, `tail:${index}`)));
     return { prompt: ` ${words.map((w) => costs.words[w]!).join(' ')}`, tokens: target };
   };
   // Slow path (other tokenizers): concatenate block ids, decode, and adjust the cut until the
@@ -107,7 +107,11 @@ export function traceWorkload(
   const blockIds = (hashId: number): number[] => {
     let ids = idBlocks.get(hashId);
     if (!ids) {
-      const text = exactTokenText(tokenizer, blockTokens, createRng(context.seed, `block:${hashId}`)).text;
+      const text = exactTokenText(
+        tokenizer,
+        blockTokens,
+        createLabelledRng(context.seed, `block:${hashId}`),
+      ).text;
       ids = tokenizer.encode(` ${text}`);
       idBlocks.set(hashId, ids);
     }
@@ -123,7 +127,7 @@ export function traceWorkload(
     const tail = exactTokenText(
       tokenizer,
       Math.max(0, target - ids.length) + 16,
-      createRng(context.seed, `tail:${index}`),
+      createLabelledRng(context.seed, `tail:${index}`),
     );
     ids.push(...tokenizer.encode(` ${tail.text}`));
     let cut = Math.min(target, ids.length);

@@ -4,7 +4,7 @@
 // a chatbot-short opener, then follow-ups — with turns and think times from distributions.
 import { DatasetFormatError } from '../errors.js';
 import { hashItems } from '../hash.js';
-import { createRng, permutation } from '../random.js';
+import { createLabelledRng, permutation } from '../../../lib/rng.js';
 import type { MultiTurnWorkload, PluginContext, SessionTurn } from '../types.js';
 import { CHATBOT_SHORT_PROMPTS } from './chatbot-prompts.js';
 import { sampleLength, type LengthDistribution } from './distributions.js';
@@ -57,7 +57,7 @@ export interface GeneratedSessionsOptions {
 }
 
 export function generateSessions(seed: number, options: GeneratedSessionsOptions): SessionTurn[][] {
-  const rng = createRng(seed, 'multi-turn-sessions');
+  const rng = createLabelledRng(seed, 'multi-turn-sessions');
   const sessions: SessionTurn[][] = [];
   for (let s = 0; s < options.numSessions; s++) {
     const count = sampleLength(options.turns, rng);
@@ -87,7 +87,7 @@ export async function loadMultiTurn(
   let sessions: SessionTurn[][];
   if (context.datasetPath) {
     const fromFile = await readSessionsFile(context.datasetPath, generated.maxTokens);
-    sessions = permutation(fromFile.length, createRng(context.seed, 'order:multi-turn')).map(
+    sessions = permutation(fromFile.length, createLabelledRng(context.seed, 'order:multi-turn')).map(
       (i) => fromFile[i]!,
     );
   } else {

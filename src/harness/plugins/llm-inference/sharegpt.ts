@@ -9,7 +9,7 @@ import type { RequestSpec } from '../../types.js';
 import type { TokenCounter } from '../../tokenizer/types.js';
 import { DatasetFormatError } from '../errors.js';
 import { hashItems } from '../hash.js';
-import { createRng, permutation } from '../random.js';
+import { createLabelledRng, permutation } from '../../../lib/rng.js';
 import type { PluginContext, SingleTurnWorkload } from '../types.js';
 import { datasetCacheDir, SHAREGPT_FILE_NAME } from './cache.js';
 import { isRecord, streamJsonArray } from './files.js';
@@ -103,7 +103,7 @@ export async function loadShareGpt(
 ): Promise<SingleTurnWorkload> {
   const source = locateShareGpt(context);
   const turns = await readShareGptTurns(source, options.limit ?? SHAREGPT_DEFAULT_TURNS);
-  const order = permutation(turns.length, createRng(context.seed, `order:${DATASET_IDS.sharegpt}`));
+  const order = permutation(turns.length, createLabelledRng(context.seed, `order:${DATASET_IDS.sharegpt}`));
   const cap = options.maxTokensCap;
   const datasetHash = hashItems([
     { tokenizer: tokenizer.name, max_tokens_cap: cap, endpoint: context.endpointType },

@@ -2,7 +2,7 @@
 // hash covers the items in that order, and request(i) cycles through them (i ≥ size wraps).
 import type { ChatMessage, RequestSpec } from '../../types.js';
 import { hashItems } from '../hash.js';
-import { createRng, permutation } from '../random.js';
+import { createLabelledRng, permutation } from '../../../lib/rng.js';
 import type { SingleTurnWorkload } from '../types.js';
 
 export interface PromptItem {
@@ -50,7 +50,7 @@ export function buildSingleTurnWorkload(
   if (items.length === 0) throw new Error(`dataset ${options.datasetId} is empty`);
   const order = options.keepOrder
     ? items.map((_, i) => i)
-    : permutation(items.length, createRng(options.seed, `order:${options.datasetId}`));
+    : permutation(items.length, createLabelledRng(options.seed, `order:${options.datasetId}`));
   const specs = order.map((index) => toSpec(items[index]!, options.endpointType));
   const datasetHash = hashItems(
     specs.map((spec) => ({

@@ -4,7 +4,7 @@
 import type { TokenCounter } from '../../tokenizer/types.js';
 import { exactTokenText, fastTokenText } from '../../tokenizer/exact.js';
 import { PluginError } from '../errors.js';
-import { createRng } from '../random.js';
+import { createLabelledRng } from '../../../lib/rng.js';
 import type { RequestSpec } from '../../types.js';
 import { hashItems } from '../hash.js';
 import type { PluginContext, SingleTurnWorkload } from '../types.js';
@@ -34,8 +34,8 @@ export function syntheticWorkload(
       `input length (${describeDistribution(options.input)}) must exceed --prefix-tokens ${options.prefixTokens}`,
       'E_DISTRIBUTION',
     );
-  const lengths = createRng(context.seed, `lengths:${options.datasetId}`);
-  const text = createRng(context.seed, `text:${options.datasetId}`);
+  const lengths = createLabelledRng(context.seed, `lengths:${options.datasetId}`);
+  const text = createLabelledRng(context.seed, `text:${options.datasetId}`);
   const prefixes: string[] = [];
   if (options.prefixTokens > 0)
     for (let p = 0; p < Math.max(1, options.numPrefixes); p++)
@@ -81,8 +81,8 @@ export function syntheticWorkload(
   // so long runs never re-send a prompt and a prefix cache only ever sees the intended sharing.
   // Built without encoding where the tokenizer is additive (checked once), else verified.
   const generated = (index: number): PromptItem => {
-    const lengthRng = createRng(context.seed, `lengths:${options.datasetId}:${index}`);
-    const textRng = createRng(context.seed, `text:${options.datasetId}:${index}`);
+    const lengthRng = createLabelledRng(context.seed, `lengths:${options.datasetId}:${index}`);
+    const textRng = createLabelledRng(context.seed, `text:${options.datasetId}:${index}`);
     const isl = sampleLength(options.input, lengthRng);
     const osl = sampleLength(options.output, lengthRng);
     const prefix = prefixOf(index);

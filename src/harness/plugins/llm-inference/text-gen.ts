@@ -1,6 +1,6 @@
 // Seeded filler text from the word pool (for generated stand-in datasets and follow-up turns).
 import { WORD_POOL } from '../../tokenizer/words.js';
-import type { Rng } from '../random.js';
+import type { Rng } from '../../../lib/rng.js';
 
 export function sentence(rng: Rng, words: number): string {
   const out: string[] = [];

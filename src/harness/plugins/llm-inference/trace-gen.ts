@@ -1,7 +1,7 @@
 // A generated Mooncake-format trace (timestamp ms, input_length, output_length, hash_ids): Poisson
 // arrivals, a few shared system-prompt prefixes (shared leading hash ids) and unique tails. Used as
 // the built-in default trace and written to fixtures/datasets/mooncake-trace-sample.jsonl.
-import { createRng } from '../random.js';
+import { createLabelledRng } from '../../../lib/rng.js';
 
 export interface MooncakeLine {
   readonly timestamp: number;
@@ -15,7 +15,7 @@ export const MOONCAKE_BLOCK_TOKENS = 512;
 export function generateMooncakeTrace(
   options: { seed?: number; entries?: number; meanGapMs?: number } = {},
 ): MooncakeLine[] {
-  const rng = createRng(options.seed ?? 2026, 'mooncake-sample');
+  const rng = createLabelledRng(options.seed ?? 2026, 'mooncake-sample');
   const entries = options.entries ?? 100;
   const meanGapMs = options.meanGapMs ?? 20;
   const prefixes = [[0], [1, 2], [3], [4, 5, 6]];

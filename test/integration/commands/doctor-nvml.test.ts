@@ -1,5 +1,5 @@
 // Doctor's GPU facts gathered through the real koffi → NVML path, against the fake
-// libnvidia-ml built from fixtures/nvml/fake_nvml.c (see test/unit/telemetry/fake-nvml.ts).
+// libnvidia-ml built from fixtures/nvml/fake_nvml.c (see test/integration/telemetry/fake-nvml.ts).
 import { describe, expect, it } from 'vitest';
 import { gatherGpuFacts, runDoctor } from '../../../src/app/commands/doctor.js';
 import { evaluateDoctor } from '../../../src/app/report/doctor/checks.js';

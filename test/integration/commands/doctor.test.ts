@@ -40,7 +40,7 @@ import {
 } from '../../../src/app/report/doctor/slo.js';
 import { startEngine } from '../../../src/engine/index.js';
 import type { EngineHandle } from '../../../src/engine/index.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../../unit/commands/helpers.js';
 
 // A healthy H100 as NVML reports it at idle.
 const healthyGpu: GpuFact = {

@@ -8,7 +8,7 @@ import {
   verifyEnvelopeFile,
   writeEnvelope,
 } from '../../../src/envelope/index.js';
-import { sampleUnsignedEnvelope } from './sample-envelope.js';
+import { sampleUnsignedEnvelope } from '../../unit/envelope/sample-envelope.js';
 import { startMockSigstore, type MockSigstore } from './sigstore-mock-server.js';
 
 let mock: MockSigstore;

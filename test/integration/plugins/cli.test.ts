@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRows, renderList } from '../../../src/app/commands/list.js';
 import { pluginsJson, renderPlugins } from '../../../src/app/commands/plugins.js';
 import { discoverPlugins } from '../../../src/harness/plugins/index.js';
-import { makeTempProject, type TempProject } from './helpers.js';
+import { makeTempProject, type TempProject } from '../../unit/plugins/helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/app/main.ts', import.meta.url));
 const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;

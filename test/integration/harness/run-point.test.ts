@@ -1,3 +1,4 @@
+import { pointMetricsV1 } from '../../../src/envelope/metrics.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,14 +76,16 @@ describe('runPoint: closed loop end to end', () => {
       result.counts.sent,
     );
     // Warm-up requests are absent from the metrics.
-    expect(result.metrics.n_requests).toBe(result.counts.inWindow);
-    expect(result.metrics.ttft_n).toBe(result.counts.inWindow);
-    expect(result.metrics.ok_rate).toBe(1);
-    expect(result.metrics.osl_mean).toBe(8);
-    expect(result.metrics.throughput_tok_per_s).toBeGreaterThan(0);
-    expect(result.metrics.tpot_p50_ms).toBeGreaterThan(0);
-    expect(result.ci.ttft_p99_ms?.n).toBe(result.counts.inWindow);
-    expect(result.ci.ttft_p99_ms!.lo).toBeLessThanOrEqual(result.ci.ttft_p99_ms!.hi);
+    expect(pointMetricsV1(result).metrics.n_requests).toBe(result.counts.inWindow);
+    expect(pointMetricsV1(result).metrics.ttft_n).toBe(result.counts.inWindow);
+    expect(pointMetricsV1(result).metrics.ok_rate).toBe(1);
+    expect(pointMetricsV1(result).metrics.osl_mean).toBe(8);
+    expect(pointMetricsV1(result).metrics.throughput_tok_per_s).toBeGreaterThan(0);
+    expect(pointMetricsV1(result).metrics.tpot_p50_ms).toBeGreaterThan(0);
+    expect(pointMetricsV1(result).ci.ttft_p99_ms?.n).toBe(result.counts.inWindow);
+    expect(pointMetricsV1(result).ci.ttft_p99_ms!.lo).toBeLessThanOrEqual(
+      pointMetricsV1(result).ci.ttft_p99_ms!.hi,
+    );
     expect(result.window.durationS).toBeGreaterThan(0.9);
     expect(result.steadyState).toMatchObject({ required: 8, ok: true });
     expect(result.gate.status).toBe('disabled');
@@ -170,12 +173,12 @@ describe('runPoint: closed loop end to end', () => {
     });
     await client.close();
     expect(result.counts.inWindow).toBe(12);
-    expect(result.metrics.n_requests).toBe(12);
+    expect(pointMetricsV1(result).metrics.n_requests).toBe(12);
     const failedByCode = Object.values(result.detail.counts.errorsByCode).reduce((a, b) => a + b, 0);
     expect(result.detail.counts.ok + failedByCode).toBe(12);
     expect(result.detail.counts.errorsByCode.http_500).toBeGreaterThan(0);
     expect(result.detail.counts.errorsByCode.reset).toBeGreaterThan(0);
-    expect(result.metrics.ok_rate).toBeCloseTo(result.detail.counts.ok / 12, 10);
+    expect(pointMetricsV1(result).metrics.ok_rate).toBeCloseTo(result.detail.counts.ok / 12, 10);
     expect(result.steadyState.ok).toBe(true);
   });
 
@@ -300,7 +303,7 @@ describe('runPoint: closed loop end to end', () => {
     );
     await client.close();
     expect(result.counts.inWindow).toBe(25);
-    expect(result.metrics.n_requests).toBe(25);
+    expect(pointMetricsV1(result).metrics.n_requests).toBe(25);
   });
 
   it('a custom driver that throws: runPoint rejects with its error and the journal is kept', async () => {
@@ -358,7 +361,7 @@ describe('runPoint: closed loop end to end', () => {
     expect(warmups).toHaveLength(3);
     // libuv's timer clock has 1 ms granularity: a 500 ms timer may fire up to 1 ms early.
     for (const r of warmups) expect(r.tFirstMs! - r.tSendMs).toBeGreaterThanOrEqual(499);
-    expect(result.metrics.ttft_n).toBe(10);
-    expect(result.metrics.total_p99_ms!).toBeLessThan(500);
+    expect(pointMetricsV1(result).metrics.ttft_n).toBe(10);
+    expect(pointMetricsV1(result).metrics.total_p99_ms!).toBeLessThan(500);
   });
 });

@@ -1,3 +1,4 @@
+import { pointMetricsV1 } from '../../../src/envelope/metrics.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -281,7 +282,7 @@ describe('worker pool: merged results equal the single client', () => {
       expect(buildMetrics(journaled, result.window, { bootstrapResamples: 50, seed: config.seed })).toEqual(
         result.detail,
       );
-      runs.push({ records, metrics: result.metrics });
+      runs.push({ records, metrics: pointMetricsV1(result).metrics });
     }
     const byId = (records: readonly RequestRecord[]): Map<number, RequestRecord> =>
       new Map(records.map((r) => [r.id, r]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startEngine } from '../../../src/engine/index.js';
-import { createRng } from '../../../src/engine/rng.js';
+import { createEngineRng as createRng } from '../../../src/lib/rng.js';
 import { drawFault } from '../../../src/engine/server.js';
 import { chatBody, post } from './http-helpers.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { detachedArgv, spawnDetached } from '../../src/app/live/detach.js';
-import { isProcessAlive } from '../../src/app/live/state-file.js';
+import { detachedArgv, spawnDetached } from '../../../src/app/live/detach.js';
+import { isProcessAlive } from '../../../src/app/live/state-file.js';
 
 describe('detachedArgv', () => {
   it.each([

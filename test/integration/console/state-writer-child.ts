@@ -1,8 +1,14 @@
 // Child process for the watch tests: plays a short sweep into a live state file, like `bench run`.
 // argv: <outputDir> <steps> <stepMs> <exitCode|die> [goFile: start the steps once this file exists]
 import { existsSync } from 'node:fs';
-import { createStateWriter } from '../../src/app/live/state-file.js';
-import { gpuTelemetry, harnessSnapshot, SIM_META, SWEEP_ROWS, WINDOW_SUMMARY } from './fixtures.js';
+import { createStateWriter } from '../../../src/app/live/state-file.js';
+import {
+  gpuTelemetry,
+  harnessSnapshot,
+  SIM_META,
+  SWEEP_ROWS,
+  WINDOW_SUMMARY,
+} from '../../console/fixtures.js';
 
 const [outputDir, stepsArg = '8', stepMsArg = '250', end = '0', goFile] = process.argv.slice(2);
 if (!outputDir) throw new Error('usage: state-writer-child <outputDir> [steps] [stepMs] [exitCode|die]');

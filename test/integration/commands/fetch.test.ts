@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFetch } from '../../../src/app/commands/fetch.js';
 import { envelopeIo } from '../../../src/app/report/envelopeIo.js';
 import { cacheRoot, fetchCachePath, parseFetchUri } from '../../../src/app/report/fetchUri.js';
-import { fixturePath, tempDir } from './helpers.js';
+import { fixturePath, tempDir } from '../../unit/commands/helpers.js';
 
 describe('fetch URIs', () => {
   it.each([

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { StateFileError } from '../../src/app/live/state-file.js';
+import type { StateFileError } from '../../../src/app/live/state-file.js';
 import {
   createStateWriter,
   isProcessAlive,
   parseState,
   readState,
   STATE_FILE_NAME,
-} from '../../src/app/live/state-file.js';
-import { gpuTelemetry, harnessSnapshot, META, SWEEP_ROWS, WINDOW_SUMMARY } from './fixtures.js';
+} from '../../../src/app/live/state-file.js';
+import { gpuTelemetry, harnessSnapshot, META, SWEEP_ROWS, WINDOW_SUMMARY } from '../../console/fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'bench-live-'));
 

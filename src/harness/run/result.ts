@@ -1,0 +1,152 @@
+// The result builder: from a finished point's records (journal or memory), its phase machine and
+// its self-audit to a typed PointResult. Metric names of the v1 envelope are not known here (they
+// live in src/envelope/metrics.ts); the harness returns typed metrics only.
+import {
+  DISTRIBUTION_NAMES,
+  MetricsAccumulator,
+  type PointMetrics,
+  type SloTargetResult,
+} from '../metrics/compute.js';
+import { histogramViewOfSorted } from '../metrics/histogram-view.js';
+import { forEachJournalRecord } from '../metrics/journal.js';
+import { percentileSorted } from '../metrics/percentile.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { SortedSamples } from '../metrics/sample-sink.js';
+import { describeSloTemplate } from '../metrics/slo.js';
+import type { ClientHealth, GateState, HistogramView, PointLabel, RequestRecord } from '../types.js';
+import type { PointConfig } from './config.js';
+import type { PhaseMachine } from './phases.js';
+import { pointWarnings, steadyStateOk } from './warnings.js';
+
+export interface PointResult {
+  readonly label: PointLabel;
+  /** The point's metrics, typed (src/envelope/metrics.ts names them for the envelope). */
+  readonly detail: PointMetrics;
+  readonly counts: {
+    readonly sent: number;
+    readonly ok: number;
+    readonly failed: number;
+    readonly errorsByCode: Readonly<Record<string, number>>;
+    readonly warmupDiscarded: number;
+    readonly inWindow: number;
+    /** Sent after warm-up but outside the window (gate phase, drain). */
+    readonly outsideWindow: number;
+  };
+  readonly window: { readonly startMs: number; readonly endMs: number; readonly durationS: number };
+  /** Monotonic ms (clock.now()) when the point started (before warm-up). */
+  readonly startedAtMs: number;
+  /** Wall-clock (epoch ms) of the window, for telemetry alignment. */
+  readonly windowWall: { readonly startEpochMs: number; readonly endEpochMs: number };
+  readonly gate: GateState & { readonly waitedS: number };
+  readonly steadyState: { readonly required: number | null; readonly measured: number; readonly ok: boolean };
+  /** The generator's self-audit (main thread, pacer, CPU, load workers). */
+  readonly client: ClientHealth;
+  readonly slo: {
+    readonly template: string;
+    readonly resolved: string;
+    readonly perSloPassRate: Readonly<Record<string, number | null>>;
+    readonly p99TargetsMet: boolean | null;
+    readonly targets: readonly SloTargetResult[];
+  } | null;
+  readonly histograms: {
+    readonly ttft: HistogramView;
+    readonly tpot: HistogramView;
+    readonly itl: HistogramView;
+    readonly total: HistogramView;
+  };
+  readonly warnings: readonly string[];
+  /** False when the generator's self-audit exceeded a budget. */
+  readonly valid: boolean;
+  /** True when the point was stopped early (stopSignal). */
+  readonly incomplete: boolean;
+  readonly records: number;
+  readonly journalPath: string | null;
+  readonly config: PointConfig;
+}
+
+export interface ResultInput {
+  readonly config: PointConfig;
+  readonly label: PointLabel;
+  readonly machine: PhaseMachine;
+  readonly recorder: Recorder;
+  readonly health: ClientHealth;
+  /** Warnings raised while the point ran (gate, drain). */
+  readonly runWarnings: readonly string[];
+  /** The built-in closed loop ran (the steady-state rule applies to it only). */
+  readonly builtInClosedLoop: boolean;
+  readonly journalPath: string | null;
+  readonly epochMsOf: (monotonicMs: number) => number;
+}
+
+export async function buildPointResult(input: ResultInput): Promise<PointResult> {
+  const { config, machine, recorder, health } = input;
+  const window = machine.window();
+  const accumulator = new MetricsAccumulator(window, {
+    slo: config.sloTemplate,
+    bootstrapResamples: config.bootstrapResamples,
+    seed: config.seed,
+  });
+  if (input.journalPath !== null) await forEachJournalRecord(input.journalPath, (r) => accumulator.add(r));
+  else for (const r of recorder.records) accumulator.add(r);
+  const { metrics: detail, samples, warmup: warmupDiscarded, outsideWindow } = accumulator.finish();
+
+  const required = config.mode === 'closed' && input.builtInClosedLoop ? 2 * config.concurrency : null;
+  const facts = {
+    auditReasons: health.reasons,
+    steadyStateRequired: required,
+    measured: detail.counts.measured,
+    ok: detail.counts.ok,
+    incomplete: machine.incomplete,
+    ttftN: detail.distributions.ttft.n,
+    coalescedFraction: detail.coalescedFraction,
+    binned: DISTRIBUTION_NAMES.filter((name) => !detail.distributions[name].exact),
+    oslCounted: detail.counts.oslCounted,
+  };
+  const viewOf = (sorted: SortedSamples): HistogramView =>
+    histogramViewOfSorted(sorted, percentileSorted(sorted, 50), percentileSorted(sorted, 99));
+
+  return {
+    label: input.label,
+    detail,
+    counts: {
+      sent: recorder.sent,
+      ok: recorder.ok,
+      failed: recorder.failed,
+      errorsByCode: { ...recorder.errorsByCode },
+      warmupDiscarded,
+      inWindow: detail.counts.measured,
+      outsideWindow,
+    },
+    window: detail.window,
+    startedAtMs: machine.pointStartMs,
+    windowWall: { startEpochMs: input.epochMsOf(window.startMs), endEpochMs: input.epochMsOf(window.endMs) },
+    gate: { ...recorder.gate.state(), waitedS: machine.gateWaitedS },
+    steadyState: { required, measured: detail.counts.measured, ok: steadyStateOk(facts) },
+    client: health,
+    slo:
+      config.sloTemplate === null || detail.slo === null
+        ? null
+        : {
+            template: detail.slo.template,
+            resolved: describeSloTemplate(config.sloTemplate),
+            perSloPassRate: detail.slo.perSloPassRate,
+            p99TargetsMet: detail.slo.p99TargetsMet,
+            targets: detail.slo.targets,
+          },
+    histograms: {
+      ttft: viewOf(samples.ttft),
+      tpot: viewOf(samples.tpot),
+      itl: viewOf(samples.itl),
+      total: viewOf(samples.total),
+    },
+    warnings: [...input.runWarnings, ...pointWarnings(facts)],
+    valid: !health.distorted,
+    incomplete: machine.incomplete,
+    records: recorder.done,
+    journalPath: input.journalPath,
+    config,
+  };
+}
+
+/** The records a point kept in memory (PointDeps.keepRecords). */
+export type KeptRecords = readonly RequestRecord[];
