@@ -16,10 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toShardEnvelope } from '../src/app/shard/shard-envelope.js';
-import { timestampMicros } from '../src/app/run/assemble.js';
 import { VERSION } from '../src/app/version.js';
 import {
   buildHardwareFingerprint,
+  timestampMicros,
+  type UnsignedEnvelope,
   generateDevKeyPair,
   signEnvelope,
   writeEnvelope,
@@ -31,7 +32,7 @@ import { clockRecord } from '../src/harness/shard/clock.js';
 import { exactSamples } from '../src/harness/shard/merge-samples.js';
 import { bucketKey, BUCKETS_PER_OCTAVE } from '../src/harness/shard/sample-block.js';
 import type { ShardCounters } from '../src/harness/shard/tally.js';
-import { createRng } from '../src/harness/util/rng.js';
+import { createRng } from '../src/lib/rng.js';
 import { flag, loadNote } from './engine-serve.js';
 
 const RUN_ID = '019e3b45-8552-7705-ab62-1cb802fe5680';
@@ -193,7 +194,7 @@ async function writeShards(dir: string, keyPath: string, count: number, exact: b
       run_context: { tool: { name: 'inferencebench', version: VERSION }, incomplete: false },
       quality: { valid: true },
     };
-    const unsigned = toShardEnvelope(base, {
+    const unsigned = toShardEnvelope(base as UnsignedEnvelope, {
       runId: RUN_ID,
       shard: { index, count },
       runSeed: 42,

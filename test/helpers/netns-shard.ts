@@ -5,11 +5,16 @@
 // argv[2]: JSON ShardProbeOptions. Prints "started" after the start barrier, "uploaded" at the end.
 import { mkdir } from 'node:fs/promises';
 import { toShardEnvelope } from '../../src/app/shard/shard-envelope.js';
-import { timestampMicros } from '../../src/app/run/assemble.js';
 import { VERSION } from '../../src/app/version.js';
-import { envelopeFileText, signEnvelope, writeEnvelope } from '../../src/envelope/index.js';
+import {
+  envelopeFileText,
+  flattenMetrics,
+  signEnvelope,
+  timestampMicros,
+  writeEnvelope,
+} from '../../src/envelope/index.js';
 import { createStreamClient } from '../../src/harness/client/stream-client.js';
-import { flattenMetrics, MetricsAccumulator } from '../../src/harness/metrics/compute.js';
+import { MetricsAccumulator } from '../../src/harness/metrics/compute.js';
 import { epochNowMs } from '../../src/harness/shard/clock.js';
 import { ShardSession } from '../../src/harness/shard/session.js';
 import { globalIndex, shardConcurrency, shardItemCount, shardSeed } from '../../src/harness/shard/plan.js';

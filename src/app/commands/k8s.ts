@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { uuidv7 } from '../run/assemble.js';
+import { uuidv7 } from '../../envelope/index.js';
 import { coordinate } from '../shard/coordinate.js';
 import { COORDINATOR_PORT, manifestsYaml, renderManifests, type ResultsMode } from '../shard/k8s.js';
 import { DEFAULT_WINDOW_TOLERANCE_MS } from '../shard/merge.js';

@@ -2,11 +2,10 @@
 // recomputed from the union of the shards' samples (exact while the union fits the exact cap),
 // whose counts are sums, and whose rates are over the common window. Pure over loaded inputs:
 // reading, verifying, signing and writing are the command's job (src/app/commands/merge.ts).
-import { canonicalJson } from '../../envelope/index.js';
-import type { EnvelopeV1 } from '../../envelope/index.js';
+import { canonicalJson, flattenMetrics, scrub, timestampMicros } from '../../envelope/index.js';
+import type { EnvelopeV1, UnsignedEnvelope } from '../../envelope/index.js';
 import {
   DISTRIBUTION_NAMES,
-  flattenMetrics,
   type DistributionName,
   type PointMetrics,
 } from '../../harness/metrics/compute.js';
@@ -18,7 +17,6 @@ import { SampleMerger } from '../../harness/shard/merge-samples.js';
 import { decodeSampleBlock } from '../../harness/shard/sample-block.js';
 import { mergeCounters, metricsFromParts } from '../../harness/shard/tally.js';
 import { VERSION } from '../version.js';
-import { scrub, timestampMicros } from '../run/assemble.js';
 
 export const DEFAULT_WINDOW_TOLERANCE_MS = 50;
 
@@ -49,7 +47,7 @@ export interface MergeOptions {
 
 export interface MergeResult {
   /** The unsigned merged envelope. */
-  readonly envelope: Record<string, unknown>;
+  readonly envelope: UnsignedEnvelope;
   readonly metrics: PointMetrics;
   readonly runId: string;
   readonly shards: number;
@@ -304,6 +302,6 @@ export function mergeShards(inputs: readonly ShardInput[], options: MergeOptions
       },
       shards: shardList,
     },
-  }) as Record<string, unknown>;
+  }) as UnsignedEnvelope;
   return { envelope, metrics, runId: first.block.run_id, shards: shards.length, windowSpreadMs };
 }

@@ -4,8 +4,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runMerge } from '../../../src/app/commands/merge.js';
-import { generateDevKeyPair, readEnvelopeFile, verifyEnvelopeFile } from '../../../src/envelope/index.js';
-import { flattenMetrics, MetricsAccumulator } from '../../../src/harness/metrics/compute.js';
+import {
+  flattenMetrics,
+  generateDevKeyPair,
+  readEnvelopeFile,
+  verifyEnvelopeFile,
+} from '../../../src/envelope/index.js';
+import { MetricsAccumulator } from '../../../src/harness/metrics/compute.js';
 import { shardItems } from '../../../src/harness/shard/plan.js';
 import { tempDir } from '../commands/helpers.js';
 import { syntheticRecords, WINDOW } from './records.js';

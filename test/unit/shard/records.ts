@@ -1,7 +1,7 @@
 // Seeded synthetic RequestRecords for the shard tests: a mix of successes (varied TTFT, ITL,
 // multi-token events, coalesced stamps), errors, warm-up records and records outside the window.
 import type { RequestRecord } from '../../../src/harness/types.js';
-import { createRng } from '../../../src/harness/util/rng.js';
+import { createRng } from '../../../src/lib/rng.js';
 
 export const WINDOW = { startMs: 1_000, endMs: 61_000 };
 
@@ -18,7 +18,7 @@ export function syntheticRecords(count: number, seed: number): RequestRecord[] {
     const tokens: number[] = [];
     if (errorCode !== 'http_500') {
       let t = tSend + 20 + Math.abs(rng.normal()) * 15;
-      const n = 1 + rng.int(60);
+      const n = 1 + rng.below(60);
       for (let i = 0; i < n; i++) {
         events.push(t);
         tokens.push(rng.next() < 0.1 ? 2 : 1);
@@ -42,7 +42,7 @@ export function syntheticRecords(count: number, seed: number): RequestRecord[] {
       usage: null,
       oslTokens: osl,
       oslSource: rng.next() < 0.9 ? 'usage' : 'counted',
-      inputTokens: rng.next() < 0.8 ? 10 + rng.int(500) : null,
+      inputTokens: rng.next() < 0.8 ? 10 + rng.below(500) : null,
       finishReason: errorCode === null ? 'length' : null,
       httpStatus: errorCode === 'http_500' ? 500 : 200,
       errorCode,

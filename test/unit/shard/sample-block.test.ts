@@ -9,7 +9,7 @@ import {
   encodeSortedSamples,
   type ExactSampleBlock,
 } from '../../../src/harness/shard/sample-block.js';
-import { createRng } from '../../../src/harness/util/rng.js';
+import { createRng } from '../../../src/lib/rng.js';
 
 function sorted(values: number[]): Float64Array {
   const array = Float64Array.from(values);

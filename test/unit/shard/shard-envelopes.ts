@@ -2,15 +2,16 @@
 // records go through MetricsAccumulator (its own metrics, its samples) and ShardTally (counters),
 // the block is added by toShardEnvelope, and the envelope is signed and written with a dev key.
 import { join } from 'node:path';
-import { signEnvelope, writeEnvelope } from '../../../src/envelope/index.js';
-import { toShardEnvelope } from '../../../src/app/shard/shard-envelope.js';
-import { timestampMicros } from '../../../src/app/run/assemble.js';
-import { VERSION } from '../../../src/app/version.js';
 import {
   flattenMetrics,
-  MetricsAccumulator,
-  type MeasurementWindow,
-} from '../../../src/harness/metrics/compute.js';
+  signEnvelope,
+  timestampMicros,
+  writeEnvelope,
+  type UnsignedEnvelope,
+} from '../../../src/envelope/index.js';
+import { toShardEnvelope } from '../../../src/app/shard/shard-envelope.js';
+import { VERSION } from '../../../src/app/version.js';
+import { MetricsAccumulator, type MeasurementWindow } from '../../../src/harness/metrics/compute.js';
 import type { SloTemplate } from '../../../src/harness/metrics/slo.js';
 import { clockRecord } from '../../../src/harness/shard/clock.js';
 import { shardSeed, type ShardSpec } from '../../../src/harness/shard/plan.js';
@@ -42,7 +43,7 @@ export interface ShardEnvelopeOptions {
   readonly exactCap?: number;
 }
 
-export function unsignedShardEnvelope(o: ShardEnvelopeOptions): Record<string, unknown> {
+export function unsignedShardEnvelope(o: ShardEnvelopeOptions): UnsignedEnvelope {
   const acc = new MetricsAccumulator(o.window, { slo: SLO, bootstrapResamples: RESAMPLES, seed: SEED });
   const tally = new ShardTally(o.window, SLO);
   for (const r of o.records) {

@@ -1,9 +1,9 @@
 // Merge exactness on records: N shards' counters and sample blocks, merged, give bit for bit the
 // metrics one accumulator computes over the union of the records.
 import { describe, expect, it } from 'vitest';
+import { flattenMetrics } from '../../../src/envelope/index.js';
 import {
   DISTRIBUTION_NAMES,
-  flattenMetrics,
   MetricsAccumulator,
   type DistributionName,
   type PointMetrics,
