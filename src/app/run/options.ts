@@ -1,6 +1,7 @@
 // `bench run` flags → a validated RunConfig, driven by the flag table (flags.ts). Pure: no I/O,
 // so every rule is table-tested.
 import { UsageError } from '../errors.js';
+import { parseShardFlags, type ShardRunConfig } from '../shard/options.js';
 import { DEFAULTS } from './defaults.js';
 import { attributeOf, parseChoice, parseNumber, parseNumberList, RUN_FLAGS, type FlagRow } from './flags.js';
 
@@ -75,6 +76,8 @@ export interface RunConfig {
   readonly workers: number | null;
   /** Plugin-specific flags forwarded to the workload (recorded in driver_options too). */
   readonly extra: Readonly<Record<string, string | number>>;
+  /** `--shard i/N --coordinator URL --run-id UUID`: this process is one shard of a sharded run. */
+  readonly shard: ShardRunConfig | null;
 }
 
 /** @deprecated kept for callers of the old name: see DEFAULTS in defaults.ts. */
@@ -164,6 +167,7 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     simFaultRate: 0,
     workers: null,
     extra: {},
+    shard: null,
   };
 }
 
@@ -228,10 +232,24 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     const levels = parseNumberList('concurrency', has('concurrency') ? text('concurrency') : '1');
     points = [closedPoint(levels[0] ?? 1, false)];
   }
+  const shard = parseShardFlags({
+    ...(has('shard') ? { shard: text('shard') } : {}),
+    ...(has('coordinator') ? { coordinator: text('coordinator') } : {}),
+    ...(has('runId') ? { runId: text('runId') } : {}),
+  });
+  if (shard !== null) {
+    // One point, one process, one shared endpoint: what the merge can put back together.
+    if (has('sweep') || has('rpsSweep') || raw.allBenchmarks === true)
+      fail('--shard runs one point: leave out --sweep, --rps-sweep and --all-benchmarks');
+    if (config.trials > 1) fail('--shard and --trials are mutually exclusive');
+    if (raw.detach === true) fail('--shard and --detach are mutually exclusive');
+    if (!config.baseUrl) fail('--shard needs --base-url: every shard drives the same endpoint');
+  }
   return {
     ...config,
     points,
     isSweep: has('sweep') || has('rpsSweep'),
     baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,
+    shard,
   };
 }

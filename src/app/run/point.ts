@@ -3,6 +3,7 @@
 import {
   buildEnvelope,
   endpointHash,
+  envelopeFileText,
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,
@@ -26,6 +27,14 @@ import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
+import {
+  openShardSession,
+  shardEnvelopeOf,
+  shardSeed,
+  shareRequests,
+  sharePoint,
+  shareWorkload,
+} from '../shard/point-shard.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
@@ -74,7 +83,36 @@ export interface PointInput {
 }
 
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
-  const { config, point } = input;
+  if (input.config.shard === null) return runPointOnce(input);
+  // A shard of a sharded run (docs/scale-out.md): its share of the load and of the workload; the
+  // coordinator agrees the start, the window and the end with the other shards.
+  const shard = input.config.shard;
+  const session = await openShardSession(shard);
+  try {
+    return await runPointOnce(input, {
+      session,
+      point: sharePoint(input.point, shard.shard),
+      workload: shareWorkload(input.workload, shard.shard),
+    });
+  } catch (error) {
+    await session?.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+interface ShardPart {
+  readonly session: Awaited<ReturnType<typeof openShardSession>>;
+  /** The shard's share of the point and of the workload. */
+  readonly point: SweepPoint;
+  readonly workload: Workload;
+}
+
+async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<PointReport> {
+  const { config } = input;
+  const point = shardPart?.point ?? input.point;
+  const workload = shardPart?.workload ?? input.workload;
+  const shard = config.shard;
+  const session = shardPart?.session ?? null;
   const connections = point.mode === 'closed' ? point.value : (config.maxConcurrency ?? 1024);
   const clientOptions = {
     baseUrl: input.baseUrl,
@@ -108,13 +146,17 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     input.onSnapshot(snapshot);
   };
   const serverMetrics = new ServerMetricsRecorder(metricsUrlOf(config.metricsUrl, input.baseUrl));
-  const customDriver = workloadToDriver(input.workload, {
+  const customDriver = workloadToDriver(workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
   let result: PointResult;
+  const journalPath = `${config.outputDir}/.bench-journal-${point.label}.jsonl`;
+  const numRequests = shard !== null ? shareRequests(config.numRequests, shard.shard) : config.numRequests;
   try {
     await serverMetrics.start();
+    // Every shard starts its warm-up at the same instant.
+    if (session !== null) await session.gate('start');
     result = await runPoint(
       resolvePointConfig({
         ...(point.mode === 'closed'
@@ -127,27 +169,34 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
               ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
             }),
         durationS: config.durationS,
-        ...(config.numRequests !== null ? { numRequests: config.numRequests } : {}),
+        ...(numRequests !== null ? { numRequests } : {}),
         warmupRequests: config.warmupRequests,
         gate: config.gate,
         rampS: config.rampS,
         drainGraceS: config.drainGraceS,
-        seed: config.seed,
+        seed: shard !== null ? shardSeed(config.seed, shard.shard) : config.seed,
         sloTemplate: input.slo,
       }),
       {
         client,
-        ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
+        ...(workload.kind === 'single-turn' ? { workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
-        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
+        journalPath,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
+        // Every shard opens its window at one agreed instant once it is ready to measure.
+        ...(session !== null ? { windowBarrier: () => session.barrier('measure') } : {}),
       },
     );
   } finally {
     await client.close();
+  }
+  if (session !== null) {
+    // Every shard has finished its point; then the closing clock exchange (skew over the run).
+    await session.barrier('end');
+    await session.finish();
   }
   const server = await serverMetrics.stop();
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
@@ -172,7 +221,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       hardwareClass: config.hardware,
       hardwareFingerprint: input.hardwareFingerprint,
       provenance: input.provenance,
-      dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
+      dataset: { id: workload.datasetId, hash: workload.datasetHash },
       seed: config.seed,
       driverOptions: driverOptions(config, point),
       sloTemplate: config.sloTemplate,
@@ -207,8 +256,28 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     { result, workers },
     { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
   );
-  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
-  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
+  const toSign =
+    shard === null
+      ? unsigned
+      : await shardEnvelopeOf({
+          unsigned,
+          config,
+          shard,
+          session,
+          runDriverOptions: driverOptions(config, input.point),
+          window: result.window,
+          journalPath,
+          slo: input.slo,
+          bootstrapResamples: result.config.bootstrapResamples,
+        });
+  const { envelope, contentHash } = await signEnvelope(toSign, input.signing);
+  const shardPrefix = shard === null ? '' : `shard${shard.shard.index}of${shard.shard.count}-`;
+  const envelopePath = await writeEnvelope(
+    config.outputDir,
+    `${input.filePrefix}${shardPrefix}${point.prefix}`,
+    envelope,
+  );
+  if (session !== null) await session.upload(envelopeFileText(envelope));
   return {
     suiteId,
     modelId: input.modelId,

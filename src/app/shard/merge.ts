@@ -220,7 +220,9 @@ export function mergeShards(inputs: readonly ShardInput[], options: MergeOptions
   const metricCi: Record<string, unknown> = {};
   for (const [key, ci] of Object.entries(flat.ci)) metricCi[key] = { ...ci, level: 0.95 };
   const warnings = new Set<string>();
-  for (const s of shards) for (const w of s.input.envelope.warnings) warnings.add(w);
+  // Each shard's own "covers 1/N of the load" note does not apply to the merged run.
+  const shardNote = /^shard \d+\/\d+ of run /;
+  for (const s of shards) for (const w of s.input.envelope.warnings) if (!shardNote.test(w)) warnings.add(w);
   warnings.add(
     `merged from ${shards.length} shards; energy and power are not merged (each shard measured its own host)`,
   );

@@ -57,6 +57,11 @@ export interface PointDeps {
    * judged by the self-audit against the same budget as the main thread.
    */
   readonly workerLoopDelayP99Ms?: () => number | null;
+  /**
+   * Sharded runs (`bench run --shard`): the measurement window opens at the instant this resolves
+   * with (monotonic ms), agreed by every shard through the coordinator. See PhaseMachineOptions.
+   */
+  readonly windowBarrier?: () => Promise<number>;
 }
 
 export interface PointRun {
@@ -122,6 +127,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     onWindowClosed: () => audit.stop(),
     onChange: emitSnapshot,
     onWarning: (warning) => warnings.push(warning),
+    ...(deps.windowBarrier !== undefined ? { windowBarrier: deps.windowBarrier } : {}),
   });
   recorder = new Recorder({
     keepRecords: deps.keepRecords ?? journal === null,
