@@ -151,7 +151,9 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
   let result: PointResult;
-  const journalPath = `${config.outputDir}/.bench-journal-${point.label}.jsonl`;
+  // Shards may share an output folder (one volume): each keeps its own journal.
+  const shardTag = shard === null ? '' : `shard${shard.shard.index}of${shard.shard.count}-`;
+  const journalPath = `${config.outputDir}/.bench-journal-${shardTag}${point.label}.jsonl`;
   const numRequests = shard !== null ? shareRequests(config.numRequests, shard.shard) : config.numRequests;
   try {
     await serverMetrics.start();
@@ -193,10 +195,17 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
   } finally {
     await client.close();
   }
+  // Every shard has finished its point; then the closing clock exchange (skew over the run). When a
+  // peer died, the barrier fails: this shard still writes its own envelope (a merge must then refuse
+  // the partial run, naming the missing shard) and fails after that.
+  let endFailure: Error | null = null;
   if (session !== null) {
-    // Every shard has finished its point; then the closing clock exchange (skew over the run).
-    await session.barrier('end');
-    await session.finish();
+    try {
+      await session.barrier('end');
+      await session.finish();
+    } catch (error) {
+      endFailure = error instanceof Error ? error : new Error(String(error));
+    }
   }
   const server = await serverMetrics.stop();
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
@@ -271,12 +280,12 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
           bootstrapResamples: result.config.bootstrapResamples,
         });
   const { envelope, contentHash } = await signEnvelope(toSign, input.signing);
-  const shardPrefix = shard === null ? '' : `shard${shard.shard.index}of${shard.shard.count}-`;
   const envelopePath = await writeEnvelope(
     config.outputDir,
-    `${input.filePrefix}${shardPrefix}${point.prefix}`,
+    `${input.filePrefix}${shardTag}${point.prefix}`,
     envelope,
   );
+  if (endFailure !== null) throw endFailure;
   if (session !== null) await session.upload(envelopeFileText(envelope));
   return {
     suiteId,
