@@ -9,9 +9,11 @@ import { register as engine } from './engine.js';
 import { register as exportCmd } from './export.js';
 import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
+import { register as k8s } from './k8s.js';
 import { register as keygen } from './keygen.js';
 import { register as list } from './list.js';
 import { register as matrix } from './matrix.js';
+import { register as merge } from './merge.js';
 import { register as plugins } from './plugins.js';
 import { register as profile } from './profile.js';
 import { register as replay } from './replay.js';
@@ -30,9 +32,11 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   exportCmd,
   fetch,
   summary,
+  k8s,
   keygen,
   list,
   matrix,
+  merge,
   plugins,
   profile,
   replay,

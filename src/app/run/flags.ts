@@ -553,6 +553,22 @@ export const RUN_FLAGS: readonly FlagRow[] = [
     range: { min: 0, max: 1, rule: 'a probability in [0, 1]' },
     configKey: 'simFaultRate',
   },
+  // Sharded runs (docs/scale-out.md): parsed together by app/shard/options.ts.
+  {
+    name: 'shard',
+    arg: '<i/N>',
+    help: 'run shard i of N of a sharded run: 1/N of the load and its share of the workload',
+  },
+  {
+    name: 'coordinator',
+    arg: '<url>',
+    help: 'sharded run: the coordinator (start barrier, clock exchange, results), e.g. http://bench-coordinator:7400',
+  },
+  {
+    name: 'run-id',
+    arg: '<uuid>',
+    help: 'sharded run: the run id (UUIDv7) every shard shares',
+  },
 ];
 
 /** "gate-timeout" → "gateTimeout" (commander's attribute name). */

@@ -1,6 +1,7 @@
 // `bench run` flags → a validated RunConfig, driven by the flag table (flags.ts). Pure: no I/O,
 // so every rule is table-tested.
 import { UsageError } from '../errors.js';
+import { parseShardFlags, type ShardRunConfig } from '../shard/options.js';
 import { DEFAULTS } from './defaults.js';
 import { attributeOf, parseChoice, parseNumber, parseNumberList, RUN_FLAGS, type FlagRow } from './flags.js';
 
@@ -90,6 +91,8 @@ export interface RunConfig {
   };
   /** --cancel-rate / --cancel-after-ms (rate 0 = off). */
   readonly cancel: { readonly rate: number; readonly afterMs: number };
+  /** `--shard i/N --coordinator URL --run-id UUID`: this process is one shard of a sharded run. */
+  readonly shard: ShardRunConfig | null;
 }
 
 /** @deprecated kept for callers of the old name: see DEFAULTS in defaults.ts. */
@@ -183,6 +186,7 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     extra: {},
     analysis: { gpuHourUsd: null, ceilingsPath: null, modelBytes: null },
     cancel: { rate: 0, afterMs: 500 },
+    shard: null,
   };
 }
 
@@ -254,6 +258,19 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     );
   if (has('concurrency') && (has('rps') || has('rpsSweep')))
     flagWarnings.push(`--concurrency ${text('concurrency')} is ignored: the open-loop rate sets the load`);
+  const shard = parseShardFlags({
+    ...(has('shard') ? { shard: text('shard') } : {}),
+    ...(has('coordinator') ? { coordinator: text('coordinator') } : {}),
+    ...(has('runId') ? { runId: text('runId') } : {}),
+  });
+  if (shard !== null) {
+    // One point, one process, one shared endpoint: what the merge can put back together.
+    if (has('sweep') || has('rpsSweep') || raw.allBenchmarks === true)
+      fail('--shard runs one point: leave out --sweep, --rps-sweep and --all-benchmarks');
+    if (config.trials > 1) fail('--shard and --trials are mutually exclusive');
+    if (raw.detach === true) fail('--shard and --detach are mutually exclusive');
+    if (!config.baseUrl) fail('--shard needs --base-url: every shard drives the same endpoint');
+  }
   return {
     ...config,
     points,
@@ -261,5 +278,6 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     concurrencyGiven: has('concurrency') && !has('rps') && !has('rpsSweep'),
     isSweep: has('sweep') || has('rpsSweep'),
     baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,
+    shard,
   };
 }

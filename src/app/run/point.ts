@@ -4,6 +4,7 @@ import { journalPathFor } from '../../harness/metrics/journal.js';
 import {
   buildEnvelope,
   endpointHash,
+  envelopeFileText,
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,
@@ -32,6 +33,14 @@ import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
 import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
+import {
+  openShardSession,
+  shardEnvelopeOf,
+  shardSeed,
+  shareRequests,
+  sharePoint,
+  shareWorkload,
+} from '../shard/point-shard.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
@@ -86,7 +95,36 @@ export interface PointInput {
 }
 
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
-  const { config, point } = input;
+  if (input.config.shard === null) return runPointOnce(input);
+  // A shard of a sharded run (docs/scale-out.md): its share of the load and of the workload; the
+  // coordinator agrees the start, the window and the end with the other shards.
+  const shard = input.config.shard;
+  const session = await openShardSession(shard);
+  try {
+    return await runPointOnce(input, {
+      session,
+      point: sharePoint(input.point, shard.shard),
+      workload: shareWorkload(input.workload, shard.shard),
+    });
+  } catch (error) {
+    await session?.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+interface ShardPart {
+  readonly session: Awaited<ReturnType<typeof openShardSession>>;
+  /** The shard's share of the point and of the workload. */
+  readonly point: SweepPoint;
+  readonly workload: Workload;
+}
+
+async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<PointReport> {
+  const { config } = input;
+  const point = shardPart?.point ?? input.point;
+  const workload = shardPart?.workload ?? input.workload;
+  const shard = config.shard;
+  const session = shardPart?.session ?? null;
   const connections = point.mode === 'closed' ? point.value : (config.maxConcurrency ?? 1024);
   const clientOptions = {
     baseUrl: input.baseUrl,
@@ -125,8 +163,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
   };
   const metricsUrl = metricsUrlOf(config.metricsUrl, input.baseUrl);
   const serverMetrics = new ServerMetricsRecorder(metricsUrl);
-  const journalPath = journalPathFor(config.outputDir, point.label);
-  const customDriver = workloadToDriver(input.workload, {
+  const customDriver = workloadToDriver(workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
@@ -136,8 +173,14 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     originEpochMs: systemClock.epochMsOf(originMs),
   });
   let result: PointResult;
+  // Shards may share an output folder (one volume): each keeps its own journal.
+  const shardTag = shard === null ? '' : `shard${shard.shard.index}of${shard.shard.count}-`;
+  const journalPath = journalPathFor(config.outputDir, `${shardTag}${point.label}`);
+  const numRequests = shard !== null ? shareRequests(config.numRequests, shard.shard) : config.numRequests;
   try {
     await serverMetrics.start();
+    // Every shard starts its warm-up at the same instant.
+    if (session !== null) await session.gate('start');
     result = await runPoint(
       resolvePointConfig({
         ...(point.mode === 'closed'
@@ -150,17 +193,17 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
               ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
             }),
         durationS: config.durationS,
-        ...(config.numRequests !== null ? { numRequests: config.numRequests } : {}),
+        ...(numRequests !== null ? { numRequests } : {}),
         warmupRequests: config.warmupRequests,
         gate: config.gate,
         rampS: config.rampS,
         drainGraceS: config.drainGraceS,
-        seed: config.seed,
+        seed: shard !== null ? shardSeed(config.seed, shard.shard) : config.seed,
         sloTemplate: input.slo,
       }),
       {
         client,
-        ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
+        ...(workload.kind === 'single-turn' ? { workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
         journalPath,
@@ -168,10 +211,24 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         pointLabel: input.label,
         timeline,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
+        // Every shard opens its window at one agreed instant once it is ready to measure.
+        ...(session !== null ? { windowBarrier: () => session.barrier('measure') } : {}),
       },
     );
   } finally {
     await client.close();
+  }
+  // Every shard has finished its point; then the closing clock exchange (skew over the run). When a
+  // peer died, the barrier fails: this shard still writes its own envelope (a merge must then refuse
+  // the partial run, naming the missing shard) and fails after that.
+  let endFailure: Error | null = null;
+  if (session !== null) {
+    try {
+      await session.barrier('end');
+      await session.finish();
+    } catch (error) {
+      endFailure = error instanceof Error ? error : new Error(String(error));
+    }
   }
   const server = await serverMetrics.stop();
   // bench diff bootstraps from this journal while it is still the one written for this envelope.
@@ -206,7 +263,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       hardwareClass: config.hardware,
       hardwareFingerprint: input.hardwareFingerprint,
       provenance: input.provenance,
-      dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
+      dataset: { id: workload.datasetId, hash: workload.datasetHash },
       seed: config.seed,
       driverOptions: driverOptions(config, point),
       sloTemplate: config.sloTemplate,
@@ -260,14 +317,31 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     modelId: input.modelId,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  const prefix = `${input.filePrefix}${point.prefix}`;
+  const toSign =
+    shard === null
+      ? analysed
+      : await shardEnvelopeOf({
+          unsigned: analysed,
+          config,
+          shard,
+          session,
+          runDriverOptions: driverOptions(config, input.point),
+          window: result.window,
+          journalPath,
+          slo: input.slo,
+          bootstrapResamples: result.config.bootstrapResamples,
+          sloBasis: point.mode === 'open' ? 'scheduled' : 'sent',
+        });
+  const prefix = `${input.filePrefix}${shardTag}${point.prefix}`;
   let envelopePath: string;
   let contentHash: string;
   let unsignedReason: string | null = null;
+  let signedText: string | null = null;
   try {
-    const signed = await signEnvelope(analysed, input.signing);
+    const signed = await signEnvelope(toSign, input.signing);
     contentHash = signed.contentHash;
     envelopePath = await writeEnvelope(config.outputDir, prefix, signed.envelope);
+    signedText = envelopeFileText(signed.envelope);
   } catch (error) {
     // A measurement is never thrown away: when signing fails (an expired token, Fulcio down), the
     // envelope is written unsigned and marked so, and the run exits 1.
@@ -276,10 +350,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     ({ path: envelopePath, contentHash } = await writeUnsignedEnvelope(
       config.outputDir,
       prefix,
-      analysed,
+      toSign,
       unsignedReason,
     ));
   }
+  if (endFailure !== null) throw endFailure;
+  if (session !== null && signedText !== null) await session.upload(signedText);
   return {
     unsignedReason,
     suiteId,

@@ -64,6 +64,11 @@ export interface PointDeps {
    * tokens, finished requests, pacer lag and event-loop delay per second (harness/run/timeline.ts).
    */
   readonly timeline?: TimelineBuilder;
+  /**
+   * Sharded runs (`bench run --shard`): the measurement window opens at the instant this resolves
+   * with (monotonic ms), agreed by every shard through the coordinator. See PhaseMachineOptions.
+   */
+  readonly windowBarrier?: () => Promise<number>;
 }
 
 export interface PointRun {
@@ -132,6 +137,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     onWindowClosed: () => audit.stop(),
     onChange: emitSnapshot,
     onWarning: (warning) => warnings.push(warning),
+    ...(deps.windowBarrier !== undefined ? { windowBarrier: deps.windowBarrier } : {}),
   });
   recorder = new Recorder({
     keepRecords: deps.keepRecords ?? journal === null,
