@@ -78,7 +78,7 @@ export function timestampMicros(now: Date = new Date()): string {
 export function finishEnvelope(unsigned: UnsignedEnvelope): UnsignedEnvelope {
   const { envelope } = normaliseForPython(unsigned);
   const { placeholders: _previous, ...rest } = envelope;
-  return { ...rest, placeholders: placeholderPaths(rest) } as UnsignedEnvelope;
+  return { ...rest, placeholders: placeholderPaths(rest) };
 }
 
 /** A hash of the endpoint so runs against the same server can be matched without storing the URL. */
