@@ -93,6 +93,10 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
   }
   const slo = runSloTemplate(config);
 
+  // A --base-url endpoint is input too: checked before anything is shown or written.
+  const endpointModel =
+    config.baseUrl === null ? null : await checkEndpoint(config.baseUrl, config.model, apiKey(config));
+
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
   let presenter: Presenter | null = null;
@@ -113,15 +117,13 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       config,
       {
         suite: suiteLabel,
-        model: config.model || (config.baseUrl === null ? DEFAULTS.embeddedModel : '…'),
+        model: endpointModel ?? (config.model || DEFAULTS.embeddedModel),
         engine: config.baseUrl === null ? 'sim (embedded)' : config.engine,
         endpointHost: config.baseUrl === null ? 'embedded' : new URL(config.baseUrl).host,
         simulated: config.baseUrl === null,
         onStopRequest: () => stop.abort(),
       },
-      config.baseUrl === null
-        ? 'embedded engine, telemetry, idle baseline …'
-        : 'endpoint check, telemetry, idle baseline …',
+      config.baseUrl === null ? 'embedded engine, telemetry, idle baseline …' : 'telemetry, idle baseline …',
     );
     let baseUrl = config.baseUrl;
     let modelId = config.model;
@@ -145,7 +147,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       baseUrl = engine.baseUrl;
       modelId = engine.modelId;
     } else {
-      modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
+      modelId = endpointModel ?? modelId;
     }
     const simulated = engine !== null;
     const metricsUrl = metricsUrlOf(config.metricsUrl, baseUrl);
