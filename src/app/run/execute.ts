@@ -134,6 +134,10 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     }
   }
 
+  // A --base-url endpoint is input too: checked before anything is shown or written.
+  const endpointModel =
+    config.baseUrl === null ? null : await checkEndpoint(config.baseUrl, config.model, apiKey(config));
+
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
   let presenter: Presenter | null = null;
@@ -154,15 +158,13 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       config,
       {
         suite: suiteLabel,
-        model: config.model || (config.baseUrl === null ? DEFAULTS.embeddedModel : '…'),
+        model: endpointModel ?? (config.model || DEFAULTS.embeddedModel),
         engine: config.baseUrl === null ? 'sim (embedded)' : config.engine,
         endpointHost: config.baseUrl === null ? 'embedded' : new URL(config.baseUrl).host,
         simulated: config.baseUrl === null,
         onStopRequest: () => stop.abort(),
       },
-      config.baseUrl === null
-        ? 'embedded engine, telemetry, idle baseline …'
-        : 'endpoint check, telemetry, idle baseline …',
+      config.baseUrl === null ? 'embedded engine, telemetry, idle baseline …' : 'telemetry, idle baseline …',
     );
     let baseUrl = config.baseUrl;
     let modelId = config.model;
@@ -186,7 +188,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       baseUrl = engine.baseUrl;
       modelId = engine.modelId;
     } else {
-      modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
+      modelId = endpointModel ?? modelId;
     }
     // `bench engine serve` behind --base-url names itself (x-inferencebench-engine, /version).
     const identity = engine === null ? await probeEngineIdentity(baseUrl) : null;
