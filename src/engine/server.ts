@@ -6,6 +6,7 @@ import type { ModelSpec } from './catalog.js';
 import { EngineError } from './errors.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Rng } from '../lib/rng.js';
+import { judgeReply, replyTokens } from './judge.js';
 import { FAULT_KINDS, ResponseStream, type FaultKind, type StreamHooks } from './stream.js';
 import { blockHashes, chatPrompt, completionPrompt } from './text.js';
 import type { TimingDriver } from './timing.js';
@@ -13,6 +14,12 @@ import { epochNowMs, type TruthLog } from './truthlog.js';
 import type { EngineCounters, EngineOptions } from './types.js';
 
 export const ENGINE_VERSION = '0.1.0-sim';
+/**
+ * Every response carries `x-inferencebench-engine: sim/<version>` so a client pointed at the engine
+ * through --base-url can tell it is simulated (docs/engine.md "Self-identification").
+ */
+export const ENGINE_ID_HEADER = 'x-inferencebench-engine';
+export const ENGINE_ID = `sim/${ENGINE_VERSION}`;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const KNOWN_ROUTES = new Set([
   '/v1/chat/completions',
@@ -174,6 +181,7 @@ export class EngineServer {
       },
     };
     this.server = createServer((req, res) => {
+      res.setHeader(ENGINE_ID_HEADER, ENGINE_ID);
       this.route(req, res).catch((error: unknown) => {
         if (res.headersSent) {
           res.destroy();
@@ -196,8 +204,8 @@ export class EngineServer {
       const onError = (error: NodeJS.ErrnoException): void => {
         reject(
           new EngineError(
-            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
             `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
           ),
         );
       };
@@ -232,7 +240,8 @@ export class EngineServer {
       res.end();
       return;
     }
-    if (method === 'GET' && path === '/version') return sendJson(res, { version: ENGINE_VERSION });
+    if (method === 'GET' && path === '/version')
+      return sendJson(res, { version: ENGINE_VERSION, engine: 'inferencebench-sim', simulated: true });
     if (method === 'GET' && path === '/metrics') {
       const text = this.deps.metrics.render(
         this.deps.driver.stats(),
@@ -312,12 +321,12 @@ export class EngineServer {
         `This model's maximum context length is ${window} tokens. However, you requested ${prompt.tokens} tokens in the messages.`,
       );
     }
-    const length = chooseOutputTokens(
-      b,
-      options.defaultOutputTokens,
-      this.deps.lengthRng,
-      window - prompt.tokens,
-    );
+    const judgeText = judgeReply(prompt.text);
+    const judgeTokens = judgeText === null ? null : replyTokens(judgeText);
+    const length =
+      judgeTokens !== null
+        ? { tokens: judgeTokens.length, finishReason: 'stop' as const }
+        : chooseOutputTokens(b, options.defaultOutputTokens, this.deps.lengthRng, window - prompt.tokens);
     const header = req.headers['x-sim-fault'];
     let fault: FaultKind;
     if (typeof header === 'string' && header.length > 0) {
@@ -358,12 +367,13 @@ export class EngineServer {
       includeUsage: b.stream === true && streamOptions?.include_usage === true,
       promptTokens: prompt.tokens,
       outputTokens: length.tokens,
-      reasoningTokens: kind === 'chat' ? options.reasoningTokens : 0,
+      reasoningTokens: kind === 'chat' && judgeTokens === null ? options.reasoningTokens : 0,
       finishReason: length.finishReason,
       fault,
       receivedMs,
       truth: this.deps.truth,
       hooks: this.hooks,
+      ...(judgeTokens !== null ? { text: judgeTokens } : {}),
     });
     this.live.add(stream);
     stream.begin();

@@ -68,8 +68,8 @@ export interface CanonicalServerMetrics {
   readonly 'vllm:avg_generation_throughput_toks_per_s': number | null;
 }
 
+/** Goes into the envelope as telemetry.server_metrics: never the URL, host, port or credentials. */
 export interface ServerMetricsResult {
-  readonly url: string;
   readonly flavor: EngineFlavor;
   readonly pre: ServerMetricsReading | null;
   readonly post: ServerMetricsReading | null;
@@ -295,7 +295,6 @@ export class ServerMetricsRecorder {
     const delta = this.pre && post ? deltaOf(this.pre, post) : null;
     const during = summarizeDuring(this.readings, this.failed);
     return {
-      url: this.url,
       flavor: this.flavor,
       pre: this.pre,
       post,

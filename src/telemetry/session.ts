@@ -95,7 +95,8 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
     const r = await startDcgmSampler({ url: options.dcgmUrl, intervalMs }, onTicks);
     if ('gpus' in r) {
       dcgmSampler = r;
-      source = options.dcgmSource ?? 'dcgm';
+      // Series the embedded engine simulates are 'engine' (simulated), whoever asked for them.
+      source = r.gpus.some((g) => g.simulated) ? 'engine' : (options.dcgmSource ?? 'dcgm');
       store = new GpuStore(
         r.gpus.map((g) => g.name),
         { intervalMs, energyIntervalMs: intervalMs },

@@ -1,6 +1,8 @@
 // Each command module exports `register(program)`. One line per command; keep alphabetical.
 import type { Command } from 'commander';
 import { register as compare } from './compare.js';
+import { register as completion } from './completion.js';
+import { register as cost } from './cost.js';
 import { register as diff } from './diff.js';
 import { register as doctor } from './doctor.js';
 import { register as engine } from './engine.js';
@@ -9,6 +11,7 @@ import { register as fetch } from './fetch.js';
 import { register as summary } from './summary.js';
 import { register as keygen } from './keygen.js';
 import { register as list } from './list.js';
+import { register as matrix } from './matrix.js';
 import { register as plugins } from './plugins.js';
 import { register as profile } from './profile.js';
 import { register as replay } from './replay.js';
@@ -19,6 +22,8 @@ import { register as watch } from './watch.js';
 
 export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   compare,
+  completion,
+  cost,
   diff,
   doctor,
   engine,
@@ -27,6 +32,7 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   summary,
   keygen,
   list,
+  matrix,
   plugins,
   profile,
   replay,

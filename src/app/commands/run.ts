@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { resolveSuite } from '../../harness/plugins/index.js';
+import { devKeyForRun } from '../dev-key.js';
 import { DEFAULTS } from '../run/defaults.js';
 import { RUN_FLAGS, type FlagRow } from '../run/flags.js';
 import { parseRunFlags, type RawRunFlags } from '../run/options.js';
+import { listRows } from './list.js';
 
 /** One commander option from a flag-table row (help on one line; choices checked by commander too). */
 export function commanderOption(row: FlagRow): Option {
@@ -41,8 +44,22 @@ export function register(program: Command): void {
       concurrency: explicit('concurrency') ? flags.concurrency : undefined,
       rps: explicit('rps') ? flags.rps : undefined,
     };
-    const config = parseRunFlags(suiteId, raw);
-    const { executeRun } = await import('../run/execute.js');
+    const parsed = parseRunFlags(suiteId, raw);
+    const { discoverOnce, executeRun } = await import('../run/execute.js');
+    if (parsed.list) {
+      const { plugin } = resolveSuite(await discoverOnce(), parsed.suiteId);
+      process.stdout.write(
+        parsed.json
+          ? `${JSON.stringify(listRows([plugin]), null, 2)}\n`
+          : plugin.benchmarks.map((b) => `${plugin.id}.${b.id}\n`).join(''),
+      );
+      return;
+    }
+    // No --dev-key: ./cosign.key, else the per-user key (created, and said so, on a first run).
+    const config =
+      parsed.signingMode === 'dev'
+        ? { ...parsed, devKeyPath: await devKeyForRun(explicit('devKey') ? parsed.devKeyPath : undefined) }
+        : parsed;
     process.exitCode = await executeRun(config, {
       argv: process.argv.slice(2),
       ...(config.report === 'html'

@@ -31,6 +31,10 @@ export interface RunConfig {
   readonly quant: string;
   readonly points: readonly SweepPoint[];
   readonly isSweep: boolean;
+  /** Flags that were given but overridden by others: one warning each (printed and recorded). */
+  readonly flagWarnings?: readonly string[];
+  /** --concurrency was given (an open-loop benchmark then runs closed-loop: warned). */
+  readonly concurrencyGiven?: boolean;
   readonly arrival: ArrivalFlag;
   readonly burstiness: number;
   readonly maxConcurrency: number | null;
@@ -70,6 +74,7 @@ export interface RunConfig {
   readonly detach: boolean;
   readonly requestTimeoutS: number;
   readonly idleTimeoutS: number;
+  readonly maxEventBytes: number;
   readonly drainGraceS: number;
   readonly simTiming: 'sim' | 'fixed' | 'nodelay';
   readonly simFaultRate: number;
@@ -77,6 +82,14 @@ export interface RunConfig {
   readonly workers: number | null;
   /** Plugin-specific flags forwarded to the workload (recorded in driver_options too). */
   readonly extra: Readonly<Record<string, string | number>>;
+  /** Cost and %SoL inputs (docs/metrics.md). */
+  readonly analysis: {
+    readonly gpuHourUsd: number | null;
+    readonly ceilingsPath: string | null;
+    readonly modelBytes: number | null;
+  };
+  /** --cancel-rate / --cancel-after-ms (rate 0 = off). */
+  readonly cancel: { readonly rate: number; readonly afterMs: number };
 }
 
 /** @deprecated kept for callers of the old name: see DEFAULTS in defaults.ts. */
@@ -162,11 +175,14 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     detach: false,
     requestTimeoutS: DEFAULTS.requestTimeoutS,
     idleTimeoutS: DEFAULTS.idleTimeoutS,
+    maxEventBytes: DEFAULTS.maxEventBytes,
     drainGraceS: DEFAULTS.drainGraceS,
     simTiming: 'sim',
     simFaultRate: 0,
     workers: null,
     extra: {},
+    analysis: { gpuHourUsd: null, ceilingsPath: null, modelBytes: null },
+    cancel: { rate: 0, afterMs: 500 },
   };
 }
 
@@ -231,9 +247,18 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     const levels = parseNumberList('concurrency', has('concurrency') ? text('concurrency') : '1');
     points = [closedPoint(levels[0] ?? 1, false)];
   }
+  const flagWarnings: string[] = [];
+  if (has('sweep') && has('rps'))
+    flagWarnings.push(
+      `--rps ${text('rps')} is ignored: --sweep ${text('sweep')} runs closed-loop concurrency points (use --rps-sweep for rates)`,
+    );
+  if (has('concurrency') && (has('rps') || has('rpsSweep')))
+    flagWarnings.push(`--concurrency ${text('concurrency')} is ignored: the open-loop rate sets the load`);
   return {
     ...config,
     points,
+    flagWarnings,
+    concurrencyGiven: has('concurrency') && !has('rps') && !has('rpsSweep'),
     isSweep: has('sweep') || has('rpsSweep'),
     baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,
   };

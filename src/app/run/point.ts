@@ -1,11 +1,13 @@
 // One measured point: run it through the harness, summarise telemetry and server metrics, build,
 // sign and write its envelope.
+import { journalPathFor } from '../../harness/metrics/journal.js';
 import {
   buildEnvelope,
   endpointHash,
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,
+  writeUnsignedEnvelope,
   ZERO_HASH,
   type CiRecord,
   type EnvelopeWrite,
@@ -13,6 +15,7 @@ import {
 } from '../../envelope/index.js';
 import {
   createStreamClient,
+  describeJournal,
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
@@ -27,13 +30,16 @@ import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
-import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
+import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
+import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
 
 export interface PointReport {
+  /** Set when signing failed and the envelope was written unsigned (the run then exits 1). */
+  readonly unsignedReason: string | null;
   readonly suiteId: string;
   readonly modelId: string;
   readonly telemetry: TelemetryWindowSummary;
@@ -47,6 +53,8 @@ export interface PointReport {
   readonly tier: string;
   readonly valid: boolean;
   readonly incomplete: boolean;
+  /** The envelope as signed (for the %SoL, descriptor and server lines under the result tables). */
+  readonly envelope: object;
 }
 
 export interface PointInput {
@@ -73,6 +81,8 @@ export interface PointInput {
   readonly filePrefix: string;
   readonly runContext: Readonly<Record<string, unknown>>;
   readonly warnings: readonly string[];
+  /** Cost, %SoL, judge inputs checked before the run (prepareRunAnalysis). */
+  readonly analysis: RunAnalysis;
 }
 
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
@@ -86,6 +96,10 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     connections,
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
+    maxEventBytes: config.maxEventBytes,
+    ...(config.cancel.rate > 0
+      ? { cancel: { rate: config.cancel.rate, afterMs: config.cancel.afterMs, seed: config.seed } }
+      : {}),
   };
   const workers =
     config.workers ??
@@ -109,7 +123,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     }
     input.onSnapshot(snapshot);
   };
-  const serverMetrics = new ServerMetricsRecorder(metricsUrlOf(config.metricsUrl, input.baseUrl));
+  const metricsUrl = metricsUrlOf(config.metricsUrl, input.baseUrl);
+  const serverMetrics = new ServerMetricsRecorder(metricsUrl);
+  const journalPath = journalPathFor(config.outputDir, point.label);
   const customDriver = workloadToDriver(input.workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
@@ -147,7 +163,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
-        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
+        journalPath,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
         timeline,
@@ -158,6 +174,11 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     await client.close();
   }
   const server = await serverMetrics.stop();
+  // bench diff bootstraps from this journal while it is still the one written for this envelope.
+  const journal =
+    result.journalPath !== null
+      ? await describeJournal(result.journalPath, result.window).catch(() => null)
+      : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
   const endMs = systemClock.now();
   input.telemetry.timelineInto?.(timeline, originMs, endMs);
@@ -173,6 +194,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       model: {
         id: input.modelId,
         provider: input.simulated ? 'sim' : config.engine,
+        // Keyed (per-user HMAC): the hash cannot be tested against guessed addresses.
         endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
       },
       engine: {
@@ -206,6 +228,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         trials: { count: 1, index: 0, seeds: [config.seed] },
         point_index: input.label.index,
         point_total: input.label.total,
+        ...(journal ? { journal } : {}),
+        // Simulated: engine.name says sim; the name the user asked for is kept beside it.
+        ...(input.simulated ? { engine_requested: config.engine } : {}),
         ...input.runContext,
       },
       warnings: [
@@ -224,9 +249,39 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       timeline: timelineBlock,
     },
   );
-  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
-  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
+  const analysed = await applyPointAnalysis(unsigned, {
+    analysis: input.analysis,
+    config,
+    spec: input.spec,
+    journalPath,
+    baseUrl: input.baseUrl,
+    metricsUrl,
+    apiKey: input.apiKey,
+    modelId: input.modelId,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const prefix = `${input.filePrefix}${point.prefix}`;
+  let envelopePath: string;
+  let contentHash: string;
+  let unsignedReason: string | null = null;
+  try {
+    const signed = await signEnvelope(analysed, input.signing);
+    contentHash = signed.contentHash;
+    envelopePath = await writeEnvelope(config.outputDir, prefix, signed.envelope);
+  } catch (error) {
+    // A measurement is never thrown away: when signing fails (an expired token, Fulcio down), the
+    // envelope is written unsigned and marked so, and the run exits 1.
+    if (!isSigningFailure(error)) throw error;
+    unsignedReason = `signing failed: ${error instanceof Error ? error.message : String(error)}`;
+    ({ path: envelopePath, contentHash } = await writeUnsignedEnvelope(
+      config.outputDir,
+      prefix,
+      analysed,
+      unsignedReason,
+    ));
+  }
   return {
+    unsignedReason,
     suiteId,
     modelId: input.modelId,
     telemetry: telemetrySummary,
@@ -234,13 +289,20 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     envelopePath,
     contentHash,
     runId: unsigned.run_id,
-    metrics: unsigned.metrics,
+    metrics: analysed.metrics,
     ci: pointMetricsV1(result).ci,
-    warnings: unsigned.warnings,
+    warnings: analysed.warnings,
     tier,
     valid: result.valid,
     incomplete: result.incomplete,
+    envelope: analysed,
   };
+}
+
+/** Errors of the signing step itself (not a full disk or a bad envelope): keep the data unsigned. */
+function isSigningFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E_(KEYLESS|KEY_)/.test(code);
 }
 
 /** Warns when the point drove more than half of the client ceiling measured by `bench doctor --calibrate`. */

@@ -6,11 +6,13 @@ import {
   readEnvelopeFile,
   signEnvelope,
   timestampMicros,
+  finishEnvelope,
   uuidv7,
   writeEnvelope,
   METRIC,
   type UnsignedEnvelope,
 } from '../../envelope/index.js';
+import { decideTier } from '../../harness/index.js';
 import { UsageError } from '../errors.js';
 
 import { meetsOkRateFloor, signingOptionsOf } from './defaults.js';
@@ -114,12 +116,23 @@ export async function runTrials(
       mean[key] = s.mean;
       std[key] = s.std;
     }
-    const converged = envelopes.every((e) => {
-      const quality = (e.envelope as Record<string, unknown>).quality as
-        { valid?: boolean; gate?: { status?: string } } | undefined;
-      return quality?.valid === true && quality.gate?.status === 'converged';
+    const facts = envelopes.map((e) => {
+      const env = e.envelope as Record<string, unknown>;
+      const quality = env.quality as { valid?: boolean; gate?: { status?: string } } | undefined;
+      const runContext = env.run_context as { simulated?: unknown } | undefined;
+      const measured = e.envelope.metrics.n_requests;
+      return {
+        converged: quality?.gate?.status === 'converged',
+        healthy: quality?.valid === true,
+        measured: typeof measured === 'number' ? measured : 0,
+        simulated: runContext?.simulated === true,
+      };
     });
-    const tier = points.length >= 3 && converged ? 'VERDICT' : 'DRAFT';
+    const converged = facts.every((f) => f.converged && f.healthy);
+    // Simulated runs are never VERDICT; VERDICT needs ≥ 3 converged, healthy trials of ≥ 200
+    // measured requests each (docs/methodology.md "Trials and tiers").
+    const decision = decideTier(facts);
+    const tier = decision.tier;
     const now = new Date();
     const source = base.envelope;
     const runContext = source.run_context ?? {};
@@ -151,15 +164,11 @@ export async function runTrials(
       metric_ci: {},
       warnings: [
         ...source.warnings,
-        ...(tier === 'DRAFT'
-          ? [
-              `tier DRAFT: ${points.length < 3 ? 'fewer than 3 trials' : 'not every trial converged with a healthy generator'}`,
-            ]
-          : []),
+        ...(tier === 'DRAFT' ? [`tier DRAFT: ${decision.reasons.join('; ')}`] : []),
       ],
       signature: null,
     };
-    const { envelope } = await signEnvelope(aggregate, signing);
+    const { envelope } = await signEnvelope(finishEnvelope(aggregate), signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
     written.push(path);

@@ -4,7 +4,7 @@
 // snapshot read it (PhaseView). All time comes from the injected Clock, so every rule here runs
 // on a VirtualClock in tests.
 import type { Clock, TimerHandle } from '../clock.js';
-import type { ConvergenceGate } from '../metrics/gate.js';
+import { gateMaxWaitS, type ConvergenceGate } from '../metrics/gate.js';
 import type { Phase } from '../types.js';
 import type { PointConfig } from './config.js';
 
@@ -144,21 +144,34 @@ export class PhaseMachine implements PhaseView {
       return;
     }
     this.gateStartMs = this.options.clock.now();
+    gate.start(this.gateStartMs);
     this.phase = 'gate';
+    // Bounded by time: never longer than the measurement it precedes (docs/methodology.md).
+    const maxWaitS = gateMaxWaitS(config.durationS, config.gate.timeoutS);
     this.setTimer(() => {
       if (this.windowStartMs !== null || gate.isOpen) return;
       gate.giveUp();
       const state = gate.state();
-      const why =
+      const requests =
         state.n < state.window || state.cov === null
           ? `only ${state.n} of the ${state.window} successful requests it needs had completed`
           : `CoV ${state.cov.toFixed(3)} over the last ${state.n} requests`;
+      const intervals =
+        state.intervalCov === null || state.intervalCov === undefined
+          ? ''
+          : `; token rate CoV ${state.intervalCov.toFixed(3)}, drift ${(state.intervalDrift ?? 0).toFixed(3)} over ${state.intervalN} intervals`;
       this.options.onWarning(
-        `convergence gate gave up after ${config.gate.timeoutS} s (${why}, target CoV < ${config.gate.targetCov}): measured anyway`,
+        `convergence gate gave up after ${formatSeconds(maxWaitS)} s (${requests}${intervals}, target CoV < ${config.gate.targetCov}): measured anyway`,
       );
       this.startMeasuring();
-    }, config.gate.timeoutS * 1000);
+    }, maxWaitS * 1000);
     this.options.onChange();
+  }
+
+  /** A periodic look at the live token counter: the gate may converge on token-rate intervals. */
+  observeTokens(totalTokens: number): void {
+    if (this.phase !== 'gate' || this.windowStartMs !== null) return;
+    if (this.options.gate.observeTokens(this.options.clock.now(), totalTokens)) this.startMeasuring();
   }
 
   private startMeasuring(): void {
@@ -191,3 +204,5 @@ export class PhaseMachine implements PhaseView {
     this.options.onChange();
   }
 }
+
+const formatSeconds = (s: number): string => String(Number(s.toFixed(1)));

@@ -12,7 +12,7 @@ import type { StreamClient } from '../client/stream-client.js';
 import { createClosedLoopDriver, type RequestSource } from '../drivers/closed.js';
 import { createOpenLoopDriver } from '../drivers/open.js';
 import type { Driver, DriverContext } from '../drivers/types.js';
-import { ConvergenceGate } from '../metrics/gate.js';
+import { ConvergenceGate, gateMaxWaitS } from '../metrics/gate.js';
 import { JournalWriter } from '../metrics/journal.js';
 import { Recorder } from '../metrics/recorder.js';
 import type { HarnessSnapshot, PointLabel, RequestRecord, RequestSpec } from '../types.js';
@@ -108,6 +108,8 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   let recorder: Recorder | null = null;
   const emitSnapshot = (): void => {
     void journal?.flush();
+    // The gate converges on token-rate intervals too (long requests): feed it the live counter.
+    machine.observeTokens(deps.client.stats.tokensReceived);
     if (deps.onSnapshot === undefined || recorder === null) return;
     recorder.tick();
     recorder.health = audit.health(false);
@@ -117,6 +119,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     enabled: config.gate.enabled,
     window: config.gate.window,
     targetCov: config.gate.targetCov,
+    maxWaitMs: gateMaxWaitS(config.durationS, config.gate.timeoutS) * 1000,
   });
   const machine: PhaseMachine = new PhaseMachine({
     clock,

@@ -64,9 +64,12 @@ describe('command wiring', () => {
 
   it('summary --csv / --json; doctor --concurrency validation', async () => {
     expect((await cli(['summary', c1, c4, '--csv'])).stdout.split('\n')[0]).toMatch(/^suite_id,/);
+    // InferenceBench's keys first, ours after
     expect(Object.keys(JSON.parse((await cli(['summary', c1, '--json'])).stdout) as object)).toEqual([
       'suites',
       'skipped',
+      'loaded',
+      'notes',
     ]);
     expect((await cli(['summary', '/no/such/dir'])).code).toBe(2);
     expect((await cli(['doctor', '--concurrency', '0'])).code).toBe(2);
