@@ -78,6 +78,8 @@ export interface RequestRecord {
   readonly errorCode: ErrorCode | null;
   /** Short human detail for errors (status body excerpt, exception message). Never the API key. */
   readonly errorDetail?: string;
+  /** A 429/503 answer's Retry-After, in ms (uncapped; the closed-loop driver caps it). */
+  readonly retryAfterMs?: number;
   readonly outputText?: string;
   /** Discarded by the warm-up rule. */
   readonly warmup: boolean;

@@ -327,6 +327,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let timedOut = false;
     let callerAborted = false;
     let httpStatus: number | null = null;
+    let retryAfterMs: number | undefined;
     const onCallerAbort = (): void => {
       callerAborted = true;
       controller.abort();
@@ -375,6 +376,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
             // The status is the error; an unreadable body adds nothing.
           }
           state.fail(`http_${response.statusCode}`, redact(excerpt(text, BODY_EXCERPT_BYTES)));
+          retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
           if (!response.body.destroyed) response.body.destroy();
         } else {
           // The tap has fed the parser as the bytes arrived; the body only signals the end.
@@ -405,7 +407,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     if (apiKey !== null && state.text !== undefined) state.text = state.text.split(apiKey).join('[redacted]');
     stats.inFlight--;
     stats.done++;
-    return state.toRecord({
+    const record = state.toRecord({
       id,
       worker,
       tSchedMs,
@@ -417,6 +419,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       sessionId: spec.sessionId,
       turn: spec.turn,
     });
+    return retryAfterMs === undefined ? record : { ...record, retryAfterMs };
   };
 
   return {
@@ -428,6 +431,15 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       await pool.destroy();
     },
   };
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from `nowMs`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
 const CONNECT_CODES = new Set([

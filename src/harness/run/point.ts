@@ -165,6 +165,8 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     if (inFlight === 0 && drainedResolve !== null) drainedResolve();
     return record;
   };
+  let backoffCount = 0;
+  let backoffTotalMs = 0;
   const pacer = createPacer(clock, machine.stopIssuing.signal, (lagMs) => audit.recordLag(lagMs));
   const context: DriverContext = {
     now: () => clock.now(),
@@ -172,6 +174,10 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     stopSignal: machine.stopIssuing.signal,
     seed: config.seed,
     sleepUntil: (atMs) => pacer.sleepUntil(atMs),
+    onBackoff: (waitMs) => {
+      backoffCount++;
+      backoffTotalMs += waitMs;
+    },
   };
   const waitDrained = (): Promise<void> =>
     inFlight === 0
@@ -204,6 +210,10 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     }, config.drainGraceS * 1000);
     await driverDone;
     await waitDrained();
+    if (backoffCount > 0)
+      warnings.push(
+        `the server pushed back (429/5xx/refused) ${backoffCount} time(s): closed-loop slots waited ${(backoffTotalMs / 1000).toFixed(1)} s in total before retrying (Retry-After, capped at 10 s, else backoff from 50 ms); throughput is below what was asked`,
+      );
   } catch (error) {
     // A custom driver threw: stop, let in-flight requests finish (bounded), keep the journal.
     driverError = error;
