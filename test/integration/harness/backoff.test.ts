@@ -80,7 +80,7 @@ describe('closed loop under a 429 storm', () => {
         errorCode: 'http_429',
         httpStatus: 429,
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      }) as RequestRecord;
+      }) as unknown as RequestRecord;
     expect(backoffMs(rec(3_600_000), 1)).toBe(10_000);
     expect(backoffMs(rec(), 1)).toBe(50);
     expect(backoffMs(rec(), 4)).toBe(400);
