@@ -27,6 +27,9 @@ export type { PointResult } from './result.js';
 /** The part of a client the runner uses (the stream client, the worker pool, or a test fake). */
 export type PointClient = Pick<StreamClient, 'send' | 'stats'>;
 
+/** After a user stop (Ctrl-C), in-flight requests get at most this long to finish. */
+export const USER_STOP_DRAIN_S = 5;
+
 export interface PointDeps {
   readonly client: PointClient;
   /** Single-turn request source for the built-in closed/open loop drivers. */
@@ -201,13 +204,13 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     // A driver that ran out of work (trace end) ends the window itself.
     machine.stopMeasuring();
     // Drain: in-flight requests get the grace, then are aborted (recorded as 'aborted').
+    // A user stop (Ctrl-C) drains for at most USER_STOP_DRAIN_S: the user is waiting.
+    const graceS = machine.incomplete ? Math.min(config.drainGraceS, USER_STOP_DRAIN_S) : config.drainGraceS;
     graceTimer = machine.setTimer(() => {
       if (inFlight === 0) return;
-      warnings.push(
-        `drain grace of ${config.drainGraceS} s ran out: ${inFlight} in-flight request(s) aborted`,
-      );
+      warnings.push(`drain grace of ${graceS} s ran out: ${inFlight} in-flight request(s) aborted`);
       abortInFlight.abort();
-    }, config.drainGraceS * 1000);
+    }, graceS * 1000);
     await driverDone;
     await waitDrained();
     if (backoffCount > 0)
