@@ -5,12 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, unrefTimer, type Clock, type TimerHandle } from '../../harness/clock.js';
-import {
-  checkOutputDir,
-  privateSubdir,
-  writeFileAtomic,
-  writeFileAtomicSync,
-} from '../../lib/safe-file.js';
+import { checkOutputDir, privateSubdir, writeFileAtomic, writeFileAtomicSync } from '../../lib/safe-file.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import type { ConsoleMeta, SweepRow } from '../console/types.js';

@@ -176,7 +176,9 @@ describe('point phases on a virtual clock', () => {
     );
     expect(r.result.incomplete).toBe(true);
     expect(r.result.warnings).toContainEqual(
-      expect.stringMatching(/^no warm-up request finished within 60 s \(0 of 3\): the server is not responding/),
+      expect.stringMatching(
+        /^no warm-up request finished within 60 s \(0 of 3\): the server is not responding/,
+      ),
     );
     expect(clock.now()).toBeLessThan(62_000);
   });
