@@ -57,7 +57,8 @@ describe('replay reads, verifies and uses the same bytes (CLI)', { timeout: 120_
     // Same hash prefix in the name, another seed: a second read would run seed 7.
     writeFileSync(tampered, genuine.replace('"seed": 42', '"seed": 7'));
     // First opener gets the genuine file, any second opener the tampered one.
-    const writer = spawn('sh', ['-c', `cat ${SOURCE} > ${fifo}; cat ${tampered} > ${fifo}`]);
+    // (The pause lets the first reader see end-of-file before a second writer could open the pipe.)
+    const writer = spawn('sh', ['-c', `cat ${SOURCE} > ${fifo}; sleep 2; cat ${tampered} > ${fifo}`]);
     const r = await runBench(replayArgs(fifo, join(dir, 'out-fifo')));
     writer.kill();
     expect(r.code, r.stderr).toBe(0);
