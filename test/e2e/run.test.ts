@@ -79,7 +79,7 @@ describe('bench run', () => {
     [['--duration', '-3'], '--duration must be a positive number'],
     [['--base-url', 'htp:/nope'], '--base-url'],
     [['--base-url', 'http://127.0.0.1:9/v1'], 'cannot reach http://127.0.0.1:9/v1'],
-    [['--output', '/dev/null/results'], 'is not writable'],
+    [['--output', '/dev/null/results'], 'refusing output directory /dev/null/results'],
     [['--dev-key', '/nonexistent/cosign.key'], 'bench keygen'],
     [['--sweep', '1,4', '--concurrency', '2'], 'mutually exclusive'],
   ])('rejects %j with one clear line, exit 2, nothing written', async (args, message) => {

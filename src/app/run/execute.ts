@@ -29,7 +29,8 @@ import { VERSION } from '../version.js';
 
 import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, OK_RATE_FLOOR, signingOptionsOf } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
-import { createPresenter, type Presenter } from './presenter.js';
+import { USER_STOP_DRAIN_S } from '../../harness/run/point.js';
+import { createPresenter, useLiveConsole, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
 import {
@@ -63,6 +64,20 @@ export interface PointsOptions {
 export interface PointsOutcome {
   readonly reports: readonly PointReport[];
   readonly aborted: boolean;
+}
+
+/** Headless stop: say what happens and count the (capped) drain down, once a second. */
+function startStopCountdown(): void {
+  let left = USER_STOP_DRAIN_S;
+  process.stderr.write(
+    `stopping: in-flight requests drain for at most ${left} s, then an incomplete envelope is written (Ctrl-C again to exit now)\n`,
+  );
+  const timer = setInterval(() => {
+    left -= 1;
+    if (left <= 0) clearInterval(timer);
+    else process.stderr.write(`stopping: ${left} s left to drain\n`);
+  }, 1000);
+  timer.unref();
 }
 
 export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
@@ -147,6 +162,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
     stop.abort();
+    if (!useLiveConsole(config)) startStopCountdown();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,6 +1,8 @@
 // `bench replay` and `bench profile`: re-run the benchmark an envelope records against a new endpoint.
 import { basename } from 'node:path';
-import { contentHashOfLossless, METRIC, readEnvelopeFile, verifyEnvelopeFile } from '../../envelope/index.js';
+import { contentHashOfLossless, METRIC } from '../../envelope/index.js';
+import { loadTrustStore, TRUST_LABELS } from '../../envelope/trust.js';
+import { readAndVerifyEnvelope } from '../../envelope/verify.js';
 import {
   inferenceBenchResolvedText,
   inferenceBenchThresholds,
@@ -26,6 +28,9 @@ export interface ReplayFlags {
   readonly json?: boolean;
   readonly gate?: boolean;
   readonly maxTokens?: string;
+  readonly trustedKey?: string[];
+  readonly requireTrusted?: boolean;
+  readonly maxFileBytes?: number;
 }
 
 export interface ReplayMode {
@@ -66,9 +71,14 @@ export async function replayEnvelope(
       `--base-url is required: envelopes do not record endpoints (e.g. bench ${mode.kind} ${sourcePath} --base-url http://localhost:8000/v1)`,
     );
   }
-  const loaded = await readEnvelopeFile(sourcePath);
-  if (flags.verify) {
-    const verdict = await verifyEnvelopeFile(sourcePath, {});
+  // One read: the bytes verified are the bytes replayed (a named pipe or a file swapped between
+  // two reads cannot run other numbers than those checked).
+  const trustStore = await loadTrustStore({ keyPaths: flags.trustedKey ?? [] });
+  const { loaded, result: verdict } = await readAndVerifyEnvelope(sourcePath, {
+    trustStore,
+    ...(flags.maxFileBytes !== undefined ? { maxBytes: flags.maxFileBytes } : {}),
+  });
+  if (flags.verify || flags.requireTrusted) {
     if (!verdict.ok) {
       process.stderr.write(`FAIL  ${sourcePath}\n  reason: ${verdict.reason ?? 'verification failed'}\n`);
       process.stderr.write(
@@ -76,6 +86,13 @@ export async function replayEnvelope(
       );
       return 1;
     }
+    process.stderr.write(`source ${sourcePath}: ${TRUST_LABELS[verdict.trust]}\n`);
+  }
+  if (flags.requireTrusted && verdict.trust !== 'trusted') {
+    process.stderr.write(
+      `bench: --require-trusted: ${sourcePath} is ${TRUST_LABELS[verdict.trust]}; add its signer to ${trustStore.dir} or pass --trusted-key\n`,
+    );
+    return 1;
   }
   const source = loaded.envelope as unknown as Json;
   const suiteId = str(source.suite_id);
