@@ -25,6 +25,8 @@ import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
+import type { ServerMetricsReading } from '../../telemetry/server-metrics.js';
+import { serverLiveFrom, type ServerLive } from '../console/server-live.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
 import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
 import { VERSION } from '../version.js';
@@ -71,6 +73,8 @@ export interface PointInput {
   readonly apiKey: string | undefined;
   readonly stopSignal: AbortSignal;
   readonly onSnapshot: (snapshot: HarnessSnapshot) => void;
+  /** The engine's /metrics view after each scrape during the point (the console's Server pane). */
+  readonly onServer?: (live: ServerLive) => void;
   readonly filePrefix: string;
   readonly runContext: Readonly<Record<string, unknown>>;
   readonly warnings: readonly string[];
@@ -116,7 +120,15 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     input.onSnapshot(snapshot);
   };
   const metricsUrl = metricsUrlOf(config.metricsUrl, input.baseUrl);
-  const serverMetrics = new ServerMetricsRecorder(metricsUrl);
+  let previousReading: ServerMetricsReading | null = null;
+  let scrapes = 0;
+  const serverMetrics = new ServerMetricsRecorder(metricsUrl, {
+    onReading: (reading, pre) => {
+      scrapes += 1;
+      input.onServer?.(serverLiveFrom(pre, previousReading ?? pre, reading, scrapes));
+      previousReading = reading;
+    },
+  });
   const journalPath = `${config.outputDir}/.bench-journal-${point.label}.jsonl`;
   const customDriver = workloadToDriver(input.workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
