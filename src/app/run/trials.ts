@@ -11,6 +11,8 @@ import {
   METRIC,
   type UnsignedEnvelope,
 } from '../../envelope/index.js';
+import { augmentEnvelope } from '../analysis/augment.js';
+import { prepareRunAnalysis, renderRunAnalysis, solCellOf } from '../analysis/run-setup.js';
 import { UsageError } from '../errors.js';
 
 import { meetsOkRateFloor, signingOptionsOf } from './defaults.js';
@@ -73,6 +75,8 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
 }
 
 export async function runTrials(config: RunConfig, argv: readonly string[]): Promise<number> {
+  // A bad --prices-file / --ceilings exits 2 before the first trial starts.
+  const analysis = prepareRunAnalysis(config);
   const perTrial: ChildPoint[][] = [];
   for (let k = 0; k < config.trials; k++) {
     const seed = config.seed + k;
@@ -94,6 +98,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
   const signing = signingOptionsOf(config);
   const first = perTrial[0] ?? [];
   const rows: string[][] = [];
+  const written: { label: string; path: string; envelope: object }[] = [];
   let exitCode = 0;
   for (let p = 0; p < first.length; p++) {
     const points = perTrial.map((t) => t[p]).filter((x): x is ChildPoint => x !== undefined);
@@ -154,7 +159,17 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       ],
       signature: null,
     };
-    const { envelope } = await signEnvelope(aggregate, signing);
+    // %SoL, cost and the descriptor of the means (each trial's own, and its judge, stay in its envelope).
+    const { analysis: _trialAnalysis, ...withoutAnalysis } = aggregate;
+    const analysed = augmentEnvelope(withoutAnalysis as UnsignedEnvelope, '', {
+      ceilings: analysis.ceilings,
+      snapshot: analysis.snapshot,
+      hardware: analysis.hardware,
+      ...(analysis.prices !== undefined ? { prices: analysis.prices } : {}),
+      ...(analysis.gpuHourUsd !== undefined ? { gpuHourUsd: analysis.gpuHourUsd } : {}),
+      ...(analysis.modelBytes !== undefined ? { modelBytes: analysis.modelBytes } : {}),
+    });
+    const { envelope } = await signEnvelope(analysed, signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
     if (!meetsOkRateFloor(mean[METRIC.okRate])) exitCode = 1;
@@ -165,13 +180,16 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       pm('ttft_p50_ms'),
       pm('tpot_p50_ms'),
       pm('ok_rate'),
+      solCellOf(analysed),
       tier,
       path,
     ]);
+    written.push({ label: points[0]?.point ?? '', path, envelope: analysed });
   }
   process.stdout.write(
     `Trials (${config.trials}, seeds ${config.seed}..${config.seed + config.trials - 1}): mean ± std\n` +
-      `${textTable(['point', 'throughput_tok_per_s', 'ttft_p50_ms', 'tpot_p50_ms', 'ok_rate', 'tier', 'envelope'], rows)}\n`,
+      `${textTable(['point', 'throughput_tok_per_s', 'ttft_p50_ms', 'tpot_p50_ms', 'ok_rate', '%SoL', 'tier', 'envelope'], rows)}\n`,
   );
+  if (written.length > 0) process.stdout.write(`\n${renderRunAnalysis(written, config)}\n`);
   return exitCode;
 }
