@@ -36,7 +36,10 @@ describe('augmentEnvelope', () => {
     };
     // share = 300 / 400 = 0.75 → deepinfra 0.75 × 0.03 + 0.25 × 0.05 = 0.035 $/Mtok
     expect(out.metrics).toMatchObject({ cost_source: 'snapshot:2026-12-01#deepinfra' });
-    expect((out.metrics as unknown as Record<string, number>).cost_usd_per_million_tokens).toBeCloseTo(0.035, 12);
+    expect((out.metrics as unknown as Record<string, number>).cost_usd_per_million_tokens).toBeCloseTo(
+      0.035,
+      12,
+    );
     // ctx = 300 + 50 = 350: (16.06e9 + 131072 × 350) × 100 ÷ 3.35e12
     expect(out.analysis.sol.workload.value).toBeCloseTo(((8.03e9 * 2 + 131_072 * 350) * 100) / 3.35e12, 12);
     expect(out.analysis.sol.workload.ceiling_key).toBe('h100_sxm.hbm3_tbps');
@@ -60,7 +63,10 @@ describe('augmentEnvelope', () => {
     // $3.60/h × 1 GPU ÷ (100 tok/s × 3600) × 1e6 = 10 $/Mtok
     const gpu = augmentEnvelope({ ...envelope, model: { id: 'mine/y' } }, 'p', { ...base, gpuHourUsd: 3.6 });
     expect(gpu.metrics).toMatchObject({ cost_source: 'gpu_hour' });
-    expect((gpu.metrics as unknown as Record<string, number>).cost_usd_per_million_tokens).toBeCloseTo(10, 12);
+    expect((gpu.metrics as unknown as Record<string, number>).cost_usd_per_million_tokens).toBeCloseTo(
+      10,
+      12,
+    );
     expect(augmentEnvelope({ ...envelope, model: { id: 'mine/y' } }, 'p', base).metrics).toMatchObject({
       cost_usd_per_million_tokens: null,
       cost_source: 'none',
