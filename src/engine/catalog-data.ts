@@ -119,9 +119,9 @@ hardware:
     memEfficiency: 0.8
     computeEfficiency: 0.55
     stepOverheadMs: 0.4
-    perSeqOverheadMs: 0.2
-    frontendBaseMs: 5
-    frontendPerStreamMs: 0.6
+    perSeqOverheadMs: 0.25
+    frontendBaseMs: 7.5
+    frontendPerStreamMs: 1.0
     allReduceBaseUs: 8
     allReducePerPeerUs: 6.5
 
@@ -139,9 +139,9 @@ hardware:
     memEfficiency: 0.8
     computeEfficiency: 0.55
     stepOverheadMs: 0.4
-    perSeqOverheadMs: 0.2
-    frontendBaseMs: 5
-    frontendPerStreamMs: 0.6
+    perSeqOverheadMs: 0.25
+    frontendBaseMs: 7.5
+    frontendPerStreamMs: 1.0
     allReduceBaseUs: 8
     allReducePerPeerUs: 6.5
 
@@ -160,8 +160,8 @@ hardware:
     computeEfficiency: 0.5
     stepOverheadMs: 0.35
     perSeqOverheadMs: 0.18
-    frontendBaseMs: 5
-    frontendPerStreamMs: 0.6
+    frontendBaseMs: 7.5
+    frontendPerStreamMs: 1.0
     allReduceBaseUs: 7
     allReducePerPeerUs: 5
 

@@ -204,6 +204,8 @@ export class EngineMetrics {
       device: `nvidia${g}`,
       modelName: this.gpu.modelName,
       Hostname: 'inferencebench-sim',
+      // Simulated, not measured: telemetry readers mark these series (src/telemetry/dcgm.ts).
+      simulated: 'true',
     });
     x.family('DCGM_FI_DEV_POWER_USAGE', 'gauge', 'Power draw (in W).');
     for (const r of gpus)

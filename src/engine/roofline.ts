@@ -20,7 +20,13 @@ export interface StepCost {
   readonly computeMs: number;
   readonly allReduceMs: number;
   readonly overheadMs: number;
+  /** The part of `overheadMs` that scales with the batch (per-sequence kernels: attention, sampling). */
+  readonly perSeqMs: number;
+  /** Sequences in the step. */
+  readonly seqs: number;
   readonly stepMs: number;
+  /** Achieved share of the GPU's peak tensor FLOP/s over the whole step (MFU), 0..1. */
+  readonly tensorUtil: number;
   /** Bytes read from HBM per GPU and FLOPs per GPU in this step. */
   readonly bytesPerGpu: number;
   readonly flopsPerGpu: number;
@@ -85,7 +91,10 @@ export function stepCost(d: Deployment, seqs: readonly StepSeq[]): StepCost {
       computeMs: 0,
       allReduceMs: 0,
       overheadMs: 0,
+      perSeqMs: 0,
+      seqs: 0,
       stepMs: 0,
+      tensorUtil: 0,
       bytesPerGpu: 0,
       flopsPerGpu: 0,
     };
@@ -99,18 +108,56 @@ export function stepCost(d: Deployment, seqs: readonly StepSeq[]): StepCost {
   const computeMs = (flopsPerGpu / (peakFlopsPerGpu(d) * hw.computeEfficiency)) * 1000;
   // Two all-reduces per layer (after attention and after the MLP) of the step's activations (bf16).
   const arMs = tp > 1 ? 2 * m.layers * allReduceMs(d, tokens * m.hidden * 2) : 0;
-  const overheadMs = hw.stepOverheadMs + hw.perSeqOverheadMs * seqs.length;
+  const perSeqMs = hw.perSeqOverheadMs * seqs.length;
+  const overheadMs = hw.stepOverheadMs + perSeqMs;
   const stepMs = Math.max(memMs, computeMs) + arMs + overheadMs;
-  return { memMs, computeMs, allReduceMs: arMs, overheadMs, stepMs, bytesPerGpu, flopsPerGpu };
+  const tensorUtil = Math.min(1, flopsPerGpu / (peakFlopsPerGpu(d) * (stepMs / 1000)));
+  return {
+    memMs,
+    computeMs,
+    allReduceMs: arMs,
+    overheadMs,
+    perSeqMs,
+    seqs: seqs.length,
+    stepMs,
+    bytesPerGpu,
+    flopsPerGpu,
+    tensorUtil,
+  };
 }
 
-/** Power of one GPU during a step: idle → TDP with how hard the roofline-bound part drives the chip. */
+/**
+ * Power model constants (docs/engine.md "Power"), fitted to measured H100 boards: the Qwen2.5-72B TP 8
+ * InferenceBench envelopes (264/273/286 W per GPU at c1/c4/c16), the seed-001 Llama-3.1-8B sweep
+ * (≈395/456/479 W) and a matmul-saturated H100 (697 W, fixtures/h100-runs).
+ */
+export const POWER_MODEL = {
+  /** Headroom share drawn while kernels run at batch 1 (memory-bound decode). */
+  busyBase: 0.5,
+  /** Extra headroom share as the batch fills more SMs: × (1 − e^(−seqs / batchScale)). */
+  batchGain: 0.15,
+  batchScale: 1.5,
+  /** Headroom share while the step waits on all-reduces (NCCL kernels mostly wait on the link). */
+  allReduce: 0.05,
+  /** Headroom share per unit of achieved tensor utilisation (MFU). */
+  tensor: 0.8,
+} as const;
+
+/**
+ * Power of one GPU during a step: idle + (TDP − idle) × intensity, where the intensity grows with the
+ * share of the step the GPU runs kernels (roofline-bound time plus per-sequence work), with how many
+ * sequences the batch spreads over the SMs, and with achieved tensor throughput. Fixed CPU-side step
+ * overhead draws idle power, so busier steps (bigger batches, prefill) always draw more.
+ */
 export function stepPowerW(hw: HardwareSpec, cost: StepCost): number {
   if (cost.stepMs <= 0) return hw.idleW;
-  const bound = Math.max(cost.memMs, cost.computeMs);
-  const busy = bound / cost.stepMs;
-  const computeShare = bound > 0 ? cost.computeMs / bound : 0;
-  const intensity = Math.min(1, 0.2 + busy * (0.4 + 0.5 * computeShare));
+  const k = POWER_MODEL;
+  const busyShare = Math.min(1, (Math.max(cost.memMs, cost.computeMs) + cost.perSeqMs) / cost.stepMs);
+  const batch = k.busyBase + k.batchGain * (1 - Math.exp(-cost.seqs / k.batchScale));
+  const intensity = Math.min(
+    1,
+    busyShare * batch + k.allReduce * (cost.allReduceMs / cost.stepMs) + k.tensor * cost.tensorUtil,
+  );
   return hw.idleW + (hw.tdpW - hw.idleW) * intensity;
 }
 
@@ -134,9 +181,9 @@ export function kvCapacity(
   if (numBlocks < 1) {
     const needGB = (weights / 1e9).toFixed(1);
     throw new EngineError(
-      'E_ENGINE_DOES_NOT_FIT',
       `${d.model.id} (${d.quant.id}) needs ${needGB} GB of weights per GPU at TP ${d.tensorParallel}; ` +
         `${d.hardware.id} has ${d.hardware.hbmGB} GB: raise --tp or choose a smaller --quant`,
+      'E_ENGINE_DOES_NOT_FIT',
     );
   }
   return { weightBytesPerGpu: weights, kvBytesPerGpu: kvBytes, kvBytesPerToken: perToken, numBlocks };

@@ -14,6 +14,12 @@ import { epochNowMs, type TruthLog } from './truthlog.js';
 import type { EngineCounters, EngineOptions } from './types.js';
 
 export const ENGINE_VERSION = '0.1.0-sim';
+/**
+ * Every response carries `x-inferencebench-engine: sim/<version>` so a client pointed at the engine
+ * through --base-url can tell it is simulated (docs/engine.md "Self-identification").
+ */
+export const ENGINE_ID_HEADER = 'x-inferencebench-engine';
+export const ENGINE_ID = `sim/${ENGINE_VERSION}`;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const KNOWN_ROUTES = new Set([
   '/v1/chat/completions',
@@ -175,6 +181,7 @@ export class EngineServer {
       },
     };
     this.server = createServer((req, res) => {
+      res.setHeader(ENGINE_ID_HEADER, ENGINE_ID);
       this.route(req, res).catch((error: unknown) => {
         if (res.headersSent) {
           res.destroy();
@@ -197,8 +204,8 @@ export class EngineServer {
       const onError = (error: NodeJS.ErrnoException): void => {
         reject(
           new EngineError(
-            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
             `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
           ),
         );
       };
@@ -233,7 +240,8 @@ export class EngineServer {
       res.end();
       return;
     }
-    if (method === 'GET' && path === '/version') return sendJson(res, { version: ENGINE_VERSION });
+    if (method === 'GET' && path === '/version')
+      return sendJson(res, { version: ENGINE_VERSION, engine: 'inferencebench-sim', simulated: true });
     if (method === 'GET' && path === '/metrics') {
       const text = this.deps.metrics.render(
         this.deps.driver.stats(),

@@ -39,6 +39,7 @@ const DISTRIBUTION_NAMES = [
   'ttft_sched',
   'client_queue_delay',
   'ttfo',
+  'ttst',
   'total',
   'total_sched',
   'tpot',
@@ -80,6 +81,11 @@ export function flattenMetrics(m: PointMetrics): {
   metrics.isl_mean = m.islMean;
   metrics.tokens_out_total = m.tokensInWindow;
   metrics.icl_coalesced_fraction = m.coalescedFraction;
+  metrics.chunk_tokens_mean = m.chunkSizes.mean;
+  metrics.chunk_tokens_p50 = m.chunkSizes.p50;
+  metrics.chunk_tokens_max = m.chunkSizes.max;
+  metrics.chunk_multi_token_fraction = m.chunkSizes.multiTokenFraction;
+  metrics.chunk_events_n = m.chunkSizes.totalEvents;
   metrics.n_requests = m.counts.measured;
   metrics.n_ok = m.counts.ok;
   metrics.n_failed = m.counts.failed;

@@ -47,9 +47,30 @@ export {
   coefficientOfVariation,
 } from './metrics/percentile.js';
 export { bootstrapPercentileCi, type ConfidenceInterval } from './metrics/bootstrap.js';
-export { ConvergenceGate, type GateOptions } from './metrics/gate.js';
+export { ConvergenceGate, gateMaxWaitS, type GateOptions } from './metrics/gate.js';
+export {
+  buildSampleBlock,
+  describeJournal,
+  sha256File,
+  stratifiedValues,
+  type JournalReference,
+  SAMPLE_BLOCK_CAP,
+  type SampleBlock,
+  type SampleBlockEntry,
+} from './metrics/sample-block.js';
+export { ChunkSizeAccumulator, type ChunkSizeHistogram } from './metrics/chunk-sizes.js';
+export {
+  checkOfferedRate,
+  decideTier,
+  queueDelayMaterial,
+  VERDICT_MIN_MEASURED,
+  VERDICT_MIN_TRIALS,
+  type RateCheck,
+  type TierDecision,
+  type TrialFacts,
+} from './metrics/statistics.js';
 export { Recorder, type RecorderOptions } from './metrics/recorder.js';
-export { JournalWriter, readJournal, JournalError } from './metrics/journal.js';
+export { JournalWriter, readJournal, forEachJournalRecord, JournalError } from './metrics/journal.js';
 export { histogramViewOf, LogBuckets } from './metrics/histogram-view.js';
 export * as samples from './metrics/samples.js';
 export {

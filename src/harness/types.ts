@@ -40,8 +40,12 @@ export type ErrorCode =
   | 'no_done' // stream ended without [DONE]
   | 'server_error' // an `error` object inside the stream
   | 'empty_response' // 200 and [DONE] but no generated token
+  | 'event_too_large' // one SSE event (or line) longer than the per-event cap
   | 'aborted' // cancelled by the driver (stop / drain timeout)
   | 'cancelled'; // cut mid-stream on purpose by --cancel-rate (never a server error)
+
+/** How a record's per-event token counts were known (docs/metrics.md "chunk_tokens"). */
+export type ChunkTokensSource = 'usage_per_chunk' | 'usage_spread' | 'one_per_event';
 
 export interface UsageCounts {
   readonly promptTokens: number | null;
@@ -74,6 +78,8 @@ export interface RequestRecord {
   /** Output sequence length used for tpot/throughput, and where it came from. */
   readonly oslTokens: number;
   readonly oslSource: 'usage' | 'counted';
+  /** How eventTokens were known: per-chunk usage (exact), usage spread over events, or 1 each. */
+  readonly chunkTokensSource?: ChunkTokensSource;
   readonly inputTokens: number | null;
   readonly finishReason: string | null;
   readonly httpStatus: number | null;
@@ -91,6 +97,9 @@ export type Phase = 'starting' | 'warmup' | 'gate' | 'measuring' | 'draining' | 
 
 export type GateStatus = 'disabled' | 'waiting' | 'converged' | 'gave_up';
 
+/** What opened the gate: the per-request decode-rate window, or the token-rate interval window. */
+export type GateBasis = 'requests' | 'intervals';
+
 export interface GateState {
   readonly status: GateStatus;
   /** Coefficient of variation of per-request output token rate over the last `window` requests. */
@@ -98,6 +107,16 @@ export interface GateState {
   readonly n: number;
   readonly window: number;
   readonly targetCov: number;
+  /** Which signal converged (null until one did). */
+  readonly basis?: GateBasis | null;
+  /** CoV and drift of the output token rate over the last `intervals` intervals. */
+  readonly intervalCov?: number | null;
+  readonly intervalDrift?: number | null;
+  readonly intervalN?: number;
+  readonly intervals?: number;
+  /** Seconds since the gate started, and its time bound. */
+  readonly waitedS?: number;
+  readonly maxWaitS?: number;
 }
 
 /** Pre-binned, display-ready histogram (log-scaled bucket edges). */

@@ -10,6 +10,13 @@ export interface DcgmGpu {
   readonly id: string;
   readonly name: string;
   readonly uuid: string | null;
+  /** The series come from the embedded engine's model (label `simulated="true"`), not a real board. */
+  readonly simulated: boolean;
+}
+
+/** The embedded engine labels its DCGM series `simulated="true"` (and `Hostname="inferencebench-sim"`). */
+function isSimulatedSeries(labels: Readonly<Record<string, string>>): boolean {
+  return labels.simulated === 'true' || labels.Hostname === 'inferencebench-sim';
 }
 
 /** GPUs present in an exposition (by `gpu` label, numeric order). Empty when no power metric. */
@@ -22,6 +29,7 @@ export function dcgmGpus(expo: PromExposition): DcgmGpu[] {
         id,
         name: s.labels.modelName ?? `GPU ${id}`,
         uuid: s.labels.UUID ?? s.labels.uuid ?? null,
+        simulated: isSimulatedSeries(s.labels),
       });
   }
   return [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id) || a.id.localeCompare(b.id));
@@ -91,7 +99,7 @@ export async function startDcgmSampler(
   if (gpus.length === 0)
     return {
       available: false,
-      reason: `DCGM metrics unavailable: ${opts.url} has no DCGM_FI_DEV_POWER_USAGE`,
+      reason: 'DCGM metrics unavailable: the endpoint has no DCGM_FI_DEV_POWER_USAGE',
     };
   let faults = 0;
   let last: string | null = null;

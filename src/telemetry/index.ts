@@ -56,6 +56,8 @@ export type {
   EngineFlavor,
 } from './server-metrics.js';
 export { startDcgmSampler, dcgmGpus, dcgmTick } from './dcgm.js';
+export { probeEngineIdentity, identityFromHeader, ENGINE_ID_HEADER } from './engine-identity.js';
+export type { EngineIdentity } from './engine-identity.js';
 export type { DcgmGpu, DcgmSampler } from './dcgm.js';
 export { collectFingerprintParts, MEMORY_PLACEHOLDER } from './fingerprint.js';
 export type { HardwareFingerprintParts, FingerprintGpu } from './fingerprint.js';

@@ -48,12 +48,12 @@ describe('mountConsole on a fake TTY', () => {
     const { vt, handle } = setup();
     await until(vt, (s) => s.includes('starting'));
     handle.update({ harness: WARMUP_SNAPSHOT });
-    await until(vt, (s) => s.includes('warm-up · 0:00 / 2:00'));
+    await until(vt, (s) => s.includes('warm-up · 0:00 · point'));
     handle.update({ harness: harnessSnapshot({ phase: 'gate', elapsedS: 20, gate: GATE_WAITING }) });
     await until(vt, (s) => s.includes('Gate ◌ waiting'));
     for (let i = 0; i < 40; i += 1) {
       handle.update({
-        harness: harnessSnapshot({ seq: 300 + i, elapsedS: 30 + i }),
+        harness: harnessSnapshot({ seq: 300 + i, elapsedS: 30 + i, windowElapsedS: 20 + i }),
         telemetry: gpuTelemetry(1),
       });
     }
@@ -69,7 +69,7 @@ describe('mountConsole on a fake TTY', () => {
     expect(all.filter((l) => l.startsWith('c4 ')).length).toBe(1);
     // The final frame: done, the last snapshot, the final sweep table, no garbage.
     const text = screen.join('\n');
-    expect(text).toContain('done · 1:09 / 2:00 · point c16 (2/4)');
+    expect(text).toContain('done · 0:59 / 2:00 · point c16 (2/4)');
     expect(text).toContain('Sweep  2 points · run finished');
     expect(text).toMatch(/│ c4 +│ +372 │/);
     expect(text).toContain('snapshot 339');

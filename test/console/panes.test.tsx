@@ -45,7 +45,7 @@ describe.each(WIDTHS)('panes at %i columns', (columns) => {
     const { lines } = await renderFrame(
       <Header
         meta={META}
-        harness={harnessSnapshot()}
+        harness={harnessSnapshot({ windowElapsedS: 62 })}
         readOnly={false}
         stopRequested={false}
         finished={false}
@@ -74,7 +74,7 @@ describe.each(WIDTHS)('panes at %i columns', (columns) => {
       { columns },
     );
     expect(lines[0]).toMatch(/^inferencebench SIMULATED\s+WATCH\s+▸ chat-short/);
-    expect(lines[1]).toMatch(/^warm-up · 0:00 \/ 2:00 .* · detaching…$/);
+    expect(lines[1]).toMatch(/^warm-up · 0:00 · point .* · detaching…$/);
   });
 
   it('Histogram: log buckets as bars with p50 / p99 rows marked', async () => {

@@ -175,7 +175,7 @@ describe('bench run', () => {
     const deadline = Date.now() + 60_000;
     const finished = (): boolean => {
       try {
-        return (JSON.parse(readFileSync(join(out, '.bench-live.json'), 'utf8')) as { finished: boolean })
+        return (JSON.parse(readFileSync(join(out, '.bench', 'live.json'), 'utf8')) as { finished: boolean })
           .finished;
       } catch {
         return false;
@@ -286,7 +286,13 @@ describe('bench replay / profile', () => {
     const loaded = await readEnvelopeFile(join(out, file ?? ''));
     const env = loaded.envelope as Record<string, unknown>;
     expect(env.suite_id).toBe('llm.inference.chatbot-short');
-    expect((env.dataset as { id: string }).id).toBe('builtin-chatbot-short');
+    // their builtin-chatbot-short holds other prompts: the replay runs ours, under our own id
+    expect((env.dataset as { id: string }).id).toBe('builtin-chatbot-short-node');
+    expect(r.stdout).toMatch(/dataset\.id\s+builtin-chatbot-short\s+builtin-chatbot-short-node\s+no/);
+    // their llm.standard is not ours: the replay says it judges with ours
+    expect(env.warnings).toContain(
+      'the source is an InferenceBench envelope: its llm.standard means ttft<200ms, tpot<50ms, total<3000ms there; this run judges with ours, so compliance and goodput are not comparable with the source',
+    );
     expect(env.run_context).toMatchObject({ concurrency: 4, replay: { point_source: 'file name' } });
   });
 

@@ -35,8 +35,14 @@ async function waitFor(ok: () => boolean, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-const stateExists = (dir: string) => () => existsSync(join(dir, '.bench-live.json'));
+const stateExists = (dir: string) => () => existsSync(join(dir, '.bench', 'live.json'));
 const tmp = () => mkdtempSync(join(tmpdir(), 'bench-watch-'));
+/** A terminal that is not CI: CI is removed, not emptied (Ink and bench count an empty CI as CI). */
+const ptyEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TERM: 'xterm-256color' };
+  delete env.CI;
+  return env;
+};
 
 /** Runs the CLI in this process (stdout is not a TTY under vitest: headless), capturing output. */
 async function runInProcess(args: string[]) {
@@ -81,7 +87,7 @@ describe('bench watch, headless (stdout is a pipe)', () => {
     expect(await code).toBe(3);
     const err = stderr.split('\n');
     expect(err[0]).toMatch(
-      /^watching .*: chat-short · sim-8b · sim @ 127\.0\.0\.1:41233 \(SIMULATED\) · pid \d+$/,
+      /^watching .*: chat-short · sim-8b · sim @ embedded engine \(SIMULATED\) · pid \d+$/,
     );
     expect(err.filter((l) => /^\[c1 1\/2\] measuring/.test(l)).length).toBeGreaterThanOrEqual(1);
     expect(err.filter((l) => /^\[c4 2\/2\] measuring/.test(l)).length).toBeGreaterThanOrEqual(1);
@@ -121,7 +127,7 @@ describe('bench watch, headless (stdout is a pipe)', () => {
     const result = await runInProcess(['watch', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `bench: no live state in ${dir} (expected .bench-live.json; is this a bench output directory?)\n`,
+      `bench: no live state in ${dir} (expected .bench/live.json; is this a bench output directory?)\n`,
     );
     expect(result.stdout).toBe('');
   });
@@ -172,7 +178,7 @@ describe('bench watch, console', () => {
       const result = await new Promise<{ code: number | null; raw: string }>((done) => {
         const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
           cwd: ROOT,
-          env: { ...process.env, CI: '', NO_COLOR: '1', TERM: 'xterm-256color' },
+          env: ptyEnv(),
           stdio: ['pipe', 'pipe', 'pipe'],
         });
         let raw = '';
@@ -218,7 +224,7 @@ describe.skipIf(spawnSync('script', ['--version']).status !== 0)('bench run with
     const result = await new Promise<{ code: number | null; raw: string }>((done) => {
       const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
         cwd: ROOT,
-        env: { ...process.env, CI: '', NO_COLOR: '1', TERM: 'xterm-256color' },
+        env: ptyEnv(),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let raw = '';

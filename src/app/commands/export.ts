@@ -158,8 +158,9 @@ export async function runExportCommand(
 export function register(program: Command): void {
   program
     .command('export')
+    .summary("render envelopes as markdown, CSV, Slack or peers' formats")
     .description(
-      "Render envelopes as markdown, csv, Slack, or peers' formats (vLLM, AIPerf, per-request JSONL)",
+      "Render envelopes as markdown, CSV, a Slack message, or peers' formats (vLLM, AIPerf, per-request JSONL).",
     )
     .argument('<envelope>', 'envelope file, or a directory of envelopes')
     .addOption(

@@ -1,5 +1,5 @@
 import type { HarnessSnapshot, Phase } from '../../harness/types.js';
-import { formatDuration, PHASE_LABEL } from './format.js';
+import { formatPhaseClock, PHASE_LABEL } from './format.js';
 import { Line } from './Line.js';
 import type { Seg } from './segments.js';
 import { useTheme, type Theme } from './theme.js';
@@ -25,8 +25,7 @@ export interface HeaderProps {
 export function Header({ meta, harness, readOnly, stopRequested, finished, width }: HeaderProps) {
   const theme = useTheme();
   const phase: Phase = finished ? 'done' : (harness?.phase ?? 'starting');
-  const elapsed = harness ? formatDuration(harness.elapsedS) : '—';
-  const duration = harness?.durationS != null ? ` / ${formatDuration(harness.durationS)}` : '';
+  const clock = harness ? formatPhaseClock(harness, phase) : '—';
   const point = harness
     ? `point ${harness.point.label} (${harness.point.index + 1}/${harness.point.total})`
     : 'point —';
@@ -40,7 +39,7 @@ export function Header({ meta, harness, readOnly, stopRequested, finished, width
   );
   const second: Seg[] = [
     { text: PHASE_LABEL[phase], bold: true, color: phaseColor(phase, theme) },
-    { text: ` · ${elapsed}${duration} · ${point}` },
+    { text: ` · ${clock} · ${point}` },
   ];
   if (harness) second.push({ text: ` · in-flight ${harness.inFlight}`, dim: true });
   if (stopRequested && !finished) {

@@ -1,6 +1,6 @@
 // Pure formatters for the console: short, fixed-ish width strings with units.
 
-import type { Phase } from '../../harness/types.js';
+import type { HarnessSnapshot, Phase } from '../../harness/types.js';
 
 const DASH = '—';
 
@@ -100,4 +100,26 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   if (width <= 0) return '';
   if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
   return align === 'right' ? text.padStart(width) : text.padEnd(width);
+}
+
+/**
+ * The header's clock. `--duration` is the measurement window's, so it is only ever set against
+ * time in the window (never `measuring · 0:36 / 0:05` counting warm-up and gate): before the
+ * window opens the clock shows time in the phase (the gate with its time bound), and a snapshot
+ * without window time shows the point's elapsed time alone.
+ */
+export function formatPhaseClock(harness: HarnessSnapshot, phase: Phase): string {
+  const durationS = harness.durationS ?? null;
+  const windowS = harness.windowElapsedS ?? null;
+  if (phase === 'measuring' || phase === 'draining' || phase === 'done') {
+    if (windowS === null) return formatDuration(harness.elapsedS);
+    if (durationS === null) return formatDuration(windowS);
+    return `${formatDuration(Math.min(windowS, durationS))} / ${formatDuration(durationS)}`;
+  }
+  if (phase === 'gate') {
+    const waited = harness.gate.waitedS ?? harness.elapsedS;
+    const max = harness.gate.maxWaitS;
+    return finite(max) ? `${formatDuration(waited)} (max ${formatDuration(max)})` : formatDuration(waited);
+  }
+  return formatDuration(harness.elapsedS);
 }

@@ -39,6 +39,7 @@ export function applyUpdate(state: ConsoleState, update: ConsoleUpdate): Console
     ...(update.sweepRows !== undefined ? { sweepRows: update.sweepRows } : {}),
     ...(update.finished !== undefined ? { finished: update.finished } : {}),
     ...(update.notice !== undefined ? { notice: update.notice } : {}),
+    ...(update.meta !== undefined ? { meta: update.meta } : {}),
   };
 }
 

@@ -20,6 +20,11 @@ export interface SweepRow {
   /** null: not measurable (shown as n/a). */
   readonly throughputTokPerS: number | null;
   readonly ttftP50Ms: number | null;
+  /**
+   * ttft_sched p50, present when the point's client queue delay was material (p99 > 1 ms or
+   * > 10 % of TTFT p99): tables show it beside ttft (docs/metrics.md "Queueing in the headline").
+   */
+  readonly ttftSchedP50Ms?: number | null;
   readonly tpotP50Ms: number | null;
   readonly okRate: number | null;
   readonly joulesPerToken: number | null;
@@ -39,8 +44,10 @@ export interface ConsoleUpdate {
   readonly server?: ServerLive;
   /** The run is over: the console shows the final sweep table. */
   readonly finished?: boolean;
-  /** Shown under the header when set (e.g. "run process 1234 is gone"). */
-  readonly notice?: string;
+  /** Shown under the header when set (e.g. "run process 1234 is gone"); null clears it. */
+  readonly notice?: string | null;
+  /** Replaces the header's facts (a run mounts the console before its endpoint is known). */
+  readonly meta?: ConsoleMeta;
 }
 
 /** Everything the dashboard renders. Plain data; one immutable value per published frame. */

@@ -12,6 +12,23 @@ import {
   type LoadedEnvelope,
   type MetricCi,
 } from './envelopeView.js';
+import {
+  datasetOf,
+  isSloMetric,
+  sameThresholds,
+  sameWorkload,
+  sloContextOf,
+  thresholdsWarning,
+  workloadWarning,
+  type DatasetRef,
+  type SloContext,
+} from './interop.js';
+import {
+  bootstrapSampleQuantileDifference,
+  sampleProviderFor,
+  type PerRequestSamples,
+  type SampleProvider,
+} from './diff-samples.js';
 
 export type Direction = 'lower' | 'higher';
 export type Verdict = 'improvement' | 'regression' | 'no_change' | 'unknown' | 'missing';
@@ -39,6 +56,7 @@ const LOWER_PREFIXES = [
   'itl_',
   'icl_',
   'ttfo_',
+  'ttst_',
   'ttft_sched_',
   'client_queue_delay_',
   'e2e_',
@@ -57,8 +75,14 @@ export function metricDirection(key: string): Direction | undefined {
 export interface DiffCi {
   readonly lo: number;
   readonly hi: number;
-  /** How the interval was obtained. */
-  readonly method: 'bootstrap' | 'mover';
+  /**
+   * How the interval was obtained: bootstrap over per-request samples (the journal, else the
+   * envelope's sample block), bootstrap over histogram bins (fallback, with a note), or MOVER from
+   * each side's own CI.
+   */
+  readonly method: 'bootstrap' | 'bootstrap_bins' | 'mover';
+  /** Where the per-request samples came from (method 'bootstrap'). */
+  readonly samples?: PerRequestSamples['origin'];
   /** Whether the change is treated as noise (difference CI contains 0 / the 95 % CIs overlap). */
   readonly containsNoChange: boolean;
 }
@@ -75,14 +99,40 @@ export interface MetricDiff {
   readonly note?: string;
 }
 
+/** One entry of InferenceBench's `context_match` (diff --report json). */
+export interface ContextField {
+  readonly baseline: string | null;
+  readonly candidate: string | null;
+  readonly match: boolean;
+}
+
+/** Whether the two runs are the same workload under the same SLO thresholds (issue 16). */
+export interface WorkloadMatch {
+  readonly sameWorkload: boolean;
+  readonly baselineDataset: DatasetRef;
+  readonly candidateDataset: DatasetRef;
+  readonly sameThresholds: boolean;
+  readonly baselineSlo: SloContext;
+  readonly candidateSlo: SloContext;
+}
+
 export interface DiffResult {
   readonly baselinePath: string;
   readonly candidatePath: string;
   readonly tolerance: number;
+  /** Every metric either side has, sorted by name (rows with verdict `missing` included). */
   readonly rows: readonly MetricDiff[];
   readonly warnings: readonly string[];
   readonly counts: Readonly<Record<Verdict, number>>;
+  /** InferenceBench's context_match fields, in their order (suite_id … hardware_fingerprint). */
+  readonly context: Readonly<Record<string, ContextField>>;
+  readonly workload: WorkloadMatch;
+  /** Metrics only one side has (the `missing` rows), by side. */
+  readonly onlyBaseline: readonly string[];
+  readonly onlyCandidate: readonly string[];
 }
+
+export const THRESHOLDS_DIFFER_NOTE = 'thresholds differ: compliance and goodput are not comparable';
 
 /**
  * MOVER (method of variance estimates recovery) interval for candidate − baseline from each
@@ -220,31 +270,71 @@ function percentileKey(metric: string): { base: string; q: number } | undefined 
   return { base: match[1], q: Number(match[2]) / 100 };
 }
 
+/** Note on a CI that is not from per-request samples, or on one that had to be dropped. */
+const BINS_NOTE = 'CI from histogram bins (no per-request samples in either envelope): coarse';
+
 function differenceCi(
   baseline: EnvelopeLike,
   candidate: EnvelopeLike,
   metric: string,
   b: number,
   c: number,
-): DiffCi | undefined {
+  providers: { baseline: SampleProvider; candidate: SampleProvider },
+): { ci?: DiffCi; note?: string } {
+  const delta = c - b;
+  // A difference CI that excludes the observed difference (e.g. [0, 0] next to a non-zero
+  // change: every resample fell in the same bins) says nothing: never shown.
+  const credible = (ci: { lo: number; hi: number }): boolean =>
+    ci.lo <= delta + 1e-9 * Math.max(1, Math.abs(delta)) &&
+    ci.hi >= delta - 1e-9 * Math.max(1, Math.abs(delta));
+  let note: string | undefined;
   const pk = percentileKey(metric);
   if (pk) {
+    const sb = providers.baseline(pk.base);
+    const sc = providers.candidate(pk.base);
+    if (sb && sc) {
+      const ci = bootstrapSampleQuantileDifference(sb, sc, pk.q, mulberry32(seedOf(metric)));
+      if (ci && credible(ci)) {
+        const origin = sb.origin === 'journal' && sc.origin === 'journal' ? 'journal' : 'sample_block';
+        return {
+          ci: { ...ci, method: 'bootstrap', samples: origin, containsNoChange: ci.lo <= 0 && ci.hi >= 0 },
+        };
+      }
+    }
     const hb = histogramOf(baseline, pk.base);
     const hc = histogramOf(candidate, pk.base);
     if (hb && hc) {
       const ci = bootstrapQuantileDifference(hb, hc, pk.q);
-      if (ci) return { ...ci, method: 'bootstrap', containsNoChange: ci.lo <= 0 && ci.hi >= 0 };
+      if (ci && credible(ci))
+        return {
+          ci: { ...ci, method: 'bootstrap_bins', containsNoChange: ci.lo <= 0 && ci.hi >= 0 },
+          note: BINS_NOTE,
+        };
+      if (ci)
+        note = `histogram-bin CI [${fmt(ci.lo)}, ${fmt(ci.hi)}] excludes the change: bins too coarse, not shown`;
     }
   }
   const bCi = metricCi(baseline, metric);
   const cCi = metricCi(candidate, metric);
-  if (!bCi || !cCi) return undefined;
+  if (!bCi || !cCi) return note !== undefined ? { note } : {};
   const ci = moverDifferenceCi(b, bCi, c, cCi);
   return {
-    ...ci,
-    method: 'mover',
-    containsNoChange: intervalsOverlap(bCi, cCi) || (ci.lo <= 0 && ci.hi >= 0),
+    ci: {
+      ...ci,
+      method: 'mover',
+      containsNoChange: intervalsOverlap(bCi, cCi) || (ci.lo <= 0 && ci.hi >= 0),
+    },
+    ...(note !== undefined ? { note } : {}),
   };
+}
+
+const fmt = (v: number): string => String(Number(v.toPrecision(4)));
+
+/** A fixed seed per metric name: the same two envelopes always give the same interval. */
+function seedOf(metric: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < metric.length; i++) h = Math.imul(h ^ metric.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 // ---- verdicts --------------------------------------------------------------------------------
@@ -256,6 +346,10 @@ export function diffMetric(
   b: number | undefined,
   c: number | undefined,
   tolerance: number,
+  providers: { baseline: SampleProvider; candidate: SampleProvider } = {
+    baseline: sampleProviderFor(baseline),
+    candidate: sampleProviderFor(candidate),
+  },
 ): MetricDiff {
   const direction = metricDirection(metric);
   if (b === undefined || c === undefined) {
@@ -271,32 +365,53 @@ export function diffMetric(
   }
   const delta = c - b;
   const relative = b !== 0 ? delta / Math.abs(b) : delta === 0 ? 0 : Math.sign(delta) * Infinity;
-  const ci = differenceCi(baseline, candidate, metric, b, c);
-  const base = { metric, baseline: b, candidate: c, delta, relative, direction, ...(ci ? { ci } : {}) };
+  const { ci, note: ciNote } = differenceCi(baseline, candidate, metric, b, c, providers);
+  const base = {
+    metric,
+    baseline: b,
+    candidate: c,
+    delta,
+    relative,
+    direction,
+    ...(ci ? { ci } : {}),
+    ...(ciNote !== undefined ? { note: ciNote } : {}),
+  };
   if (direction === undefined) return { ...base, verdict: 'unknown' };
   if (Math.abs(relative) <= tolerance) return { ...base, verdict: 'no_change' };
   if (ci?.containsNoChange) {
-    return {
-      ...base,
-      verdict: 'no_change',
-      note: `beyond ±${(tolerance * 100).toFixed(1)}% but inside the 95% CI (${ci.method})`,
-    };
+    const inside = `beyond ±${(tolerance * 100).toFixed(1)}% but inside the 95% CI (${ci.method})`;
+    return { ...base, verdict: 'no_change', note: ciNote !== undefined ? `${inside}; ${ciNote}` : inside };
   }
   const better = direction === 'higher' ? delta > 0 : delta < 0;
   return { ...base, verdict: better ? 'improvement' : 'regression' };
 }
 
+/** [context_match key, warning label, envelope path], as InferenceBench's diff checks them. */
+const CONTEXT_FIELDS: readonly (readonly [string, string, readonly string[]])[] = [
+  ['suite_id', 'suite_id', ['suite_id']],
+  ['model_id', 'model.id', ['model', 'id']],
+  ['engine_name', 'engine.name', ['engine', 'name']],
+  ['engine_version', 'engine.version', ['engine', 'version']],
+  ['quantization_format', 'quantization.format', ['quantization', 'format']],
+  ['hardware_fingerprint', 'hardware fingerprint', ['hardware_fingerprint', 'fingerprint_sha256']],
+];
+
+export function contextMatch(
+  baseline: EnvelopeLike,
+  candidate: EnvelopeLike,
+): Readonly<Record<string, ContextField>> {
+  const out: Record<string, ContextField> = {};
+  for (const [key, , path] of CONTEXT_FIELDS) {
+    const a = getString(baseline, ...path) ?? null;
+    const b = getString(candidate, ...path) ?? null;
+    out[key] = { baseline: a, candidate: b, match: a === b };
+  }
+  return out;
+}
+
 export function contextWarnings(baseline: EnvelopeLike, candidate: EnvelopeLike): string[] {
-  const fields: [string, string[]][] = [
-    ['suite_id', ['suite_id']],
-    ['model.id', ['model', 'id']],
-    ['engine.name', ['engine', 'name']],
-    ['engine.version', ['engine', 'version']],
-    ['quantization.format', ['quantization', 'format']],
-    ['hardware fingerprint', ['hardware_fingerprint', 'fingerprint_sha256']],
-  ];
   const warnings: string[] = [];
-  for (const [label, keys] of fields) {
+  for (const [, label, keys] of CONTEXT_FIELDS) {
     const a = getString(baseline, ...keys) ?? '(none)';
     const b = getString(candidate, ...keys) ?? '(none)';
     if (a !== b) warnings.push(`${label} differs: baseline ${a}, candidate ${b}`);
@@ -304,17 +419,44 @@ export function contextWarnings(baseline: EnvelopeLike, candidate: EnvelopeLike)
   return warnings;
 }
 
+/** Across different SLO thresholds a compliance/goodput change is not a verdict (issue 16). */
+function withoutThresholdVerdict(row: MetricDiff): MetricDiff {
+  if (!isSloMetric(row.metric) || row.verdict === 'missing') return row;
+  return { ...row, verdict: 'unknown', note: THRESHOLDS_DIFFER_NOTE };
+}
+
+/** Per-request samples read from each side's journal (loadJournalSamples), when available. */
+export interface DiffSamples {
+  readonly baseline?: ReadonlyMap<string, PerRequestSamples>;
+  readonly candidate?: ReadonlyMap<string, PerRequestSamples>;
+}
+
 export function diffEnvelopes(
   baseline: LoadedEnvelope,
   candidate: LoadedEnvelope,
   tolerance: number,
+  journals: DiffSamples = {},
 ): DiffResult {
   const bm = numericMetrics(baseline.envelope);
   const cm = numericMetrics(candidate.envelope);
   const keys = [...new Set([...bm.keys(), ...cm.keys()])].sort();
-  const rows = keys.map((key) =>
-    diffMetric(key, baseline.envelope, candidate.envelope, bm.get(key), cm.get(key), tolerance),
-  );
+  const thresholdsSame = sameThresholds(baseline.envelope, candidate.envelope);
+  const providers = {
+    baseline: sampleProviderFor(baseline.envelope, journals.baseline),
+    candidate: sampleProviderFor(candidate.envelope, journals.candidate),
+  };
+  const rows = keys.map((key) => {
+    const row = diffMetric(
+      key,
+      baseline.envelope,
+      candidate.envelope,
+      bm.get(key),
+      cm.get(key),
+      tolerance,
+      providers,
+    );
+    return thresholdsSame ? row : withoutThresholdVerdict(row);
+  });
   const counts: Record<Verdict, number> = {
     improvement: 0,
     regression: 0,
@@ -323,13 +465,32 @@ export function diffEnvelopes(
     missing: 0,
   };
   for (const row of rows) counts[row.verdict]++;
+  const interop = [
+    workloadWarning(baseline.envelope, candidate.envelope),
+    thresholdsWarning(baseline.envelope, candidate.envelope),
+  ].filter((w): w is string => w !== null);
   return {
     baselinePath: baseline.path,
     candidatePath: candidate.path,
     tolerance,
     rows,
-    warnings: contextWarnings(baseline.envelope, candidate.envelope),
+    warnings: [...contextWarnings(baseline.envelope, candidate.envelope), ...interop],
     counts,
+    context: contextMatch(baseline.envelope, candidate.envelope),
+    workload: {
+      sameWorkload: sameWorkload(baseline.envelope, candidate.envelope),
+      baselineDataset: datasetOf(baseline.envelope),
+      candidateDataset: datasetOf(candidate.envelope),
+      sameThresholds: thresholdsSame,
+      baselineSlo: sloContextOf(baseline.envelope),
+      candidateSlo: sloContextOf(candidate.envelope),
+    },
+    onlyBaseline: rows
+      .filter((r) => r.baseline !== undefined && r.candidate === undefined)
+      .map((r) => r.metric),
+    onlyCandidate: rows
+      .filter((r) => r.baseline === undefined && r.candidate !== undefined)
+      .map((r) => r.metric),
   };
 }
 

@@ -6,21 +6,28 @@ import { fileURLToPath } from 'node:url';
 import { startEngine } from '../../engine/index.js';
 import type { EngineHandle } from '../../engine/types.js';
 import { fingerprintSha256, METRIC, sha256Hex, ZERO_HASH } from '../../envelope/index.js';
-import { resolveSloTemplate, sloTemplateForHardware, type SloTemplate } from '../../harness/index.js';
+import {
+  queueDelayMaterial,
+  resolveSloTemplate,
+  sloTemplateForHardware,
+  type SloTemplate,
+} from '../../harness/index.js';
 import { discoverPlugins, resolveSuite, assertValid } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin } from '../../harness/plugins/types.js';
 import {
   collectFingerprintParts,
   collectProvenance,
   measureIdleBaseline,
+  probeEngineIdentity,
   probeEngineVersion,
   startTelemetry,
   type IdleBaseline,
   type TelemetrySession,
 } from '../../telemetry/index.js';
+import { bundledLockfileSha256 } from '../build-info.js';
 import { VERSION } from '../version.js';
 
-import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, signingOptionsOf } from './defaults.js';
+import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, OK_RATE_FLOOR, signingOptionsOf } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
@@ -37,6 +44,8 @@ import { runTrials } from './trials.js';
 export interface ExecuteContext {
   /** The CLI arguments as typed (trials re-run them in fresh processes). */
   readonly argv: readonly string[];
+  /** Called with the envelope files this run wrote (`--report html` renders them; run ≠ report). */
+  readonly onEnvelopes?: (paths: readonly string[]) => Promise<void>;
 }
 
 export interface PointsOptions {
@@ -58,20 +67,35 @@ export interface PointsOutcome {
 
 export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
   const plugins = await discoverOnce();
-  const { plugin } = resolveSuite(plugins, config.suiteId);
-  if (config.list) {
-    for (const b of plugin.benchmarks) process.stdout.write(`${plugin.id}.${b.id}\n`);
-    return 0;
-  }
+  resolveSuite(plugins, config.suiteId);
   if (config.detach) {
     const { startDetached } = await import('./detach.js');
     return startDetached(config, context.argv);
   }
-  if (config.trials > 1) return runTrials(config, context.argv);
+  if (config.trials > 1) return runTrials(config, context.argv, context.onEnvelopes);
   const { reports, aborted } = await runPoints(config, { plugins });
   printResults(config, reports);
+  if (reports.length > 0) await context.onEnvelopes?.(reports.map((r) => r.envelopePath));
   if (aborted) return 130;
-  return reports.every((r) => meetsOkRateFloor(r.metrics[METRIC.okRate])) ? 0 : 1;
+  const unsignedReports = reports.filter((r) => r.unsignedReason !== null);
+  for (const r of unsignedReports)
+    process.stderr.write(`bench: ${r.envelopePath} written UNSIGNED (${r.unsignedReason ?? ''})\n`);
+  const failing = reports.filter((r) => !meetsOkRateFloor(r.metrics[METRIC.okRate]));
+  if (failing.length > 0) process.stderr.write(`bench: ${okRateFloorFailure(failing)}\n`);
+  return unsignedReports.length > 0 || failing.length > 0 ? 1 : 0;
+}
+
+/** The exit-1 reason: every point below the ok-rate floor, with its ok rate. */
+export function okRateFloorFailure(
+  failing: readonly { point: { label: string }; metrics: Readonly<Record<string, unknown>> }[],
+): string {
+  const list = failing
+    .map((r) => {
+      const ok = r.metrics[METRIC.okRate];
+      return `${r.point.label} ok_rate ${typeof ok === 'number' ? ok.toFixed(3) : 'n/a (nothing measured)'}`;
+    })
+    .join(', ');
+  return `exit 1: ${failing.length} point(s) below the ok-rate floor ${OK_RATE_FLOOR}: ${list}`;
 }
 
 /** Discovers the installed plugins (reporting the ones that fail to load). Once per run. */
@@ -110,6 +134,10 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     }
   }
 
+  // A --base-url endpoint is input too: checked before anything is shown or written.
+  const endpointModel =
+    config.baseUrl === null ? null : await checkEndpoint(config.baseUrl, config.model, apiKey(config));
+
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
   let presenter: Presenter | null = null;
@@ -122,7 +150,22 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const suiteLabel = specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id;
   try {
+    // The console (or the headless [setup] line) comes first, so something shows at once; set-up
+    // (engine or endpoint check, telemetry, fingerprint, idle baseline) takes a second or more.
+    presenter = await createPresenter(
+      config,
+      {
+        suite: suiteLabel,
+        model: endpointModel ?? (config.model || DEFAULTS.embeddedModel),
+        engine: config.baseUrl === null ? 'sim (embedded)' : config.engine,
+        endpointHost: config.baseUrl === null ? 'embedded' : new URL(config.baseUrl).host,
+        simulated: config.baseUrl === null,
+        onStopRequest: () => stop.abort(),
+      },
+      config.baseUrl === null ? 'embedded engine, telemetry, idle baseline …' : 'telemetry, idle baseline …',
+    );
     let baseUrl = config.baseUrl;
     let modelId = config.model;
     if (baseUrl === null) {
@@ -145,13 +188,38 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       baseUrl = engine.baseUrl;
       modelId = engine.modelId;
     } else {
-      modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
+      modelId = endpointModel ?? modelId;
     }
-    const simulated = engine !== null;
+    // `bench engine serve` behind --base-url names itself (x-inferencebench-engine, /version).
+    const identity = engine === null ? await probeEngineIdentity(baseUrl) : null;
+    const simulated = engine !== null || identity?.simulated === true;
+    const simWarnings: string[] = [];
+    if (identity?.simulated) {
+      simWarnings.push(
+        `the endpoint ${new URL(baseUrl).host} identified itself as the simulated engine` +
+          `${identity.engineId ? ` (x-inferencebench-engine: ${identity.engineId})` : ' (/version)'}: results are simulated`,
+      );
+    }
+    if (simulated && config.engine !== DEFAULTS.engine) {
+      simWarnings.push(
+        `--engine ${config.engine} names a real engine, but the endpoint is the simulated engine: ` +
+          `engine.name is recorded as sim, run_context.engine_requested as ${config.engine}`,
+      );
+    }
+    simWarnings.push(...(config.flagWarnings ?? []));
+    if (config.concurrencyGiven)
+      for (const { spec: s } of contexts)
+        if (s.driver === 'open_loop')
+          simWarnings.push(
+            `--concurrency turns ${plugin.id}.${s.id}, an open-loop benchmark, into a closed loop: ` +
+              'its arrival process is not used (pass --rps for open loop)',
+          );
+    for (const w of simWarnings) process.stderr.write(`bench: warning: ${w}\n`);
     const metricsUrl = metricsUrlOf(config.metricsUrl, baseUrl);
     telemetry = await startTelemetry({
       gpuIntervalMs: options.gpuIntervalMs ?? 100,
       raplIntervalMs: options.raplIntervalMs ?? 100,
+      // The simulated engine's DCGM series are simulated, wherever it runs (source 'engine').
       ...(config.dcgmUrl
         ? { dcgmUrl: config.dcgmUrl, dcgmSource: 'dcgm' as const }
         : simulated
@@ -160,8 +228,10 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     });
     const [fingerprintParts, provenance, engineVersion] = await Promise.all([
       collectFingerprintParts(),
-      collectProvenance({ cwd: process.cwd(), lockfilePath: packageLockPath() }),
-      simulated ? Promise.resolve(VERSION) : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
+      collectProvenance({ cwd: process.cwd(), ...lockfileFacts() }),
+      engine !== null
+        ? Promise.resolve(VERSION)
+        : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
     ]);
     const hardwareFingerprint = {
       fingerprint_sha256: fingerprintSha256(fingerprintParts),
@@ -175,13 +245,13 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       validationWarnings.push(busyIdle);
     }
 
-    presenter = await createPresenter(config, {
-      suite: specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id,
+    presenter.ready({
+      suite: suiteLabel,
       model: modelId,
-      engine: simulated ? 'sim (embedded)' : config.engine,
+      engine:
+        engine !== null ? 'sim (embedded)' : simulated ? `sim (${new URL(baseUrl).host})` : config.engine,
       endpointHost: new URL(baseUrl).host,
       simulated,
-      onStopRequest: () => stop.abort(),
     });
     const telemetryTimer = setInterval(() => {
       if (telemetry) presenter?.telemetry(telemetry.snapshot());
@@ -223,6 +293,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             runContext: options.runContext ?? {},
             analysis,
             warnings: [
+              ...simWarnings,
               ...(options.warnings ?? []),
               ...validationWarnings.filter((w) => w.startsWith(`${plugin.id}.${s.id}: `) || w === busyIdle),
             ],
@@ -265,14 +336,20 @@ export function idleBaselineWarning(idle: IdleBaseline): string | null {
   );
 }
 
-/** The tool's own lockfile: its hash is the envelope's pip_freeze_hash analogue. */
-function packageLockPath(): string {
+/**
+ * The tool's own lockfile, whose hash is the envelope's pip_freeze_hash analogue: the bundle carries
+ * the hash of the lockfile it was built from (an installed package ships none); the sources read
+ * the package-lock.json of their checkout.
+ */
+function lockfileFacts(): { lockfileSha256: string } | { lockfilePath: string } {
+  const bundled = bundledLockfileSha256();
+  if (bundled !== undefined) return { lockfileSha256: bundled };
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package-lock.json'))) return join(dir, 'package-lock.json');
+    if (existsSync(join(dir, 'package-lock.json'))) return { lockfilePath: join(dir, 'package-lock.json') };
     dir = dirname(dir);
   }
-  return join(process.cwd(), 'package-lock.json');
+  return { lockfilePath: join(process.cwd(), 'package-lock.json') };
 }
 
 function apiKey(config: RunConfig): string | undefined {
@@ -298,10 +375,12 @@ function rowOf(report: PointReport): SweepRow {
     const v = report.metrics[key];
     return typeof v === 'number' ? v : null;
   };
+  const material = queueDelayMaterial(num('client_queue_delay_p99_ms'), num('ttft_p99_ms'));
   return {
     point: report.point.label,
     throughputTokPerS: num('throughput_tok_per_s'),
     ttftP50Ms: num('ttft_p50_ms'),
+    ...(material ? { ttftSchedP50Ms: num('ttft_sched_p50_ms') } : {}),
     tpotP50Ms: num('tpot_p50_ms'),
     okRate: num('ok_rate'),
     joulesPerToken: num('joules_per_token'),

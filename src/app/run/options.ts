@@ -1,6 +1,7 @@
 // `bench run` flags → a validated RunConfig, driven by the flag table (flags.ts). Pure: no I/O,
 // so every rule is table-tested.
 import { UsageError } from '../errors.js';
+import { parseShardFlags, type ShardRunConfig } from '../shard/options.js';
 import { DEFAULTS } from './defaults.js';
 import { attributeOf, parseChoice, parseNumber, parseNumberList, RUN_FLAGS, type FlagRow } from './flags.js';
 
@@ -31,6 +32,10 @@ export interface RunConfig {
   readonly quant: string;
   readonly points: readonly SweepPoint[];
   readonly isSweep: boolean;
+  /** Flags that were given but overridden by others: one warning each (printed and recorded). */
+  readonly flagWarnings?: readonly string[];
+  /** --concurrency was given (an open-loop benchmark then runs closed-loop: warned). */
+  readonly concurrencyGiven?: boolean;
   readonly arrival: ArrivalFlag;
   readonly burstiness: number;
   readonly maxConcurrency: number | null;
@@ -65,9 +70,12 @@ export interface RunConfig {
   readonly trials: number;
   readonly tui: boolean;
   readonly json: boolean;
+  /** --report html: also write <outputDir>/report.html for this run's envelopes (commands/run.ts). */
+  readonly report: 'html' | null;
   readonly detach: boolean;
   readonly requestTimeoutS: number;
   readonly idleTimeoutS: number;
+  readonly maxEventBytes: number;
   readonly drainGraceS: number;
   readonly simTiming: 'sim' | 'fixed' | 'nodelay';
   readonly simFaultRate: number;
@@ -83,6 +91,8 @@ export interface RunConfig {
   };
   /** --cancel-rate / --cancel-after-ms (rate 0 = off). */
   readonly cancel: { readonly rate: number; readonly afterMs: number };
+  /** `--shard i/N --coordinator URL --run-id UUID`: this process is one shard of a sharded run. */
+  readonly shard: ShardRunConfig | null;
 }
 
 /** @deprecated kept for callers of the old name: see DEFAULTS in defaults.ts. */
@@ -164,9 +174,11 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     trials: 1,
     tui: true,
     json: false,
+    report: null,
     detach: false,
     requestTimeoutS: DEFAULTS.requestTimeoutS,
     idleTimeoutS: DEFAULTS.idleTimeoutS,
+    maxEventBytes: DEFAULTS.maxEventBytes,
     drainGraceS: DEFAULTS.drainGraceS,
     simTiming: 'sim',
     simFaultRate: 0,
@@ -174,6 +186,7 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     extra: {},
     analysis: { gpuHourUsd: null, ceilingsPath: null, modelBytes: null },
     cancel: { rate: 0, afterMs: 500 },
+    shard: null,
   };
 }
 
@@ -238,10 +251,33 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     const levels = parseNumberList('concurrency', has('concurrency') ? text('concurrency') : '1');
     points = [closedPoint(levels[0] ?? 1, false)];
   }
+  const flagWarnings: string[] = [];
+  if (has('sweep') && has('rps'))
+    flagWarnings.push(
+      `--rps ${text('rps')} is ignored: --sweep ${text('sweep')} runs closed-loop concurrency points (use --rps-sweep for rates)`,
+    );
+  if (has('concurrency') && (has('rps') || has('rpsSweep')))
+    flagWarnings.push(`--concurrency ${text('concurrency')} is ignored: the open-loop rate sets the load`);
+  const shard = parseShardFlags({
+    ...(has('shard') ? { shard: text('shard') } : {}),
+    ...(has('coordinator') ? { coordinator: text('coordinator') } : {}),
+    ...(has('runId') ? { runId: text('runId') } : {}),
+  });
+  if (shard !== null) {
+    // One point, one process, one shared endpoint: what the merge can put back together.
+    if (has('sweep') || has('rpsSweep') || raw.allBenchmarks === true)
+      fail('--shard runs one point: leave out --sweep, --rps-sweep and --all-benchmarks');
+    if (config.trials > 1) fail('--shard and --trials are mutually exclusive');
+    if (raw.detach === true) fail('--shard and --detach are mutually exclusive');
+    if (!config.baseUrl) fail('--shard needs --base-url: every shard drives the same endpoint');
+  }
   return {
     ...config,
     points,
+    flagWarnings,
+    concurrencyGiven: has('concurrency') && !has('rps') && !has('rpsSweep'),
     isSweep: has('sweep') || has('rpsSweep'),
     baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,
+    shard,
   };
 }

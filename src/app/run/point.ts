@@ -1,11 +1,14 @@
 // One measured point: run it through the harness, summarise telemetry and server metrics, build,
 // sign and write its envelope.
+import { journalPathFor } from '../../harness/metrics/journal.js';
 import {
   buildEnvelope,
   endpointHash,
+  envelopeFileText,
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,
+  writeUnsignedEnvelope,
   ZERO_HASH,
   type CiRecord,
   type EnvelopeWrite,
@@ -13,9 +16,11 @@ import {
 } from '../../envelope/index.js';
 import {
   createStreamClient,
+  describeJournal,
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
+  systemClock,
   type PointResult,
   type SloTemplate,
 } from '../../harness/index.js';
@@ -24,17 +29,28 @@ import { workloadToDriver } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
+import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import type { ServerMetricsReading } from '../../telemetry/server-metrics.js';
 import { serverLiveFrom, type ServerLive } from '../console/server-live.js';
-import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
+import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
 import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
+import {
+  openShardSession,
+  shardEnvelopeOf,
+  shardSeed,
+  shareRequests,
+  sharePoint,
+  shareWorkload,
+} from '../shard/point-shard.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
 
 export interface PointReport {
+  /** Set when signing failed and the envelope was written unsigned (the run then exits 1). */
+  readonly unsignedReason: string | null;
   readonly suiteId: string;
   readonly modelId: string;
   readonly telemetry: TelemetryWindowSummary;
@@ -83,7 +99,36 @@ export interface PointInput {
 }
 
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
-  const { config, point } = input;
+  if (input.config.shard === null) return runPointOnce(input);
+  // A shard of a sharded run (docs/scale-out.md): its share of the load and of the workload; the
+  // coordinator agrees the start, the window and the end with the other shards.
+  const shard = input.config.shard;
+  const session = await openShardSession(shard);
+  try {
+    return await runPointOnce(input, {
+      session,
+      point: sharePoint(input.point, shard.shard),
+      workload: shareWorkload(input.workload, shard.shard),
+    });
+  } catch (error) {
+    await session?.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+interface ShardPart {
+  readonly session: Awaited<ReturnType<typeof openShardSession>>;
+  /** The shard's share of the point and of the workload. */
+  readonly point: SweepPoint;
+  readonly workload: Workload;
+}
+
+async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<PointReport> {
+  const { config } = input;
+  const point = shardPart?.point ?? input.point;
+  const workload = shardPart?.workload ?? input.workload;
+  const shard = config.shard;
+  const session = shardPart?.session ?? null;
   const connections = point.mode === 'closed' ? point.value : (config.maxConcurrency ?? 1024);
   const clientOptions = {
     baseUrl: input.baseUrl,
@@ -93,6 +138,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     connections,
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
+    maxEventBytes: config.maxEventBytes,
     ...(config.cancel.rate > 0
       ? { cancel: { rate: config.cancel.rate, afterMs: config.cancel.afterMs, seed: config.seed } }
       : {}),
@@ -129,14 +175,24 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       previousReading = reading;
     },
   });
-  const journalPath = `${config.outputDir}/.bench-journal-${point.label}.jsonl`;
-  const customDriver = workloadToDriver(input.workload, {
+  const customDriver = workloadToDriver(workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
+  // The envelope's timeline block: t = 0 now, on the clock the point runner and telemetry share.
+  const originMs = systemClock.now();
+  const timeline = new TimelineBuilder(originMs, TIMELINE_COLUMNS, {
+    originEpochMs: systemClock.epochMsOf(originMs),
+  });
   let result: PointResult;
+  // Shards may share an output folder (one volume): each keeps its own journal.
+  const shardTag = shard === null ? '' : `shard${shard.shard.index}of${shard.shard.count}-`;
+  const journalPath = journalPathFor(config.outputDir, `${shardTag}${point.label}`);
+  const numRequests = shard !== null ? shareRequests(config.numRequests, shard.shard) : config.numRequests;
   try {
     await serverMetrics.start();
+    // Every shard starts its warm-up at the same instant.
+    if (session !== null) await session.gate('start');
     result = await runPoint(
       resolvePointConfig({
         ...(point.mode === 'closed'
@@ -149,30 +205,54 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
               ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
             }),
         durationS: config.durationS,
-        ...(config.numRequests !== null ? { numRequests: config.numRequests } : {}),
+        ...(numRequests !== null ? { numRequests } : {}),
         warmupRequests: config.warmupRequests,
         gate: config.gate,
         rampS: config.rampS,
         drainGraceS: config.drainGraceS,
-        seed: config.seed,
+        seed: shard !== null ? shardSeed(config.seed, shard.shard) : config.seed,
         sloTemplate: input.slo,
       }),
       {
         client,
-        ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
+        ...(workload.kind === 'single-turn' ? { workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
         journalPath,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
+        timeline,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
+        // Every shard opens its window at one agreed instant once it is ready to measure.
+        ...(session !== null ? { windowBarrier: () => session.barrier('measure') } : {}),
       },
     );
   } finally {
     await client.close();
   }
+  // Every shard has finished its point; then the closing clock exchange (skew over the run). When a
+  // peer died, the barrier fails: this shard still writes its own envelope (a merge must then refuse
+  // the partial run, naming the missing shard) and fails after that.
+  let endFailure: Error | null = null;
+  if (session !== null) {
+    try {
+      await session.barrier('end');
+      await session.finish();
+    } catch (error) {
+      endFailure = error instanceof Error ? error : new Error(String(error));
+    }
+  }
   const server = await serverMetrics.stop();
+  // bench diff bootstraps from this journal while it is still the one written for this envelope.
+  const journal =
+    result.journalPath !== null
+      ? await describeJournal(result.journalPath, result.window).catch(() => null)
+      : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
+  const endMs = systemClock.now();
+  input.telemetry.timelineInto?.(timeline, originMs, endMs);
+  serverMetrics.timelineInto(timeline);
+  const timelineBlock = timeline.block({ startMs: result.window.startMs, endMs: result.window.endMs }, endMs);
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
   const ceilingWarning = await ceilingCheck(result);
@@ -183,6 +263,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       model: {
         id: input.modelId,
         provider: input.simulated ? 'sim' : config.engine,
+        // Keyed (per-user HMAC): the hash cannot be tested against guessed addresses.
         endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
       },
       engine: {
@@ -194,7 +275,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       hardwareClass: config.hardware,
       hardwareFingerprint: input.hardwareFingerprint,
       provenance: input.provenance,
-      dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
+      dataset: { id: workload.datasetId, hash: workload.datasetHash },
       seed: config.seed,
       driverOptions: driverOptions(config, point),
       sloTemplate: config.sloTemplate,
@@ -216,6 +297,9 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         trials: { count: 1, index: 0, seeds: [config.seed] },
         point_index: input.label.index,
         point_total: input.label.total,
+        ...(journal ? { journal } : {}),
+        // Simulated: engine.name says sim; the name the user asked for is kept beside it.
+        ...(input.simulated ? { engine_requested: config.engine } : {}),
         ...input.runContext,
       },
       warnings: [
@@ -227,7 +311,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       ],
     },
     { result, workers },
-    { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
+    {
+      window: telemetrySummary,
+      idleBaselineW: input.idleBaselineW,
+      serverMetrics: { ...server },
+      timeline: timelineBlock,
+    },
   );
   const analysed = await applyPointAnalysis(unsigned, {
     analysis: input.analysis,
@@ -240,9 +329,47 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     modelId: input.modelId,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  const { envelope, contentHash } = await signEnvelope(analysed, input.signing);
-  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
+  const toSign =
+    shard === null
+      ? analysed
+      : await shardEnvelopeOf({
+          unsigned: analysed,
+          config,
+          shard,
+          session,
+          runDriverOptions: driverOptions(config, input.point),
+          window: result.window,
+          journalPath,
+          slo: input.slo,
+          bootstrapResamples: result.config.bootstrapResamples,
+          sloBasis: point.mode === 'open' ? 'scheduled' : 'sent',
+        });
+  const prefix = `${input.filePrefix}${shardTag}${point.prefix}`;
+  let envelopePath: string;
+  let contentHash: string;
+  let unsignedReason: string | null = null;
+  let signedText: string | null = null;
+  try {
+    const signed = await signEnvelope(toSign, input.signing);
+    contentHash = signed.contentHash;
+    envelopePath = await writeEnvelope(config.outputDir, prefix, signed.envelope);
+    signedText = envelopeFileText(signed.envelope);
+  } catch (error) {
+    // A measurement is never thrown away: when signing fails (an expired token, Fulcio down), the
+    // envelope is written unsigned and marked so, and the run exits 1.
+    if (!isSigningFailure(error)) throw error;
+    unsignedReason = `signing failed: ${error instanceof Error ? error.message : String(error)}`;
+    ({ path: envelopePath, contentHash } = await writeUnsignedEnvelope(
+      config.outputDir,
+      prefix,
+      toSign,
+      unsignedReason,
+    ));
+  }
+  if (endFailure !== null) throw endFailure;
+  if (session !== null && signedText !== null) await session.upload(signedText);
   return {
+    unsignedReason,
     suiteId,
     modelId: input.modelId,
     telemetry: telemetrySummary,
@@ -258,6 +385,12 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     incomplete: result.incomplete,
     envelope: analysed,
   };
+}
+
+/** Errors of the signing step itself (not a full disk or a bad envelope): keep the data unsigned. */
+function isSigningFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E_(KEYLESS|KEY_)/.test(code);
 }
 
 /** Warns when the point drove more than half of the client ceiling measured by `bench doctor --calibrate`. */

@@ -1,6 +1,7 @@
 // Text output of `bench run` in headless mode: the 1/s progress line (stderr) and the result tables (stdout),
 // in the shape of the seed examples.
 import type { SweepRow } from '../console/types.js';
+import { queueDelayMaterial } from '../../harness/index.js';
 import { fmt, textTable } from '../text/format.js';
 
 export { fmt, textTable };
@@ -8,12 +9,15 @@ export type { SweepRow };
 
 export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): string {
   const title = mode === 'closed' ? 'Sweep results (concurrency)' : 'Sweep results (rps)';
+  // ttft_sched beside ttft when any point queued materially in the client.
+  const sched = rows.some((r) => r.ttftSchedP50Ms !== undefined);
   const withSol = rows.some((r) => r.sol !== undefined);
   const body = textTable(
     [
       mode === 'closed' ? 'conc' : 'rps',
       'throughput_tok_per_s',
       'ttft_p50_ms',
+      ...(sched ? ['ttft_sched_p50_ms'] : []),
       'tpot_p50_ms',
       'ok_rate',
       'J/tok',
@@ -24,6 +28,7 @@ export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): 
       r.point.replace(/^[cr]/, ''),
       fmt(r.throughputTokPerS, 1),
       fmt(r.ttftP50Ms),
+      ...(sched ? [r.ttftSchedP50Ms === undefined ? '—' : fmt(r.ttftSchedP50Ms)] : []),
       fmt(r.tpotP50Ms),
       r.okRate === null ? 'n/a' : r.okRate.toFixed(3),
       fmt(r.joulesPerToken, 3),
@@ -66,8 +71,25 @@ export interface ResultSummary {
   readonly tier: string;
 }
 
+/** The headline keys: ttft_sched (and total_sched) beside ttft (and total) when queueing was material. */
+export function headlineKeys(metrics: Readonly<Record<string, unknown>>): string[] {
+  const num = (key: string): number | null => {
+    const v = metrics[key];
+    return typeof v === 'number' ? v : null;
+  };
+  const material = queueDelayMaterial(num('client_queue_delay_p99_ms'), num('ttft_p99_ms'));
+  const keys: string[] = [];
+  for (const key of HEADLINE_METRICS) {
+    keys.push(key);
+    if (material && key === 'ttft_p99_ms')
+      keys.push('ttft_sched_p50_ms', 'ttft_sched_p99_ms', 'client_queue_delay_p99_ms');
+    if (material && key === 'total_p99_ms') keys.push('total_sched_p99_ms');
+  }
+  return keys.filter((k) => k in metrics);
+}
+
 export function resultBlock(r: ResultSummary): string {
-  const rows = HEADLINE_METRICS.filter((k) => k in r.metrics).map((key) => {
+  const rows = headlineKeys(r.metrics).map((key) => {
     const v = r.metrics[key];
     const ci = r.ci[key];
     return [

@@ -6,11 +6,13 @@ import {
   readEnvelopeFile,
   signEnvelope,
   timestampMicros,
+  finishEnvelope,
   uuidv7,
   writeEnvelope,
   METRIC,
   type UnsignedEnvelope,
 } from '../../envelope/index.js';
+import { decideTier } from '../../harness/index.js';
 import { augmentEnvelope } from '../analysis/augment.js';
 import { prepareRunAnalysis, renderRunAnalysis, solCellOf } from '../analysis/run-setup.js';
 import { UsageError } from '../errors.js';
@@ -74,7 +76,11 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   return { mean, std: Math.sqrt(variance) };
 }
 
-export async function runTrials(config: RunConfig, argv: readonly string[]): Promise<number> {
+export async function runTrials(
+  config: RunConfig,
+  argv: readonly string[],
+  onEnvelopes?: (paths: readonly string[]) => Promise<void>,
+): Promise<number> {
   // A bad --prices-file / --ceilings exits 2 before the first trial starts.
   const analysis = prepareRunAnalysis(config);
   const perTrial: ChildPoint[][] = [];
@@ -98,7 +104,8 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
   const signing = signingOptionsOf(config);
   const first = perTrial[0] ?? [];
   const rows: string[][] = [];
-  const written: { label: string; path: string; envelope: object }[] = [];
+  const written: string[] = [];
+  const outputs: { label: string; path: string; envelope: object }[] = [];
   let exitCode = 0;
   for (let p = 0; p < first.length; p++) {
     const points = perTrial.map((t) => t[p]).filter((x): x is ChildPoint => x !== undefined);
@@ -114,12 +121,23 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       mean[key] = s.mean;
       std[key] = s.std;
     }
-    const converged = envelopes.every((e) => {
-      const quality = (e.envelope as Record<string, unknown>).quality as
-        { valid?: boolean; gate?: { status?: string } } | undefined;
-      return quality?.valid === true && quality.gate?.status === 'converged';
+    const facts = envelopes.map((e) => {
+      const env = e.envelope as Record<string, unknown>;
+      const quality = env.quality as { valid?: boolean; gate?: { status?: string } } | undefined;
+      const runContext = env.run_context as { simulated?: unknown } | undefined;
+      const measured = e.envelope.metrics.n_requests;
+      return {
+        converged: quality?.gate?.status === 'converged',
+        healthy: quality?.valid === true,
+        measured: typeof measured === 'number' ? measured : 0,
+        simulated: runContext?.simulated === true,
+      };
     });
-    const tier = points.length >= 3 && converged ? 'VERDICT' : 'DRAFT';
+    const converged = facts.every((f) => f.converged && f.healthy);
+    // Simulated runs are never VERDICT; VERDICT needs ≥ 3 converged, healthy trials of ≥ 200
+    // measured requests each (docs/methodology.md "Trials and tiers").
+    const decision = decideTier(facts);
+    const tier = decision.tier;
     const now = new Date();
     const source = base.envelope;
     const runContext = source.run_context ?? {};
@@ -151,11 +169,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       metric_ci: {},
       warnings: [
         ...source.warnings,
-        ...(tier === 'DRAFT'
-          ? [
-              `tier DRAFT: ${points.length < 3 ? 'fewer than 3 trials' : 'not every trial converged with a healthy generator'}`,
-            ]
-          : []),
+        ...(tier === 'DRAFT' ? [`tier DRAFT: ${decision.reasons.join('; ')}`] : []),
       ],
       signature: null,
     };
@@ -169,9 +183,10 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       ...(analysis.gpuHourUsd !== undefined ? { gpuHourUsd: analysis.gpuHourUsd } : {}),
       ...(analysis.modelBytes !== undefined ? { modelBytes: analysis.modelBytes } : {}),
     });
-    const { envelope } = await signEnvelope(analysed, signing);
+    const { envelope } = await signEnvelope(finishEnvelope(analysed), signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
+    written.push(path);
     if (!meetsOkRateFloor(mean[METRIC.okRate])) exitCode = 1;
     const pm = (k: string): string => (k in mean ? `${fmt(mean[k])} ± ${fmt(std[k])}` : 'n/a');
     rows.push([
@@ -184,12 +199,13 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       tier,
       path,
     ]);
-    written.push({ label: points[0]?.point ?? '', path, envelope: analysed });
+    outputs.push({ label: points[0]?.point ?? '', path, envelope: analysed });
   }
   process.stdout.write(
     `Trials (${config.trials}, seeds ${config.seed}..${config.seed + config.trials - 1}): mean ± std\n` +
       `${textTable(['point', 'throughput_tok_per_s', 'ttft_p50_ms', 'tpot_p50_ms', 'ok_rate', '%SoL', 'tier', 'envelope'], rows)}\n`,
   );
-  if (written.length > 0) process.stdout.write(`\n${renderRunAnalysis(written, config)}\n`);
+  if (outputs.length > 0) process.stdout.write(`\n${renderRunAnalysis(outputs, config)}\n`);
+  if (written.length > 0) await onEnvelopes?.(written);
   return exitCode;
 }

@@ -1,15 +1,24 @@
 // Per-request accumulation of one streamed response: the SSE sink. One instance per request; the
 // hot path (onEvent) pushes a stamp and a size and touches a few fields — no closures, no arrays.
-import type { EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
+import type { ChunkTokensSource, EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
 import { ChunkTemplate } from './chunk-template.js';
-import { SseParser, type SseSink } from './sse.js';
+import { DEFAULT_MAX_EVENT_CHARS, SseParser, type SseSink } from './sse.js';
 
 /** Live counters a client exposes (O(1) updates; read by the recorder for live rates). */
 export interface LiveCounters {
   eventsReceived: number;
-  /** Token-bearing events (1 per event unless the server streams per-chunk usage). */
+  /**
+   * Output tokens so far: exact with per-chunk usage; otherwise each event counts the learned
+   * tokens-per-event of finished requests, and each request's total is corrected to its final
+   * token count when it finishes — so the live rate matches the envelope's on multi-token streams.
+   */
   tokensReceived: number;
+  /** Learned mean tokens per event of finished requests (1 until one finished with usage). */
+  tokensPerEvent?: number;
 }
+
+/** Weight of the newest finished request in the live tokens-per-event estimate. */
+const TOKENS_PER_EVENT_ALPHA = 0.2;
 
 export class RequestState implements SseSink {
   readonly parser: SseParser;
@@ -33,13 +42,19 @@ export class RequestState implements SseSink {
   private template: ChunkTemplate | null = null;
   private templateAttempts = 0;
   private lastCompletionTokens = 0;
+  /** Set by finalizeTokens(): how eventTokens were known (the chunk-size histogram's source). */
+  private chunkTokensSource: ChunkTokensSource = 'one_per_event';
+  /** Tokens this request has added to live.tokensReceived (corrected once at finalisation). */
+  private liveTokens = 0;
+  private liveSettled = false;
 
   constructor(
     private readonly endpointType: EndpointType,
     collectText: boolean,
     private readonly live: LiveCounters,
+    maxEventChars: number = DEFAULT_MAX_EVENT_CHARS,
   ) {
-    this.parser = new SseParser(this);
+    this.parser = new SseParser(this, maxEventChars);
     if (collectText) this.text = '';
   }
 
@@ -48,6 +63,10 @@ export class RequestState implements SseSink {
     this.errorCode = code;
     if (detail !== undefined) this.errorDetail = detail;
     this.parser.stop();
+  }
+
+  onTooLarge(limitChars: number): void {
+    this.fail('event_too_large', `an SSE event exceeded ${limitChars} characters (--max-event-bytes)`);
   }
 
   onEvent(data: string, stampMs: number): void {
@@ -170,7 +189,9 @@ export class RequestState implements SseSink {
     }
     this.eventTimesMs.push(stampMs);
     this.eventTokens.push(tokens);
-    this.live.tokensReceived += this.perChunkUsage ? tokens : 1;
+    const liveTokens = this.perChunkUsage ? tokens : (this.live.tokensPerEvent ?? 1);
+    this.live.tokensReceived += liveTokens;
+    this.liveTokens += liveTokens;
     if (this.tFirstMs === null) this.tFirstMs = stampMs;
     if (contentLength > 0 && this.tFirstOutMs === null) this.tFirstOutMs = stampMs;
     this.tLastMs = stampMs;
@@ -186,17 +207,31 @@ export class RequestState implements SseSink {
   finalizeTokens(): { oslTokens: number; oslSource: 'usage' | 'counted' } {
     const events = this.eventTokens.length;
     const usageTokens = this.usage?.completionTokens ?? null;
-    if (!this.perChunkUsage) {
-      if (usageTokens !== null && usageTokens > events && events > 0) {
-        distribute(this.eventTokens, usageTokens);
-      } else {
-        for (let i = 0; i < events; i++) this.eventTokens[i] = 1;
-      }
+    if (this.perChunkUsage) this.chunkTokensSource = 'usage_per_chunk';
+    else if (usageTokens !== null && usageTokens > events && events > 0) {
+      distribute(this.eventTokens, usageTokens);
+      this.chunkTokensSource = 'usage_spread';
+    } else {
+      for (let i = 0; i < events; i++) this.eventTokens[i] = 1;
     }
-    if (usageTokens !== null) return { oslTokens: usageTokens, oslSource: 'usage' };
     let sum = 0;
     for (let i = 0; i < events; i++) sum += this.eventTokens[i] ?? 0;
+    this.settleLive(sum, events);
+    if (usageTokens !== null) return { oslTokens: usageTokens, oslSource: 'usage' };
     return { oslTokens: sum, oslSource: 'counted' };
+  }
+
+  /** Corrects the live token count to this request's final one; learns tokens per event. */
+  private settleLive(finalTokens: number, events: number): void {
+    if (this.liveSettled) return;
+    this.liveSettled = true;
+    this.live.tokensReceived += finalTokens - this.liveTokens;
+    this.liveTokens = finalTokens;
+    if (events > 0 && this.errorCode === null) {
+      const ratio = finalTokens / events;
+      const prev = this.live.tokensPerEvent;
+      this.live.tokensPerEvent = prev === undefined ? ratio : prev + TOKENS_PER_EVENT_ALPHA * (ratio - prev);
+    }
   }
 
   toRecord(base: {
@@ -229,6 +264,7 @@ export class RequestState implements SseSink {
       usage: this.usage,
       oslTokens,
       oslSource,
+      chunkTokensSource: this.chunkTokensSource,
       inputTokens: base.inputTokens ?? this.usage?.promptTokens ?? null,
       finishReason: this.finishReason,
       httpStatus: base.httpStatus,

@@ -15,7 +15,9 @@ import {
   ttftMs,
   ttftSchedMs,
   ttfoMs,
+  ttstMs,
 } from './samples.js';
+import { ChunkSizeAccumulator, type ChunkSizeHistogram } from './chunk-sizes.js';
 import type { SloMetric, SloTemplate } from './slo.js';
 
 export const DISTRIBUTION_NAMES = [
@@ -23,6 +25,7 @@ export const DISTRIBUTION_NAMES = [
   'ttft_sched',
   'client_queue_delay',
   'ttfo',
+  'ttst',
   'total',
   'total_sched',
   'tpot',
@@ -57,6 +60,8 @@ export interface MeasurementWindow {
 
 export interface SloTargetResult {
   readonly metric: SloMetric;
+  /** The distribution it was judged on (ttft_sched for ttft under the 'scheduled' basis). */
+  readonly judgedOn: SloMetric;
   readonly percentile: number;
   readonly maxMs: number;
   /** The measured percentile of the metric over successful measured requests. */
@@ -68,6 +73,7 @@ export interface SloTargetResult {
 
 export interface SloReport {
   readonly template: string;
+  readonly basis: SloBasis;
   readonly targets: readonly SloTargetResult[];
   readonly perSloPassRate: Readonly<Record<string, number | null>>;
   /** True when every target's percentile meets its limit; null when nothing was measured. */
@@ -88,6 +94,8 @@ export interface PointMetrics {
     readonly good: number;
     readonly oslFromUsage: number;
     readonly oslCounted: number;
+    /** Non-warm-up requests whose t_send fell inside the window (open loop: the achieved rate). */
+    readonly sentInWindow: number;
   };
   readonly distributions: Readonly<Record<DistributionName, Distribution>>;
   /** Output tokens (successful requests) whose arrival falls in the window ÷ window. */
@@ -108,11 +116,30 @@ export interface PointMetrics {
   readonly tokensInWindow: number;
   /** Share of event gaps that are exactly 0: events delivered by one socket read share a stamp. */
   readonly coalescedFraction: number | null;
+  /** Tokens per token-bearing SSE event over the measured successful requests. */
+  readonly chunkSizes: ChunkSizeHistogram;
   readonly slo: SloReport | null;
+}
+
+/**
+ * Which clock the SLO verdict and goodput use: 'sent' (from t_send, closed loop) or 'scheduled'
+ * (user-perceived, from t_sched: open loop — a request that waited in the client waited for its
+ * user too). With 'scheduled', ttft is judged as ttft_sched and total as total_sched.
+ */
+export type SloBasis = 'sent' | 'scheduled';
+
+/** The metric a template SLO is judged on under a basis. */
+export function sloMetricFor(metric: SloMetric, basis: SloBasis): SloMetric {
+  if (basis === 'sent') return metric;
+  if (metric === 'ttft') return 'ttft_sched';
+  if (metric === 'total') return 'total_sched';
+  return metric;
 }
 
 export interface BuildMetricsOptions {
   readonly slo?: SloTemplate | null;
+  /** Default 'sent'; open-loop points pass 'scheduled' (docs/methodology.md). */
+  readonly sloBasis?: SloBasis;
   readonly bootstrapResamples?: number;
   readonly seed?: number;
 }
@@ -133,10 +160,14 @@ function meets(r: RequestRecord, metric: SloMetric, maxMs: number): boolean {
   return value === null || value <= maxMs;
 }
 
-export function isGood(r: RequestRecord, template: SloTemplate | null | undefined): boolean {
+export function isGood(
+  r: RequestRecord,
+  template: SloTemplate | null | undefined,
+  basis: SloBasis = 'sent',
+): boolean {
   if (r.errorCode !== null) return false;
   if (template === null || template === undefined) return true;
-  for (const slo of template.slos) if (!meets(r, slo.metric, slo.maxMs)) return false;
+  for (const slo of template.slos) if (!meets(r, sloMetricFor(slo.metric, basis), slo.maxMs)) return false;
   return true;
 }
 
@@ -211,8 +242,10 @@ export class MetricsAccumulator {
   private lastCompletion = -Infinity;
   private lastToken = -Infinity;
   private coalesced = 0;
+  private readonly chunkSizes = new ChunkSizeAccumulator();
   private warmup = 0;
   private outsideWindow = 0;
+  private sentInWindow = 0;
   private finished = false;
 
   constructor(
@@ -231,8 +264,10 @@ export class MetricsAccumulator {
     const window = this.window;
     const template = this.template;
     const okRecord = r.errorCode === null;
-    const good = okRecord && isGood(r, template);
+    const basis = this.options.sloBasis ?? 'sent';
+    const good = okRecord && isGood(r, template, basis);
     if (r.warmup) this.warmup++;
+    else if (r.tSendMs >= window.startMs && r.tSendMs <= window.endMs) this.sentInWindow++;
     if (okRecord) {
       // Throughput counts every successful request's tokens that arrive inside the window,
       // including requests sent before the window opened (steady-state semantics).
@@ -263,7 +298,8 @@ export class MetricsAccumulator {
     this.measured++;
     if (template !== null) {
       template.slos.forEach((slo, index) => {
-        if (okRecord && meets(r, slo.metric, slo.maxMs)) this.sloPass[index] = (this.sloPass[index] ?? 0) + 1;
+        if (okRecord && meets(r, sloMetricFor(slo.metric, basis), slo.maxMs))
+          this.sloPass[index] = (this.sloPass[index] ?? 0) + 1;
       });
     }
     if (!okRecord) {
@@ -291,6 +327,7 @@ export class MetricsAccumulator {
     push(sinks.ttft_sched, ttftSchedMs(r));
     push(sinks.client_queue_delay, clientQueueDelayMs(r));
     push(sinks.ttfo, ttfoMs(r));
+    push(sinks.ttst, ttstMs(r));
     push(sinks.total, e2eMs(r));
     push(sinks.total_sched, e2eSchedMs(r));
     push(sinks.tpot, tpotMs(r));
@@ -301,6 +338,7 @@ export class MetricsAccumulator {
       if (gap === 0) this.coalesced++;
       sinks.icl.push(gap);
     }
+    this.chunkSizes.add(r.eventTokens, r.chunkTokensSource ?? 'one_per_event');
   }
 
   finish(): AccumulatedMetrics {
@@ -323,13 +361,16 @@ export class MetricsAccumulator {
     let slo: SloReport | null = null;
     if (template !== null) {
       const perSloPassRate: Record<string, number | null> = {};
+      const basis = this.options.sloBasis ?? 'sent';
       const targets = template.slos.map((target, index): SloTargetResult => {
-        const key = target.metric === 'itl' ? 'tpot' : target.metric;
+        const judgedOn = sloMetricFor(target.metric, basis);
+        const key = judgedOn === 'itl' ? 'tpot' : judgedOn;
         const valueMs = percentileSorted(samples[key as DistributionName], target.percentile);
         const passRate = measured > 0 ? (this.sloPass[index] ?? 0) / measured : null;
         perSloPassRate[target.metric] = passRate;
         return {
           metric: target.metric,
+          judgedOn,
           percentile: target.percentile,
           maxMs: target.maxMs,
           valueMs,
@@ -340,6 +381,7 @@ export class MetricsAccumulator {
       const anyMeasured = targets.some((t) => t.met !== null);
       slo = {
         template: template.id,
+        basis,
         targets,
         perSloPassRate,
         p99TargetsMet: anyMeasured ? targets.every((t) => t.met !== false) : null,
@@ -361,6 +403,7 @@ export class MetricsAccumulator {
         good,
         oslFromUsage: this.oslFromUsage,
         oslCounted: this.oslCounted,
+        sentInWindow: this.sentInWindow,
       },
       distributions,
       throughputTokPerS: perSecond(this.tokensInWindow),
@@ -375,6 +418,7 @@ export class MetricsAccumulator {
       islMean: this.islN > 0 ? this.islSum / this.islN : null,
       tokensInWindow: this.tokensInWindow,
       coalescedFraction: iclN > 0 ? this.coalesced / iclN : null,
+      chunkSizes: this.chunkSizes.finish(),
       slo,
     };
     return { metrics, samples, warmup: this.warmup, outsideWindow: this.outsideWindow };

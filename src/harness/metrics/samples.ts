@@ -17,6 +17,14 @@ export const clientQueueDelayMs = (r: RequestRecord): number => r.tSendMs - r.tS
 /** t_first_out − t_send: first non-reasoning content. */
 export const ttfoMs = (r: RequestRecord): number | null =>
   r.tFirstOutMs === null ? null : r.tFirstOutMs - r.tSendMs;
+/**
+ * Time to second token (AIPerf's TTST): t_2 − t_1, the gap between the first and second
+ * token-bearing events. null when the stream had fewer than two such events.
+ */
+export const ttstMs = (r: RequestRecord): number | null => {
+  const times = r.eventTimesMs;
+  return times.length < 2 ? null : (times[1] as number) - (times[0] as number);
+};
 /** t_last − t_send (the envelope's "total"). */
 export const e2eMs = (r: RequestRecord): number | null => (r.tLastMs === null ? null : r.tLastMs - r.tSendMs);
 /** t_last − t_sched. */

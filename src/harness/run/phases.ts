@@ -4,7 +4,7 @@
 // snapshot read it (PhaseView). All time comes from the injected Clock, so every rule here runs
 // on a VirtualClock in tests.
 import type { Clock, TimerHandle } from '../clock.js';
-import type { ConvergenceGate } from '../metrics/gate.js';
+import { gateMaxWaitS, type ConvergenceGate } from '../metrics/gate.js';
 import type { Phase } from '../types.js';
 import type { PointConfig } from './config.js';
 
@@ -27,6 +27,12 @@ export interface PhaseMachineOptions {
   /** Any visible change: publish a snapshot. */
   readonly onChange: () => void;
   readonly onWarning: (warning: string) => void;
+  /**
+   * Sharded runs: asked once the point is ready to measure (gate open or given up, ramp over);
+   * resolves with the monotonic instant at which every shard opens its window (load keeps flowing
+   * until then). A rejection ends the point as incomplete, with the reason as a warning.
+   */
+  readonly windowBarrier?: () => Promise<number>;
 }
 
 export class PhaseMachine implements PhaseView {
@@ -44,6 +50,7 @@ export class PhaseMachine implements PhaseView {
   private measuredSent = 0;
   private warmupCompleted = 0;
   private rampWaitArmed = false;
+  private barrierAsked = false;
   private readonly rampEndMs: number;
   private readonly timers = new Set<TimerHandle>();
 
@@ -144,21 +151,34 @@ export class PhaseMachine implements PhaseView {
       return;
     }
     this.gateStartMs = this.options.clock.now();
+    gate.start(this.gateStartMs);
     this.phase = 'gate';
+    // Bounded by time: never longer than the measurement it precedes (docs/methodology.md).
+    const maxWaitS = gateMaxWaitS(config.durationS, config.gate.timeoutS);
     this.setTimer(() => {
       if (this.windowStartMs !== null || gate.isOpen) return;
       gate.giveUp();
       const state = gate.state();
-      const why =
+      const requests =
         state.n < state.window || state.cov === null
           ? `only ${state.n} of the ${state.window} successful requests it needs had completed`
           : `CoV ${state.cov.toFixed(3)} over the last ${state.n} requests`;
+      const intervals =
+        state.intervalCov === null || state.intervalCov === undefined
+          ? ''
+          : `; token rate CoV ${state.intervalCov.toFixed(3)}, drift ${(state.intervalDrift ?? 0).toFixed(3)} over ${state.intervalN} intervals`;
       this.options.onWarning(
-        `convergence gate gave up after ${config.gate.timeoutS} s (${why}, target CoV < ${config.gate.targetCov}): measured anyway`,
+        `convergence gate gave up after ${formatSeconds(maxWaitS)} s (${requests}${intervals}, target CoV < ${config.gate.targetCov}): measured anyway`,
       );
       this.startMeasuring();
-    }, config.gate.timeoutS * 1000);
+    }, maxWaitS * 1000);
     this.options.onChange();
+  }
+
+  /** A periodic look at the live token counter: the gate may converge on token-rate intervals. */
+  observeTokens(totalTokens: number): void {
+    if (this.phase !== 'gate' || this.windowStartMs !== null) return;
+    if (this.options.gate.observeTokens(this.options.clock.now(), totalTokens)) this.startMeasuring();
   }
 
   private startMeasuring(): void {
@@ -178,7 +198,31 @@ export class PhaseMachine implements PhaseView {
       }
       return;
     }
-    const startMs = clock.now();
+    const barrier = this.options.windowBarrier;
+    if (barrier !== undefined) {
+      if (this.barrierAsked) return;
+      this.barrierAsked = true;
+      barrier().then(
+        (atMs) => {
+          if (this.windowEndMs !== null) return;
+          // Opens at the agreed instant (planned, like the end: a late timer does not move it).
+          this.setTimer(() => this.openWindow(atMs), Math.max(0, Math.ceil(atMs - clock.now())));
+        },
+        (error: unknown) => {
+          this.options.onWarning(
+            `shard window barrier failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          this.userStop();
+        },
+      );
+      return;
+    }
+    this.openWindow(clock.now());
+  }
+
+  private openWindow(startMs: number): void {
+    if (this.windowStartMs !== null || this.windowEndMs !== null) return;
+    const clock = this.options.clock;
     this.windowStartMs = startMs;
     this.gateWaitedS = this.gateStartMs === null ? 0 : (startMs - this.gateStartMs) / 1000;
     this.phase = 'measuring';
@@ -186,8 +230,10 @@ export class PhaseMachine implements PhaseView {
     const durationS = this.options.config.durationS;
     if (durationS !== undefined) {
       const plannedEndMs = startMs + durationS * 1000;
-      this.setTimer(() => this.stopMeasuring(plannedEndMs), durationS * 1000);
+      this.setTimer(() => this.stopMeasuring(plannedEndMs), Math.max(0, plannedEndMs - clock.now()));
     }
     this.options.onChange();
   }
 }
+
+const formatSeconds = (s: number): string => String(Number(s.toFixed(1)));

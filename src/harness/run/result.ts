@@ -13,6 +13,8 @@ import { percentileSorted } from '../metrics/percentile.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { SortedSamples } from '../metrics/sample-sink.js';
 import { describeSloTemplate } from '../metrics/slo.js';
+import { buildSampleBlock, type SampleBlock } from '../metrics/sample-block.js';
+import { checkOfferedRate, queueDelayMaterial, type RateCheck } from '../metrics/statistics.js';
 import type { ClientHealth, GateState, HistogramView, PointLabel, RequestRecord } from '../types.js';
 import type { PointConfig } from './config.js';
 import type { PhaseMachine } from './phases.js';
@@ -43,6 +45,8 @@ export interface PointResult {
   readonly client: ClientHealth;
   readonly slo: {
     readonly template: string;
+    /** 'scheduled' in open loop: ttft/total judged from t_sched (user-perceived). */
+    readonly basis: 'sent' | 'scheduled';
     readonly resolved: string;
     readonly perSloPassRate: Readonly<Record<string, number | null>>;
     readonly p99TargetsMet: boolean | null;
@@ -54,6 +58,12 @@ export interface PointResult {
     readonly itl: HistogramView;
     readonly total: HistogramView;
   };
+  /** Open loop: offered vs achieved rate (null in closed loop). */
+  readonly rate: RateCheck | null;
+  /** Client queue delay p99 > 1 ms or > 10 % of TTFT p99: the headline shows ttft_sched too. */
+  readonly queueDelayMaterial: boolean;
+  /** The bounded per-request samples for the envelope (docs/metrics.md "Sample block"). */
+  readonly sampleBlock: SampleBlock;
   readonly warnings: readonly string[];
   /** False when the generator's self-audit exceeded a budget. */
   readonly valid: boolean;
@@ -83,6 +93,8 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
   const window = machine.window();
   const accumulator = new MetricsAccumulator(window, {
     slo: config.sloTemplate,
+    // Open loop: the SLO verdict and goodput use the user-perceived times (from t_sched).
+    sloBasis: config.mode === 'open' ? 'scheduled' : 'sent',
     bootstrapResamples: config.bootstrapResamples,
     seed: config.seed,
   });
@@ -91,7 +103,29 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
   const { metrics: detail, samples, warmup: warmupDiscarded, outsideWindow } = accumulator.finish();
 
   const required = config.mode === 'closed' && input.builtInClosedLoop ? 2 * config.concurrency : null;
+  const rate =
+    config.mode === 'open'
+      ? checkOfferedRate({
+          offeredRps: config.rps,
+          windowS: detail.window.durationS,
+          scheduledInWindow: detail.counts.measured,
+          sentInWindow: detail.counts.sentInWindow,
+        })
+      : null;
+  const queueMaterial = queueDelayMaterial(
+    detail.distributions.client_queue_delay.p99,
+    detail.distributions.ttft.p99,
+  );
   const facts = {
+    rateWarning: rate?.warning ?? null,
+    queueDelay:
+      config.mode === 'open' && queueMaterial
+        ? {
+            p99Ms: detail.distributions.client_queue_delay.p99 as number,
+            ttftP99Ms: detail.distributions.ttft.p99,
+            ttftSchedP99Ms: detail.distributions.ttft_sched.p99,
+          }
+        : null,
     auditReasons: health.reasons,
     steadyStateRequired: required,
     measured: detail.counts.measured,
@@ -128,6 +162,7 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
         ? null
         : {
             template: detail.slo.template,
+            basis: detail.slo.basis,
             resolved: describeSloTemplate(config.sloTemplate),
             perSloPassRate: detail.slo.perSloPassRate,
             p99TargetsMet: detail.slo.p99TargetsMet,
@@ -139,6 +174,9 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
       itl: viewOf(samples.itl),
       total: viewOf(samples.total),
     },
+    rate,
+    queueDelayMaterial: queueMaterial,
+    sampleBlock: buildSampleBlock(samples),
     warnings: [...input.runWarnings, ...pointWarnings(facts)],
     valid: !health.distorted,
     incomplete: machine.incomplete,

@@ -18,6 +18,14 @@ export interface PointFacts {
   readonly binned: readonly string[];
   /** Requests whose output length was counted from events (the server sent no usage). */
   readonly oslCounted: number;
+  /** Open loop: the offered-vs-achieved warning (checkOfferedRate), null when within noise. */
+  readonly rateWarning?: string | null;
+  /** Open loop with material client queue delay: the numbers the warning names. */
+  readonly queueDelay?: {
+    readonly p99Ms: number;
+    readonly ttftP99Ms: number | null;
+    readonly ttftSchedP99Ms: number | null;
+  } | null;
 }
 
 /** p99 values on fewer requests than this are flagged. */
@@ -39,6 +47,15 @@ export function pointWarnings(facts: PointFacts): string[] {
     );
   }
   if (facts.incomplete) warnings.push('point stopped early by the user: results are incomplete');
+  if (facts.queueDelay) {
+    const q = facts.queueDelay;
+    warnings.push(
+      `client queue delay p99 ${ms(q.p99Ms)} ms: requests waited before they were sent, which ttft ` +
+        `(p99 ${ms(q.ttftP99Ms)} ms) does not show — ttft_sched p99 is ${ms(q.ttftSchedP99Ms)} ms; ` +
+        'the SLO verdict and goodput use ttft_sched and total_sched',
+    );
+  }
+  if (facts.rateWarning) warnings.push(facts.rateWarning);
   if (facts.measured === 0) warnings.push('no request was measured in the window');
   else if (facts.ok === 0) warnings.push('no successful request in the window');
   if (facts.ttftN > 0 && facts.ttftN < P99_MIN_N) {
@@ -63,3 +80,5 @@ export function pointWarnings(facts: PointFacts): string[] {
   }
   return warnings;
 }
+
+const ms = (v: number | null): string => (v === null ? 'n/a' : String(Number(v.toPrecision(4))));

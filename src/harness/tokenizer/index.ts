@@ -5,7 +5,13 @@ export { defaultTokenizer, DEFAULT_TOKENIZER_NAME } from './default.js';
 export {
   auditTokenCounts,
   compareTokenCounts,
+  countOutputTokens,
+  OutputTokenAuditor,
+  OUTPUT_TOKEN_MISMATCH_RATIO,
   TOKEN_DIFF_WARN_RATIO,
+  type OutputTokenAudit,
+  type OutputTokenCount,
+  type OutputTokenSubject,
   type TokenCountAudit,
   type TokenCountComparison,
   type TokenCountPair,

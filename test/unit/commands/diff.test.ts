@@ -128,7 +128,7 @@ describe('bootstrap CI on the difference from per-request histograms', () => {
       histograms: { ttft: { edges_ms: edges, counts: hist(66, 3).counts } },
     };
     const row = diffMetric('ttft_p50_ms', base, cand, 60, 66, 0.02);
-    expect(row.ci?.method).toBe('bootstrap');
+    expect(row.ci?.method).toBe('bootstrap_bins');
     // few requests per side: a 10% shift is inside the noise
     expect(row.verdict).toBe('no_change');
     expect(row.note).toMatch(/bootstrap/);
@@ -218,10 +218,10 @@ describe('bench diff command', () => {
     });
     const json = JSON.parse(out.stdout) as {
       warnings: string[];
-      metrics: { metric: string; verdict: string; direction: string | null }[];
+      metrics: { name: string; verdict: string; direction: string | null }[];
       counts: Record<string, number>;
     };
-    const verdict = (m: string) => json.metrics.find((x) => x.metric === m)?.verdict;
+    const verdict = (m: string) => json.metrics.find((x) => x.name === m)?.verdict;
     expect(verdict('accuracy')).toBe('missing');
     expect(verdict('throughput_tok_per_s')).toBe('missing');
     expect(verdict('ttft_p50_ms')).toBe('regression');

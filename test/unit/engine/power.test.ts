@@ -4,27 +4,64 @@ import { PowerMeter } from '../../../src/engine/power.js';
 import { stepPowerW, type StepCost } from '../../../src/engine/roofline.js';
 
 const h100 = findHardware(builtinCatalog(), 'h100');
-const cost = (memMs: number, computeMs: number, extraMs: number): StepCost => ({
+const cost = (
+  memMs: number,
+  computeMs: number,
+  perSeqMs: number,
+  seqs: number,
+  tensorUtil: number,
+): StepCost => ({
   memMs,
   computeMs,
   allReduceMs: 0,
-  overheadMs: extraMs,
-  stepMs: Math.max(memMs, computeMs) + extraMs,
+  overheadMs: 0.4 + perSeqMs,
+  perSeqMs,
+  seqs,
+  stepMs: Math.max(memMs, computeMs) + 0.4 + perSeqMs,
   bytesPerGpu: 0,
   flopsPerGpu: 0,
+  tensorUtil,
 });
 
 describe('power model', () => {
   it.each([
-    // memMs, computeMs, overhead → expected W: idle + (TDP − idle) × min(1, 0.2 + busy × (0.4 + 0.5 × computeShare))
-    [6, 0.3, 0.6, 70 + 630 * (0.2 + (6 / 6.6) * (0.4 + 0.5 * (0.3 / 6)))],
-    [2, 10, 0.5, 70 + 630 * Math.min(1, 0.2 + (10 / 10.5) * (0.4 + 0.5))],
-    [1, 0.1, 9, 70 + 630 * (0.2 + 0.1 * (0.4 + 0.5 * 0.1))],
-  ])('step with mem %d ms, compute %d ms, overhead %d ms draws the expected power', (m, c, o, want) => {
-    const p = stepPowerW(h100, cost(m, c, o));
-    expect(p).toBeCloseTo(want, 9);
-    expect(p).toBeGreaterThanOrEqual(h100.idleW);
-    expect(p).toBeLessThanOrEqual(h100.tdpW);
+    // idle + (TDP − idle) × min(1, busyShare × (0.5 + 0.15 × (1 − e^(−seqs/1.5))) + 0.8 × tensorUtil)
+    // decode at batch 1: busy (6 + 0.25) of 6.65 ms
+    [
+      6,
+      0.1,
+      0.25,
+      1,
+      0.003,
+      70 + 630 * ((6.25 / 6.65) * (0.5 + 0.15 * (1 - Math.exp(-1 / 1.5))) + 0.8 * 0.003),
+    ],
+    // decode at batch 16: busy (6.3 + 4) of 10.7 ms
+    [
+      6.3,
+      0.5,
+      4,
+      16,
+      0.03,
+      70 + 630 * ((10.3 / 10.7) * (0.5 + 0.15 * (1 - Math.exp(-16 / 1.5))) + 0.8 * 0.03),
+    ],
+    // compute-bound prefill: capped at TDP
+    [2, 40, 0.25, 1, 0.6, 700],
+  ])(
+    'step with mem %d ms, compute %d ms, per-seq %d ms over %d seqs draws the expected power',
+    (m, c, ps, n, tu, want) => {
+      const p = stepPowerW(h100, cost(m, c, ps, n, tu));
+      expect(p).toBeCloseTo(want, 9);
+      expect(p).toBeGreaterThanOrEqual(h100.idleW);
+      expect(p).toBeLessThanOrEqual(h100.tdpW);
+    },
+  );
+
+  it('a busier step never draws less: batch 16 > batch 4 > batch 1 at the same memory time', () => {
+    const w = [1, 4, 16].map((n) => stepPowerW(h100, cost(6, 0.1 * n, 0.25 * n, n, 0.002 * n)));
+    expect(w[1]!).toBeGreaterThan(w[0]!);
+    expect(w[2]!).toBeGreaterThan(w[1]!);
+    // hand-computed batch-1 value: 70 + 630 × (6.25/6.65 × (0.5 + 0.15 × (1 − e^(−2/3))) + 0.0016)
+    expect(w[0]!).toBeCloseTo(70 + 630 * ((6.25 / 6.65) * (0.5 + 0.15 * (1 - Math.exp(-2 / 3))) + 0.0016), 6);
   });
 
   it('integrates piecewise-constant power into energy (J) exactly; utilisation follows the busy share', () => {

@@ -56,8 +56,10 @@ describe('roofline maths', () => {
     expect(cost.memMs).toBeCloseTo((bytes / (3350e9 * 0.8)) * 1000, 6);
     expect(cost.computeMs).toBeLessThan(cost.memMs);
     expect(cost.allReduceMs).toBe(0);
-    expect(cost.overheadMs).toBeCloseTo(0.4 + 0.2, 9);
-    expect(cost.stepMs).toBeCloseTo(cost.memMs + 0.6, 9);
+    expect(cost.overheadMs).toBeCloseTo(0.4 + 0.25, 9);
+    expect(cost.perSeqMs).toBeCloseTo(0.25, 9);
+    expect(cost.seqs).toBe(1);
+    expect(cost.stepMs).toBeCloseTo(cost.memMs + 0.65, 9);
     expect(cost.stepMs).toBeGreaterThan(6);
     expect(cost.stepMs).toBeLessThan(7);
   });

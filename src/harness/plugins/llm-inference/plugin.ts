@@ -10,7 +10,13 @@ import { loadMultiTurn } from './multi-turn.js';
 import { loadTrace } from './mooncake.js';
 import { boolOption, DEFAULTS, distributionOption, intOption, maxTokensOf } from './options.js';
 import { loadShareGpt, SHAREGPT_DEFAULT_TURNS } from './sharegpt.js';
-import { DATASET_IDS, LLM_INFERENCE_ID, LLM_INFERENCE_SPECS, LLM_INFERENCE_VERSION } from './specs.js';
+import {
+  currentDatasetId,
+  DATASET_IDS,
+  LLM_INFERENCE_ID,
+  LLM_INFERENCE_SPECS,
+  LLM_INFERENCE_VERSION,
+} from './specs.js';
 import { syntheticWorkload } from './synthetic.js';
 import { validateLlmInference } from './validate.js';
 
@@ -25,7 +31,7 @@ function tokenizerFor(context: PluginContext): Promise<TokenCounter> {
 
 /** Single-turn benchmarks may swap their dataset with --dataset; multi-turn and trace may not. */
 export function datasetFor(spec: BenchmarkSpec, context: PluginContext): string {
-  return context.datasetId ?? spec.defaultDataset;
+  return currentDatasetId(context.datasetId ?? spec.defaultDataset);
 }
 
 async function loadSingleTurn(

@@ -1,0 +1,191 @@
+// Issue 17 end to end: numbers nobody can misread. The real CLI against the embedded engine (or
+// `bench engine serve`), checked against the point's own journal (the truth of what happened).
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startEngine } from '../../src/engine/index.js';
+import { readEnvelopeFile } from '../../src/envelope/index.js';
+import type { RequestRecord } from '../../src/harness/types.js';
+import { runBench } from '../helpers/cli.js';
+
+let dir: string;
+let key: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bench-e2e-numbers-'));
+  key = join(dir, 'cosign.key');
+  expect((await runBench(['keygen', key])).code).toBe(0);
+});
+
+type Env = Record<string, unknown> & {
+  metrics: Record<string, number | null>;
+  warnings: string[];
+  run_context: Record<string, unknown>;
+  quality: Record<string, unknown>;
+  engine: { name: string };
+};
+
+async function envelopeIn(out: string): Promise<Env> {
+  const files = readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+  expect(files).toHaveLength(1);
+  return (await readEnvelopeFile(join(out, files[0]!))).envelope as unknown as Env;
+}
+
+function journalOf(out: string, env: Env): RequestRecord[] {
+  const ref = env.run_context.journal as { file: string };
+  return readFileSync(join(out, ref.file), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as RequestRecord);
+}
+
+describe('case 1: coordinated omission in the headline', () => {
+  it('--rps 6 gamma(0.5) --max-concurrency 3: ttft_sched beside ttft, SLOs on ttft_sched, achieved vs offered', async () => {
+    const out = join(dir, 'co');
+    const r = await runBench(
+      [
+        'run',
+        '--rps',
+        '6',
+        '--arrival',
+        'gamma',
+        '--burstiness',
+        '0.5',
+        '--max-concurrency',
+        '3',
+        '--ramp',
+        '2',
+        '--duration',
+        '5',
+        '--no-tui',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const env = await envelopeIn(out);
+    const m = env.metrics;
+    const window = env.run_context.journal as { window_ms: { start: number; end: number } };
+    const measured = journalOf(out, env).filter(
+      (x) => !x.warmup && x.tSchedMs >= window.window_ms.start && x.tSchedMs <= window.window_ms.end,
+    );
+    const ok = measured.filter((x) => x.errorCode === null);
+    // Truth from the journal: each request's ttft_sched − ttft is its client queue delay, and the
+    // SLO (llm.standard on h100: ttft 300 ms, tpot 50 ms) is judged on ttft_sched in open loop.
+    const good = ok.filter(
+      (x) =>
+        x.tFirstMs! - x.tSchedMs <= 300 &&
+        (x.oslTokens < 2 || (x.tLastMs! - x.tFirstMs!) / (x.oslTokens - 1) <= 50),
+    );
+    expect(m.n_requests).toBe(measured.length);
+    expect(m.compliance_rate).toBeCloseTo(good.length / measured.length, 12);
+    const queue = ok.map((x) => x.tSendMs - x.tSchedMs).sort((a, b) => a - b);
+    expect(queue[Math.floor(queue.length / 2)]!).toBeGreaterThan(1000); // seconds of client queueing
+    expect(m.ttft_sched_p50_ms! - m.ttft_p50_ms!).toBeGreaterThan(1000);
+    const sent = measured.filter((x) => x.tSendMs <= window.window_ms.end).length;
+    const sentInWindow = journalOf(out, env).filter(
+      (x) => !x.warmup && x.tSendMs >= window.window_ms.start && x.tSendMs <= window.window_ms.end,
+    ).length;
+    expect(sent).toBeLessThanOrEqual(measured.length);
+    expect(m.offered_rps).toBe(6);
+    expect(m.offered_realised_rps).toBeCloseTo(measured.length / 5, 9);
+    expect(m.achieved_rps).toBeCloseTo(sentInWindow / 5, 9);
+    expect(m.achieved_rps!).toBeLessThan(4.5); // 3 in flight × ~1 s requests
+    // The headline prints ttft_sched beside ttft; the warnings say why.
+    expect(r.stdout).toMatch(/ttft_p99_ms .*\n\s+ttft_sched_p50_ms/);
+    expect(env.warnings.some((w) => w.startsWith('client queue delay p99'))).toBe(true);
+    expect(env.warnings.some((w) => /^open loop: achieved [\d.]+ req\/s against 6 offered/.test(w))).toBe(
+      true,
+    );
+    const slo = env.quality.slo as { basis: string; targets: { metric: string; judgedOn: string }[] };
+    expect(slo.basis).toBe('scheduled');
+    expect(slo.targets.find((t) => t.metric === 'ttft')!.judgedOn).toBe('ttft_sched');
+  }, 150_000);
+});
+
+describe('case 2: simulated results are always named', () => {
+  it('--base-url at bench engine serve, --engine sglang: simulated, both names, DCGM marked simulated', async () => {
+    const engine = await startEngine({
+      timing: 'fixed',
+      fixed: { ttftMs: 5, ttftJitterMs: 0, itlMs: 1, itlJitterMs: 0 },
+    });
+    try {
+      const out = join(dir, 'serve');
+      const r = await runBench([
+        'run',
+        '--base-url',
+        engine.baseUrl,
+        '--engine',
+        'sglang',
+        '--concurrency',
+        '2',
+        '--duration',
+        '1',
+        '--no-gate',
+        '--warmup',
+        '1',
+        '--max-tokens',
+        '16',
+        '--no-tui',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(
+        'identified itself as the simulated engine (x-inferencebench-engine: sim/0.1.0-sim)',
+      );
+      const env = await envelopeIn(out);
+      expect(env.engine.name).toBe('sim');
+      expect(env.run_context.simulated).toBe(true);
+      expect(env.run_context.engine_requested).toBe('sglang');
+      expect(env.warnings).toEqual(
+        expect.arrayContaining([
+          'results are simulated: the embedded engine models a GPU; they say nothing about real hardware',
+          expect.stringContaining('--engine sglang names a real engine'),
+        ]),
+      );
+      expect((env.telemetry as { source: string }).source).toBe('engine');
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+});
+
+describe('case 6: tiers are earned', () => {
+  it('three short trials against the simulated engine are DRAFT, with the reasons', async () => {
+    const out = join(dir, 'trials');
+    const r = await runBench(
+      [
+        'run',
+        '--trials',
+        '3',
+        '--concurrency',
+        '2',
+        '--duration',
+        '1',
+        '--warmup',
+        '1',
+        '--max-tokens',
+        '16',
+        '--no-tui',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ],
+      { timeoutMs: 240_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const env = await envelopeIn(out);
+    expect(env.run_context.tier).toBe('DRAFT');
+    const draft = env.warnings.find((w) => w.startsWith('tier DRAFT: '))!;
+    expect(draft).toContain('simulated engine: results say nothing about real hardware');
+    expect(draft).toMatch(/3 trial\(s\) measured fewer than 200 requests/);
+  }, 300_000);
+});
