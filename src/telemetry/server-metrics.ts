@@ -212,6 +212,8 @@ export interface ServerMetricsRecorderOptions {
   readonly timeoutMs?: number;
   /** Monotonic clock (ms); default performance.now. */
   readonly now?: () => number;
+  /** Each successful scrape during the point (live views such as the console's Server pane). */
+  readonly onReading?: (reading: ServerMetricsReading, pre: ServerMetricsReading | null) => void;
 }
 
 /**
@@ -230,12 +232,14 @@ export class ServerMetricsRecorder {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private flavor: EngineFlavor = 'unknown';
+  private readonly onReading: ServerMetricsRecorderOptions['onReading'];
 
   constructor(url: string, opts: ServerMetricsRecorderOptions = {}) {
     this.url = url;
     this.intervalMs = opts.intervalMs ?? 1000;
     this.timeoutMs = opts.timeoutMs ?? Math.min(5000, Math.max(500, this.intervalMs));
     this.now = opts.now ?? (() => performance.now());
+    this.onReading = opts.onReading;
   }
 
   private async scrape(phase: string): Promise<ServerMetricsReading | null> {
@@ -258,7 +262,10 @@ export class ServerMetricsRecorder {
     this.timer = setInterval(() => {
       if (this.inFlight) return; // a slow server: skip rather than pile up
       this.inFlight = this.scrape('during').then((r) => {
-        if (r) this.readings.push(r);
+        if (r) {
+          this.readings.push(r);
+          this.onReading?.(r, this.pre);
+        }
         this.inFlight = null;
       });
     }, this.intervalMs);

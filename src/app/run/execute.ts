@@ -304,6 +304,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             apiKey: apiKey(config),
             stopSignal: stop.signal,
             onSnapshot: (snapshot) => presenter?.harness(snapshot),
+            onServer: (view) => presenter?.server(view),
             filePrefix: options.filePrefix ?? '',
             runContext: options.runContext ?? {},
             analysis,

@@ -31,6 +31,8 @@ import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
+import type { ServerMetricsReading } from '../../telemetry/server-metrics.js';
+import { serverLiveFrom, type ServerLive } from '../console/server-live.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
 import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
 import {
@@ -87,6 +89,8 @@ export interface PointInput {
   readonly apiKey: string | undefined;
   readonly stopSignal: AbortSignal;
   readonly onSnapshot: (snapshot: HarnessSnapshot) => void;
+  /** The engine's /metrics view after each scrape during the point (the console's Server pane). */
+  readonly onServer?: (live: ServerLive) => void;
   readonly filePrefix: string;
   readonly runContext: Readonly<Record<string, unknown>>;
   readonly warnings: readonly string[];
@@ -162,7 +166,15 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
     input.onSnapshot(snapshot);
   };
   const metricsUrl = metricsUrlOf(config.metricsUrl, input.baseUrl);
-  const serverMetrics = new ServerMetricsRecorder(metricsUrl);
+  let previousReading: ServerMetricsReading | null = null;
+  let scrapes = 0;
+  const serverMetrics = new ServerMetricsRecorder(metricsUrl, {
+    onReading: (reading, pre) => {
+      scrapes += 1;
+      input.onServer?.(serverLiveFrom(pre, previousReading ?? pre, reading, scrapes));
+      previousReading = reading;
+    },
+  });
   const customDriver = workloadToDriver(workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),

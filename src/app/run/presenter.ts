@@ -1,5 +1,6 @@
 // Chooses how a run is shown: the live console on a TTY, or headless progress lines on stderr.
 // Either way the live state file is kept in the output directory for `bench watch`.
+import type { ServerLive } from '../console/server-live.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import { createStateWriter } from '../live/state-file.js';
@@ -25,6 +26,8 @@ export interface Presenter {
   ready(meta: Omit<PresenterMeta, 'onStopRequest'>): void;
   harness(snapshot: HarnessSnapshot): void;
   telemetry(snapshot: TelemetrySnapshot): void;
+  /** The engine's /metrics view for the Server pane (live console only). */
+  server(live: ServerLive): void;
   pointDone(row: SweepRow, telemetrySummary?: TelemetryWindowSummary): void;
   close(): Promise<void>;
 }
@@ -73,6 +76,9 @@ export async function createPresenter(
         live.update({ telemetry: snapshot });
         state.update({ telemetry: snapshot });
       },
+      server(view) {
+        live.update({ server: view });
+      },
       pointDone(row, telemetrySummary) {
         rows.push(row);
         live.finishPoint(row);
@@ -105,6 +111,9 @@ export async function createPresenter(
     },
     telemetry(snapshot) {
       state.update({ telemetry: snapshot });
+    },
+    server() {
+      // Headless: the server view is printed under the result table instead.
     },
     pointDone(row) {
       rows.push(row);

@@ -13,6 +13,8 @@ import {
   type UnsignedEnvelope,
 } from '../../envelope/index.js';
 import { decideTier } from '../../harness/index.js';
+import { augmentEnvelope } from '../analysis/augment.js';
+import { prepareRunAnalysis, renderRunAnalysis, solCellOf } from '../analysis/run-setup.js';
 import { UsageError } from '../errors.js';
 
 import { meetsOkRateFloor, signingOptionsOf } from './defaults.js';
@@ -79,6 +81,8 @@ export async function runTrials(
   argv: readonly string[],
   onEnvelopes?: (paths: readonly string[]) => Promise<void>,
 ): Promise<number> {
+  // A bad --prices-file / --ceilings exits 2 before the first trial starts.
+  const analysis = prepareRunAnalysis(config);
   const perTrial: ChildPoint[][] = [];
   for (let k = 0; k < config.trials; k++) {
     const seed = config.seed + k;
@@ -101,6 +105,7 @@ export async function runTrials(
   const first = perTrial[0] ?? [];
   const rows: string[][] = [];
   const written: string[] = [];
+  const outputs: { label: string; path: string; envelope: object }[] = [];
   let exitCode = 0;
   for (let p = 0; p < first.length; p++) {
     const points = perTrial.map((t) => t[p]).filter((x): x is ChildPoint => x !== undefined);
@@ -168,7 +173,17 @@ export async function runTrials(
       ],
       signature: null,
     };
-    const { envelope } = await signEnvelope(finishEnvelope(aggregate), signing);
+    // %SoL, cost and the descriptor of the means (each trial's own, and its judge, stay in its envelope).
+    const { analysis: _trialAnalysis, ...withoutAnalysis } = aggregate;
+    const analysed = augmentEnvelope(withoutAnalysis as UnsignedEnvelope, '', {
+      ceilings: analysis.ceilings,
+      snapshot: analysis.snapshot,
+      hardware: analysis.hardware,
+      ...(analysis.prices !== undefined ? { prices: analysis.prices } : {}),
+      ...(analysis.gpuHourUsd !== undefined ? { gpuHourUsd: analysis.gpuHourUsd } : {}),
+      ...(analysis.modelBytes !== undefined ? { modelBytes: analysis.modelBytes } : {}),
+    });
+    const { envelope } = await signEnvelope(finishEnvelope(analysed), signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
     written.push(path);
@@ -180,14 +195,17 @@ export async function runTrials(
       pm('ttft_p50_ms'),
       pm('tpot_p50_ms'),
       pm('ok_rate'),
+      solCellOf(analysed),
       tier,
       path,
     ]);
+    outputs.push({ label: points[0]?.point ?? '', path, envelope: analysed });
   }
   process.stdout.write(
     `Trials (${config.trials}, seeds ${config.seed}..${config.seed + config.trials - 1}): mean ± std\n` +
-      `${textTable(['point', 'throughput_tok_per_s', 'ttft_p50_ms', 'tpot_p50_ms', 'ok_rate', 'tier', 'envelope'], rows)}\n`,
+      `${textTable(['point', 'throughput_tok_per_s', 'ttft_p50_ms', 'tpot_p50_ms', 'ok_rate', '%SoL', 'tier', 'envelope'], rows)}\n`,
   );
+  if (outputs.length > 0) process.stdout.write(`\n${renderRunAnalysis(outputs, config)}\n`);
   if (written.length > 0) await onEnvelopes?.(written);
   return exitCode;
 }
