@@ -14,6 +14,8 @@ import {
 import {
   createStreamClient,
   describeJournal,
+  forEachJournalRecord,
+  inWindow,
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
@@ -23,7 +25,14 @@ import {
 import { createWorkerPoolClient, defaultWorkerCount } from '../../harness/client/worker-pool.js';
 import { workloadToDriver } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
-import type { HarnessSnapshot } from '../../harness/types.js';
+import type { SingleTurnWorkload } from '../../harness/plugins/types.js';
+import {
+  loadTokenizer,
+  OutputTokenAuditor,
+  type OutputTokenAudit,
+  type TokenCounter,
+} from '../../harness/tokenizer/index.js';
+import type { HarnessSnapshot, RequestRecord } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
 import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
@@ -113,6 +122,18 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
+  // --tokenizer: keep each answer's text so its tokens can be counted both ways (docs/metrics.md).
+  const tokenizer = config.tokenizerPath ? await loadTokenizer({ path: config.tokenizerPath }) : null;
+  const workload =
+    tokenizer !== null && input.workload.kind === 'single-turn'
+      ? {
+          ...input.workload,
+          request: (i: number) => ({
+            ...(input.workload as SingleTurnWorkload).request(i),
+            collectText: true,
+          }),
+        }
+      : input.workload;
   let result: PointResult;
   try {
     await serverMetrics.start();
@@ -138,7 +159,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       }),
       {
         client,
-        ...(input.workload.kind === 'single-turn' ? { workload: input.workload } : {}),
+        ...(workload.kind === 'single-turn' ? { workload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
         journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
@@ -151,6 +172,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     await client.close();
   }
   const server = await serverMetrics.stop();
+  const audit = tokenizer !== null ? await auditOutputTokens(result, tokenizer) : null;
   // bench diff bootstraps from this journal while it is still the one written for this envelope.
   const journal =
     result.journalPath !== null
@@ -201,6 +223,20 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
         point_index: input.label.index,
         point_total: input.label.total,
         ...(journal ? { journal } : {}),
+        ...(audit
+          ? {
+              output_token_audit: {
+                tokenizer: audit.tokenizer,
+                requests: audit.n,
+                with_usage: audit.nBoth,
+                osl_source: { usage: audit.sourceCounts.usage, tokenizer: audit.sourceCounts.tokenizer },
+                tokenizer_total: audit.tokenizerTotal,
+                usage_total: audit.usageTotal,
+                rel_diff: audit.relDiff,
+                over_2pct: audit.overThreshold,
+              },
+            }
+          : {}),
         // Simulated: engine.name says sim; the name the user asked for is kept beside it.
         ...(input.simulated ? { engine_requested: config.engine } : {}),
         ...input.runContext,
@@ -211,6 +247,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
           : []),
         ...input.warnings,
         ...(ceilingWarning ? [ceilingWarning] : []),
+        ...(audit?.warning ? [audit.warning] : []),
       ],
     },
     { result, workers },
@@ -260,4 +297,14 @@ function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unk
       Object.entries(config.extra).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
     ),
   };
+}
+
+/** Output tokens of the measured, successful requests counted with --tokenizer vs the server's usage. */
+async function auditOutputTokens(result: PointResult, tokenizer: TokenCounter): Promise<OutputTokenAudit> {
+  const auditor = new OutputTokenAuditor(tokenizer);
+  const take = (r: RequestRecord): void => {
+    if (r.errorCode === null && inWindow(r, result.window)) auditor.add(r);
+  };
+  if (result.journalPath !== null) await forEachJournalRecord(result.journalPath, take);
+  return auditor.finish();
 }
