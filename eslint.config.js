@@ -85,11 +85,34 @@ export default tseslint.config(
   boundary('engine', []),
   // envelope may import types (only) from harness/telemetry: see typesOnly below.
   boundary('envelope', ['harness', 'telemetry']),
+  // src/lib is the leaf every layer may use (the seeded RNG …); it imports nothing from src.
+  boundary('lib', []),
+  // Inside src/app: the console draws what it is given and never reaches into the run, the
+  // commands or the reports; the run never imports the reports (ARCHITECTURE.md, "Layers").
+  appInternal('src/app/console/**/*.{ts,tsx}', ['run', 'commands', 'report']),
+  appInternal('src/app/run/**/*.ts', ['report', 'commands']),
   // "Types only" edges (ARCHITECTURE.md, "Layers"): the envelope describes what the harness and
   // telemetry measured, and the console draws their snapshots, but neither runs their code.
   typesOnly('src/envelope/**/*.ts', ['harness', 'telemetry']),
   typesOnly('src/app/console/**/*.{ts,tsx}', ['harness', 'telemetry']),
 );
+
+function appInternal(files, folders) {
+  return {
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: folders.map((folder) => ({
+            group: [`**/app/${folder}/*`, `../${folder}/*`, `../../${folder}/*`],
+            message: `${files.split('/**')[0]} must not import src/app/${folder} (ARCHITECTURE.md, "Layers").`,
+          })),
+        },
+      ],
+    },
+  };
+}
 
 function typesOnly(files, folders) {
   return {

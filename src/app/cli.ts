@@ -2,14 +2,36 @@ import { Command, CommanderError } from 'commander';
 import { setCeilingMeasurer } from './commands/doctor.js';
 import { commandRegistrars } from './commands/index.js';
 import { isCodedError } from './errors.js';
+import { redactText } from './redact.js';
 import { VERSION } from './version.js';
+
+const HELP_HINT = '(run with --help for usage)';
+
+/**
+ * Commander's parse errors ("error: unknown command 'rnu'" and "(Did you mean run?)" on separate
+ * lines) in the CLI's one-line form: `bench: unknown command 'rnu'; did you mean 'run'?
+ * (run with --help for usage)`. Commander picks the suggestion by edit distance, as git does.
+ */
+export function oneLineError(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (lines.length === 0) return '';
+  let message = lines[0]!.replace(/^error: /, '');
+  for (const line of lines.slice(1)) {
+    const suggestion = /^\(Did you mean (.+)\?\)$/.exec(line);
+    if (suggestion) message += `; did you mean ${suggestion[1]!.replace(/^'?([^']*)'?$/, "'$1'")}?`;
+    else message += ` ${line}`;
+  }
+  return `bench: ${message} ${HELP_HINT}\n`;
+}
 
 export function buildProgram(): Command {
   const program = new Command('bench')
     .description('Benchmark console for LLM serving systems: live load, signed result envelopes.')
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(oneLineError(text)) });
   program.exitOverride();
   setCeilingMeasurer(async (onProgress) =>
     (await import('./run/calibrate.js')).measureClientCeiling(onProgress),
@@ -31,13 +53,20 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isCodedError(error)) {
-      process.stderr.write(`bench: ${error.message}\n`);
+      process.stderr.write(`bench: ${redactText(error.message)}\n`);
       return error.exitCode ?? 1;
     }
+    const errno = (error as NodeJS.ErrnoException | null)?.code;
+    if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EROFS') {
+      const path = (error as NodeJS.ErrnoException).path;
+      const what = errno === 'EROFS' ? 'the file system is read-only' : 'no space left on the device';
+      process.stderr.write(`bench: cannot write${path ? ` ${path}` : ''}: ${what}\n`);
+      return 1;
+    }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`bench: internal error: ${message}\n`);
+    process.stderr.write(`bench: internal error: ${redactText(message)}\n`);
     if (process.env.BENCH_DEBUG && error instanceof Error && error.stack)
-      process.stderr.write(`${error.stack}\n`);
+      process.stderr.write(`${redactText(error.stack)}\n`);
     return 70;
   }
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BUILTIN_CATALOG_YAML } from './catalog-data.js';
+import type { ErrorCode } from '../lib/errors.js';
 import { EngineError } from './errors.js';
 
 const modelSchema = z.object({
@@ -70,7 +71,7 @@ function readCatalogFile(path: string): z.infer<typeof fileSchema> {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new EngineError('E_CATALOG_READ', `cannot read catalog file ${path}`);
+    throw new EngineError(`cannot read catalog file ${path}`, 'E_CATALOG_READ');
   }
   return parseCatalogText(text, path);
 }
@@ -81,13 +82,13 @@ function parseCatalogText(text: string, path: string): z.infer<typeof fileSchema
     raw = parseYaml(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new EngineError('E_CATALOG_INVALID', `catalog ${path}: invalid YAML: ${reason}`);
+    throw new EngineError(`catalog ${path}: invalid YAML: ${reason}`, 'E_CATALOG_INVALID');
   }
   const parsed = fileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
-    throw new EngineError('E_CATALOG_INVALID', `catalog ${path}: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new EngineError(`catalog ${path}: ${where}: ${issue?.message ?? 'invalid'}`, 'E_CATALOG_INVALID');
   }
   return parsed.data;
 }
@@ -131,7 +132,7 @@ function lookup<T extends { id: string; aliases: string[] }>(
   entries: readonly T[],
   name: string,
   kind: string,
-  code: string,
+  code: ErrorCode,
 ): T {
   const exact = entries.find((e) => e.id === name);
   if (exact) return exact;
@@ -141,7 +142,7 @@ function lookup<T extends { id: string; aliases: string[] }>(
   );
   if (match) return match;
   const known = entries.map((e) => e.id).join(', ');
-  throw new EngineError(code, `unknown ${kind} '${name}' (known: ${known})`);
+  throw new EngineError(`unknown ${kind} '${name}' (known: ${known})`, code);
 }
 
 export function findModel(catalog: Catalog, name: string): ModelSpec {

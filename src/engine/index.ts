@@ -71,7 +71,7 @@ export const defaultEngineOptions: EngineOptions = {
 
 function validate(o: EngineOptions): void {
   const bad = (what: string): never => {
-    throw new EngineError('E_ENGINE_OPTION', what);
+    throw new EngineError(what, 'E_ENGINE_OPTION');
   };
   if (!['sim', 'fixed', 'nodelay'].includes(o.timing))
     bad(`timing must be sim, fixed or nodelay (got ${o.timing})`);

@@ -44,7 +44,7 @@ export function buildSimModel(options: SimModelOptions): SimModel {
   const catalog = options.catalog ?? builtinCatalog();
   const tp = options.tensorParallel;
   if (!Number.isInteger(tp) || tp < 1 || tp > 64) {
-    throw new EngineError('E_ENGINE_TP', `tensor-parallel degree must be an integer 1..64 (got ${tp})`);
+    throw new EngineError(`tensor-parallel degree must be an integer 1..64 (got ${tp})`, 'E_ENGINE_TP');
   }
   const deployment: Deployment = {
     model: findModel(catalog, options.model),

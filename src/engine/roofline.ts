@@ -181,9 +181,9 @@ export function kvCapacity(
   if (numBlocks < 1) {
     const needGB = (weights / 1e9).toFixed(1);
     throw new EngineError(
-      'E_ENGINE_DOES_NOT_FIT',
       `${d.model.id} (${d.quant.id}) needs ${needGB} GB of weights per GPU at TP ${d.tensorParallel}; ` +
         `${d.hardware.id} has ${d.hardware.hbmGB} GB: raise --tp or choose a smaller --quant`,
+      'E_ENGINE_DOES_NOT_FIT',
     );
   }
   return { weightBytesPerGpu: weights, kvBytesPerGpu: kvBytes, kvBytesPerToken: perToken, numBlocks };

@@ -6,6 +6,7 @@ import type { ModelSpec } from './catalog.js';
 import { EngineError } from './errors.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Rng } from '../lib/rng.js';
+import { judgeReply, replyTokens } from './judge.js';
 import { FAULT_KINDS, ResponseStream, type FaultKind, type StreamHooks } from './stream.js';
 import { blockHashes, chatPrompt, completionPrompt } from './text.js';
 import type { TimingDriver } from './timing.js';
@@ -203,8 +204,8 @@ export class EngineServer {
       const onError = (error: NodeJS.ErrnoException): void => {
         reject(
           new EngineError(
-            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
             `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+            error.code === 'EADDRINUSE' ? 'E_ENGINE_PORT_IN_USE' : 'E_ENGINE_LISTEN',
           ),
         );
       };
@@ -320,12 +321,12 @@ export class EngineServer {
         `This model's maximum context length is ${window} tokens. However, you requested ${prompt.tokens} tokens in the messages.`,
       );
     }
-    const length = chooseOutputTokens(
-      b,
-      options.defaultOutputTokens,
-      this.deps.lengthRng,
-      window - prompt.tokens,
-    );
+    const judgeText = judgeReply(prompt.text);
+    const judgeTokens = judgeText === null ? null : replyTokens(judgeText);
+    const length =
+      judgeTokens !== null
+        ? { tokens: judgeTokens.length, finishReason: 'stop' as const }
+        : chooseOutputTokens(b, options.defaultOutputTokens, this.deps.lengthRng, window - prompt.tokens);
     const header = req.headers['x-sim-fault'];
     let fault: FaultKind;
     if (typeof header === 'string' && header.length > 0) {
@@ -366,12 +367,13 @@ export class EngineServer {
       includeUsage: b.stream === true && streamOptions?.include_usage === true,
       promptTokens: prompt.tokens,
       outputTokens: length.tokens,
-      reasoningTokens: kind === 'chat' ? options.reasoningTokens : 0,
+      reasoningTokens: kind === 'chat' && judgeTokens === null ? options.reasoningTokens : 0,
       finishReason: length.finishReason,
       fault,
       receivedMs,
       truth: this.deps.truth,
       hooks: this.hooks,
+      ...(judgeTokens !== null ? { text: judgeTokens } : {}),
     });
     this.live.add(stream);
     stream.begin();

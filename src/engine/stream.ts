@@ -39,6 +39,8 @@ export interface StreamInit {
   readonly receivedMs: number;
   readonly truth: TruthLog | null;
   readonly hooks: StreamHooks;
+  /** Fixed reply, one entry per token (judge prompts); default: the generated word stream. */
+  readonly text?: readonly string[];
 }
 
 /** Token count after which reset / malformed / stall strike: a few tokens in, never after the last. */
@@ -140,7 +142,9 @@ export class ResponseStream {
         carry = 0;
         e += 1;
       }
-      const text = tokenText(this.emitted, k);
+      const text = this.init.text
+        ? JSON.stringify(this.init.text.slice(this.emitted, this.emitted + k).join('')).slice(1, -1)
+        : tokenText(this.emitted, k);
       if (this.init.stream) {
         chunk += (isReasoning ? this.reasoningPrefix : this.contentPrefix) + text + this.tokenSuffix;
       } else if (isReasoning) this.bodyReasoning += text;

@@ -2,12 +2,17 @@
 // schema's own type. Pure apart from run_id's random bits: the composition root (src/app/run)
 // gathers the facts (fingerprint, provenance, telemetry) and passes them in; the harness gives
 // typed metrics, which src/envelope/metrics.ts names. Imports from harness/telemetry are types only.
+import { keyedEndpointHash } from './endpoint-hash.js';
 import { randomBytes } from 'node:crypto';
 import type { PointResult } from '../harness/run/result.js';
 import type { HistogramView } from '../harness/types.js';
 import type { TelemetryWindowSummary } from '../telemetry/types.js';
+import type { TimelineBlock } from '../lib/timeline.js';
 import { sha256Hex } from './hash.js';
 import { energyMetricsV1, METRIC, pointMetricsV1 } from './metrics.js';
+import { normaliseForPython } from './normalise.js';
+import { placeholderPaths } from './placeholders.js';
+import { envelopeTimestamp } from './timestamp.js';
 import type { EnvelopeWrite, UnsignedEnvelope } from './schema.js';
 
 export const ZERO_HASH = '0'.repeat(64);
@@ -46,6 +51,8 @@ export interface PointTelemetry {
   readonly window: TelemetryWindowSummary | null;
   readonly idleBaselineW: number | null;
   readonly serverMetrics: Readonly<Record<string, unknown>> | null;
+  /** The point over time, per second (docs/envelope.md "timeline"); absent: not recorded. */
+  readonly timeline?: TimelineBlock | null;
 }
 
 /** RFC 9562 UUIDv7: 48-bit Unix ms timestamp, version 7, variant 10, random rest. */
@@ -59,14 +66,31 @@ export function uuidv7(now: Date = new Date()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** UTC with microseconds and Z, as InferenceBench writes it (JS clocks have ms: the last 3 digits are 0). */
+/**
+ * The envelope timestamp as InferenceBench's pydantic model writes it: `…:SS.ffffffZ`, or `…:SSZ`
+ * when the fraction is zero (JS clocks have ms, so the last 3 digits are 0). See timestamp.ts.
+ */
 export function timestampMicros(now: Date = new Date()): string {
-  return now.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return envelopeTimestamp(now);
 }
 
-/** A hash of the endpoint so runs against the same server can be matched without storing the URL. */
+/**
+ * The last step of every envelope we build: InferenceBench's load-time normalisation (whitespace
+ * strip on typed strings, timestamp form; normalise.ts) and the `placeholders` list, so the bytes we
+ * sign are the bytes Python hashes and a reader can tell placeholders from data.
+ */
+export function finishEnvelope(unsigned: UnsignedEnvelope): UnsignedEnvelope {
+  const { envelope } = normaliseForPython(unsigned);
+  const { placeholders: _previous, ...rest } = envelope;
+  return { ...rest, placeholders: placeholderPaths(rest) } as UnsignedEnvelope;
+}
+
+/**
+ * A hash of the endpoint so runs against the same server can be matched without storing the URL:
+ * keyed (HMAC under a per-user key, see endpoint-hash.ts), so it cannot be reversed by guessing.
+ */
 export function endpointHash(baseUrl: string | null): string {
-  return baseUrl === null ? ZERO_HASH : sha256Hex(baseUrl);
+  return keyedEndpointHash(baseUrl);
 }
 
 function telemetryBlock(telemetry: PointTelemetry): Record<string, unknown> {
@@ -193,8 +217,9 @@ export function buildEnvelope(
       total_ms: histogramBlock(result.histograms.total),
     },
     telemetry: telemetryBlock(telemetry),
+    ...(telemetry.timeline ? { timeline: telemetry.timeline } : {}),
   };
-  return scrub(envelope) as UnsignedEnvelope;
+  return finishEnvelope(scrub(envelope) as UnsignedEnvelope);
 }
 
 /** Drops undefined fields and turns non-finite numbers into null, recursively (the hash rejects both). */

@@ -2,7 +2,8 @@
 //   json.dumps(obj, sort_keys=True, separators=(",", ":"))   (ensure_ascii=True by default)
 // which is what InferenceBench hashes. Two entry points:
 //   canonicalJson(value)          for values WE build (plain JS numbers → Python text rules below)
-//   canonicalJsonLossless(parsed) for foreign files parsed with lossless-json (numbers keep their text)
+//   canonicalJsonLossless(parsed) for files parsed with lossless-json: each number literal becomes
+//                                 what Python's json.loads → json.dumps makes of it (pythonNumberLiteral)
 // Number rules for plain JS numbers (ARCHITECTURE.md, docs/envelope.md): integral doubles below 1e21 are written as
 // integers (Python reads them as int and writes them back unchanged); -0 becomes 0; every other
 // finite double is written in Python's float repr (`0.1`, `1e-05`, `1.5e+16`, `1e+21`).
@@ -35,6 +36,32 @@ export function numberText(x: number, path = '$'): string {
   if (!Number.isFinite(x)) throw new CanonicalJsonError(`${path}: ${x} is not allowed in an envelope`);
   if (Number.isInteger(x) && Math.abs(x) < 1e21) return x === 0 ? '0' : String(x);
   return pythonFloatRepr(x);
+}
+
+/** Python's int() reads at most 4300 digits (CPython ≥ 3.11 int_max_str_digits default). */
+const PYTHON_MAX_INT_DIGITS = 4300;
+const INTEGER_LITERAL = /^-?\d+$/;
+
+/**
+ * What Python's json.loads → json.dumps makes of one JSON number literal: an integer literal is an
+ * int and keeps every digit (`-0` becomes `0`); a literal with `.`, `e` or `E` is a float and is
+ * re-rendered in Python's repr (`0.000025` → `2.5e-05`, `2.50` → `2.5`, `1E5` → `100000.0`).
+ * A literal outside the double range (Python would read inf) and an integer Python refuses to
+ * read (over 4300 digits) are refused.
+ */
+export function pythonNumberLiteral(literal: string, path = '$'): string {
+  if (INTEGER_LITERAL.test(literal)) {
+    const digits = literal.startsWith('-') ? literal.slice(1) : literal;
+    if (digits.length > PYTHON_MAX_INT_DIGITS)
+      throw new CanonicalJsonError(
+        `${path}: an integer of ${digits.length} digits (Python reads at most 4300)`,
+      );
+    return /^-0+$/.test(literal) ? '0' : literal;
+  }
+  const value = Number(literal);
+  if (!Number.isFinite(value))
+    throw new CanonicalJsonError(`${path}: ${literal.slice(0, 40)} is not a finite double`);
+  return pythonFloatRepr(value);
 }
 
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
@@ -122,7 +149,7 @@ const plainNumbers: NumberWriter = (value, path) => {
 };
 
 const losslessNumbers: NumberWriter = (value, path) => {
-  if (isLosslessNumber(value)) return value.value;
+  if (isLosslessNumber(value)) return pythonNumberLiteral(value.value, path);
   return plainNumbers(value, path);
 };
 
@@ -131,7 +158,10 @@ export function canonicalJson(value: unknown): string {
   return serialize(value, '$', plainNumbers);
 }
 
-/** Canonical JSON of a lossless-json parse result: each number keeps its original text. */
+/**
+ * Canonical JSON of a lossless-json parse result, byte-identical to Python's
+ * json.dumps(json.loads(text), sort_keys=True, separators=(",", ":")).
+ */
 export function canonicalJsonLossless(parsed: unknown): string {
   return serialize(parsed, '$', losslessNumbers);
 }

@@ -6,6 +6,7 @@ export {
   numberText,
   prettyJson,
   pythonFloatRepr,
+  pythonNumberLiteral,
   pythonStringLiteral,
 } from './canonical.js';
 export { CanonicalJsonError, EnvelopeError } from './errors.js';
@@ -18,6 +19,7 @@ export {
   parseEnvelopeText,
   readEnvelopeFile,
   writeEnvelope,
+  writeUnsignedEnvelope,
 } from './io.js';
 export type { LoadedEnvelope } from './io.js';
 export {
@@ -37,13 +39,38 @@ export {
   signKeyless,
   verifyKeyless,
 } from './keyless.js';
-export { envelopeV1Schema, envelopeWriteSchema, firstIssue, signatureSchema } from './schema.js';
+export {
+  envelopeV1Schema,
+  envelopeWriteSchema,
+  firstIssue,
+  integerLiteralIssue,
+  signatureSchema,
+} from './schema.js';
+export { normaliseForPython, pydanticStrip } from './normalise.js';
+export type { PythonNormalised } from './normalise.js';
+export {
+  EMPTY_SHA256,
+  MEMORY_PLACEHOLDER,
+  UNKNOWN,
+  ZERO_COMMIT,
+  ZERO_SHA256,
+  placeholderPaths,
+} from './placeholders.js';
+export { PYDANTIC_UTC_TIMESTAMP, envelopeTimestamp, pydanticTimestamp } from './timestamp.js';
 export type { EnvelopeSignature, EnvelopeV1, EnvelopeWrite, UnsignedEnvelope } from './schema.js';
 export { devKeySignature, signEnvelope } from './sign.js';
 export type { SignedEnvelope, SigningOptions } from './sign.js';
 export { hashPrefixFromName, verifyEnvelopeFile, verifyEnvelopeObject } from './verify.js';
 export type { VerifyObjectInput, VerifyOptions, VerifyResult } from './verify.js';
-export { buildEnvelope, endpointHash, scrub, timestampMicros, uuidv7, ZERO_HASH } from './build.js';
+export {
+  buildEnvelope,
+  endpointHash,
+  finishEnvelope,
+  scrub,
+  timestampMicros,
+  uuidv7,
+  ZERO_HASH,
+} from './build.js';
 export type { MeasuredPoint, PointTelemetry, RunFacts } from './build.js';
 export { energyMetricsV1, flattenMetrics, METRIC, pointMetricsV1 } from './metrics.js';
 export type { CiRecord, MetricsRecord } from './metrics.js';

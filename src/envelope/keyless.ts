@@ -56,7 +56,7 @@ export async function signKeyless(
   options: KeylessSignOptions,
 ): Promise<KeylessSignature> {
   const token = options.idToken ?? process.env.SIGSTORE_ID_TOKEN;
-  if (!token) throw new EnvelopeError('E_KEYLESS_NO_TOKEN', MISSING_TOKEN_MESSAGE);
+  if (!token) throw new EnvelopeError(MISSING_TOKEN_MESSAGE, 'E_KEYLESS_NO_TOKEN');
   const signer = new FulcioSigner({
     identityProvider: { getToken: async () => token },
     fulcioBaseURL: options.fulcioUrl ?? DEFAULT_FULCIO_URL,
@@ -69,12 +69,12 @@ export async function signKeyless(
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new EnvelopeError('E_KEYLESS_SIGN', `keyless signing failed: ${message}`, 1);
+    throw new EnvelopeError(`keyless signing failed: ${message}`, 'E_KEYLESS_SIGN', 1);
   }
   const certificate = leafCertificatePem(bundle);
   const entry = bundle.verificationMaterial.tlogEntries[0];
   if (!certificate || !entry)
-    throw new EnvelopeError('E_KEYLESS_SIGN', 'keyless signing returned no certificate or Rekor entry', 1);
+    throw new EnvelopeError('keyless signing returned no certificate or Rekor entry', 'E_KEYLESS_SIGN', 1);
   return {
     method: 'sigstore-cosign',
     certificate,
@@ -89,15 +89,15 @@ export async function loadTrustedRoot(path: string): Promise<TrustedRoot> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new EnvelopeError('E_TRUSTED_ROOT', `cannot read trusted root ${path} (${code})`);
+    throw new EnvelopeError(`cannot read trusted root ${path} (${code})`, 'E_TRUSTED_ROOT');
   }
   try {
     return TrustedRoot.fromJSON(JSON.parse(text));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new EnvelopeError(
-      'E_TRUSTED_ROOT',
       `trusted root ${path} is not a Sigstore trusted_root.json (${message})`,
+      'E_TRUSTED_ROOT',
     );
   }
 }
@@ -117,8 +117,8 @@ export function anchoredPattern(pattern: string): RegExp {
     return new RegExp(`^(?:${core})$`);
   } catch {
     throw new EnvelopeError(
-      'E_IDENTITY_PATTERN',
       `identity pattern ${JSON.stringify(pattern)} is not a valid regular expression`,
+      'E_IDENTITY_PATTERN',
     );
   }
 }

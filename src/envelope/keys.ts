@@ -27,9 +27,9 @@ async function readKeyText(path: string, what: string, missingHint: string): Pro
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT')
-      throw new EnvelopeError('E_KEY_MISSING', `${what} ${path} not found: ${missingHint}`);
-    if (code === 'EISDIR') throw new EnvelopeError('E_KEY_UNREADABLE', `${what} ${path} is a directory`);
-    throw new EnvelopeError('E_KEY_UNREADABLE', `cannot read ${what} ${path} (${code ?? String(error)})`);
+      throw new EnvelopeError(`${what} ${path} not found: ${missingHint}`, 'E_KEY_MISSING');
+    if (code === 'EISDIR') throw new EnvelopeError(`${what} ${path} is a directory`, 'E_KEY_UNREADABLE');
+    throw new EnvelopeError(`cannot read ${what} ${path} (${code ?? String(error)})`, 'E_KEY_UNREADABLE');
   }
 }
 
@@ -42,22 +42,22 @@ export async function loadDevSigner(path: string): Promise<DevSigner> {
   );
   if (/ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY/.test(text))
     throw new EnvelopeError(
-      'E_KEY_TYPE',
       `dev key ${path} is an encrypted cosign key; dev signing needs an unencrypted ed25519 PEM key (bench keygen makes one)`,
+      'E_KEY_TYPE',
     );
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: text, format: 'pem' });
   } catch {
     throw new EnvelopeError(
-      'E_KEY_INVALID',
       `dev key ${path} is not a PEM private key (bench keygen makes one)`,
+      'E_KEY_INVALID',
     );
   }
   if (privateKey.asymmetricKeyType !== 'ed25519')
     throw new EnvelopeError(
-      'E_KEY_TYPE',
       `dev key ${path} has key type ${privateKey.asymmetricKeyType ?? 'unknown'}; dev signing needs ed25519 (bench keygen makes one)`,
+      'E_KEY_TYPE',
     );
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, publicKeyPem: publicKeyPemOf(publicKey), path };
@@ -69,12 +69,12 @@ export function parseEd25519PublicKey(pem: string, label: string): KeyObject {
   try {
     key = createPublicKey({ key: pem, format: 'pem' });
   } catch {
-    throw new EnvelopeError('E_KEY_INVALID', `${label} is not a PEM public key`);
+    throw new EnvelopeError(`${label} is not a PEM public key`, 'E_KEY_INVALID');
   }
   if (key.asymmetricKeyType !== 'ed25519')
     throw new EnvelopeError(
-      'E_KEY_TYPE',
       `${label} has key type ${key.asymmetricKeyType ?? 'unknown'}; dev-key envelopes are signed with ed25519`,
+      'E_KEY_TYPE',
     );
   return key;
 }
@@ -106,10 +106,10 @@ async function writeExclusive(path: string, text: string, mode: number, force: b
     handle = await open(path, 'wx', mode);
   } catch (error) {
     if (errnoCode(error) === 'EEXIST')
-      throw new EnvelopeError('E_KEY_EXISTS', `${path} already exists (use --force to overwrite)`);
+      throw new EnvelopeError(`${path} already exists (use --force to overwrite)`, 'E_KEY_EXISTS');
     throw new EnvelopeError(
-      'E_KEY_UNREADABLE',
       `cannot write ${path} (${errnoCode(error) ?? String(error)})`,
+      'E_KEY_UNREADABLE',
     );
   }
   try {
@@ -130,7 +130,7 @@ export async function generateDevKeyPair(path: string, force = false): Promise<G
         () => false,
       );
       if (exists)
-        throw new EnvelopeError('E_KEY_EXISTS', `${target} already exists (use --force to overwrite)`);
+        throw new EnvelopeError(`${target} already exists (use --force to overwrite)`, 'E_KEY_EXISTS');
     }
   }
   await mkdir(dirname(path), { recursive: true });

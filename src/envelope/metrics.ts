@@ -89,6 +89,7 @@ export function flattenMetrics(m: PointMetrics): {
   metrics.n_requests = m.counts.measured;
   metrics.n_ok = m.counts.ok;
   metrics.n_failed = m.counts.failed;
+  if (m.counts.cancelled > 0) metrics.n_cancelled = m.counts.cancelled;
   metrics.window_s = m.window.durationS;
   if (m.slo !== null) {
     for (const target of m.slo.targets) {

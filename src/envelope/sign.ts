@@ -36,13 +36,13 @@ export async function signEnvelope(
   // The type says null; a caller that cast its way here still gets a clear refusal.
   const existing: unknown = unsigned.signature;
   if (existing !== null && existing !== undefined)
-    throw new EnvelopeError('E_ALREADY_SIGNED', 'envelope is already signed; refusing to sign it again');
+    throw new EnvelopeError('envelope is already signed; refusing to sign it again', 'E_ALREADY_SIGNED');
   const candidate = { ...unsigned, signature: null };
   const parsed = envelopeWriteSchema.safeParse(candidate);
   if (!parsed.success)
     throw new EnvelopeError(
-      'E_ENVELOPE_INVALID',
       `refusing to sign an invalid envelope: ${firstIssue(parsed.error)}`,
+      'E_ENVELOPE_INVALID',
       1,
     );
   const contentHash = contentHashOf(candidate);

@@ -6,10 +6,11 @@ import { basename } from 'node:path';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { strictBase64 } from './base64.js';
 import { contentHashOf, contentHashOfLossless } from './hash.js';
-import { readEnvelopeFile } from './io.js';
+import { readEnvelopeFile, type LoadedEnvelope } from './io.js';
 import { parseEd25519PublicKey, publicKeyPemOf } from './keys.js';
 import { loadTrustedRoot, verifyKeyless } from './keyless.js';
 import { envelopeV1Schema, firstIssue } from './schema.js';
+import { trustedIdentityFor, trustedKeyFor, type TrustLevel, type TrustStore } from './trust.js';
 
 export interface VerifyOptions {
   /** PEM text of a trusted ed25519 public key (--dev-public-key): the signer must be this key. */
@@ -25,6 +26,10 @@ export interface VerifyOptions {
    * files stored under other names (e.g. a fetch cache keyed by URI): storedHashPrefixOk is then null.
    */
   checkFileName?: boolean | undefined;
+  /** Largest envelope file read (default 64 MiB). */
+  maxBytes?: number | undefined;
+  /** The user's trust store (trusted keys and keyless identities); decides trusted vs untrusted. */
+  trustStore?: TrustStore | undefined;
 }
 
 export interface VerifyResult {
@@ -35,8 +40,14 @@ export interface VerifyResult {
   contentHash: string;
   /** true/false when the file name carries a 12-hex prefix, null when it does not. */
   storedHashPrefixOk: boolean | null;
-  /** The signer is a key the user trusts (--dev-public-key, or a chain to --trusted-root). */
+  /** trust === 'trusted' (kept for callers that only need a yes/no). */
   keyTrusted: boolean;
+  /** Exactly one of trusted / untrusted (valid, signer not in the trust store) / invalid / unsigned. */
+  trust: TrustLevel;
+  /** False when the check stopped before the signature (bad schema, hash mismatch, no root). */
+  signatureChecked: boolean;
+  /** Which trust-store entry made it trusted (a key file, an identity pattern). */
+  trustedBy?: string;
   identity?: string;
   issuer?: string;
   reason?: string;
@@ -69,8 +80,8 @@ function describe(envelope: Record<string, unknown>): Pick<VerifyResult, 'suite'
 function verifyDevKey(
   contentHash: string,
   signature: { certificate: string; rekor_log_index: number; bundle: string },
-  trustedKey: KeyObject | undefined,
-): { ok: boolean; reason?: string } {
+  pinnedKey: KeyObject | undefined,
+): { ok: boolean; reason?: string; signerDer?: Buffer } {
   if (signature.rekor_log_index !== -1)
     return { ok: false, reason: 'dev-key signature must have rekor_log_index -1' };
   let embedded: KeyObject;
@@ -82,17 +93,19 @@ function verifyDevKey(
   // The certificate text must be the canonical SPKI PEM of the key (PEM decoders ignore some bits).
   if (publicKeyPemOf(embedded) !== signature.certificate.trim())
     return { ok: false, reason: 'signature.certificate is not a canonical SPKI PEM public key' };
-  if (trustedKey) {
-    const embeddedDer = embedded.export({ type: 'spki', format: 'der' });
-    const trustedDer = trustedKey.export({ type: 'spki', format: 'der' });
-    if (!embeddedDer.equals(trustedDer))
+  const embeddedDer = embedded.export({ type: 'spki', format: 'der' });
+  if (pinnedKey) {
+    const pinnedDer = pinnedKey.export({ type: 'spki', format: 'der' });
+    if (!embeddedDer.equals(pinnedDer))
       return { ok: false, reason: 'signed by a different key than --dev-public-key' };
   }
   const signatureBytes = strictBase64(signature.bundle);
   if (signatureBytes === null || signatureBytes.length !== 64)
     return { ok: false, reason: 'signature.bundle is not a base64 ed25519 signature' };
-  const valid = cryptoVerify(null, Buffer.from(contentHash, 'utf8'), trustedKey ?? embedded, signatureBytes);
-  return valid ? { ok: true } : { ok: false, reason: 'signature does not match the recomputed content_hash' };
+  const valid = cryptoVerify(null, Buffer.from(contentHash, 'utf8'), pinnedKey ?? embedded, signatureBytes);
+  return valid
+    ? { ok: true, signerDer: embeddedDer }
+    : { ok: false, reason: 'signature does not match the recomputed content_hash' };
 }
 
 export interface VerifyObjectInput {
@@ -128,8 +141,11 @@ export async function verifyEnvelopeObject(
     contentHash,
     storedHashPrefixOk,
     keyTrusted: false,
+    trust: signature === null ? 'unsigned' : 'invalid',
+    signatureChecked: false,
     ...describe(envelope),
   };
+  const store = options.trustStore;
   const schema = envelopeV1Schema.safeParse(envelope);
   if (!schema.success) return { ...result, reason: `not an envelope v1: ${firstIssue(schema.error)}` };
   if (storedHashPrefixOk === false)
@@ -144,9 +160,13 @@ export async function verifyEnvelopeObject(
       : { ...result, reason: 'unsigned envelope (signature is null; pass --allow-unsigned to accept)' };
   if (sig.method === 'dev-key') {
     const check = verifyDevKey(contentHash, sig, trustedKey);
-    return check.ok
-      ? { ...result, ok: true, keyTrusted: trustedKey !== undefined }
-      : { ...result, reason: check.reason ?? 'signature check failed' };
+    if (!check.ok)
+      return { ...result, signatureChecked: true, reason: check.reason ?? 'signature check failed' };
+    const entry = store && check.signerDer ? trustedKeyFor(store, check.signerDer) : null;
+    const trustedBy = entry?.label ?? (trustedKey !== undefined ? '--dev-public-key' : undefined);
+    return trustedBy !== undefined
+      ? { ...result, ok: true, signatureChecked: true, keyTrusted: true, trust: 'trusted', trustedBy }
+      : { ...result, ok: true, signatureChecked: true, trust: 'untrusted' };
   }
   if (sig.method === 'sigstore-cosign') {
     if (options.trustedRootPath === undefined)
@@ -161,12 +181,20 @@ export async function verifyEnvelopeObject(
       rootPromise.catch(() => trustedRootCache.delete(options.trustedRootPath ?? ''));
     }
     const check = verifyKeyless(contentHash, sig, await rootPromise, options.identityPattern);
-    const extra: Partial<VerifyResult> = {};
+    const extra: Partial<VerifyResult> = { signatureChecked: true };
     if (check.identity !== undefined) extra.identity = check.identity;
     if (check.issuer !== undefined) extra.issuer = check.issuer;
-    return check.ok
-      ? { ...result, ...extra, ok: true, keyTrusted: true }
-      : { ...result, ...extra, reason: check.reason ?? 'keyless verification failed' };
+    if (!check.ok) return { ...result, ...extra, reason: check.reason ?? 'keyless verification failed' };
+    // A chain to the root proves who signed; trusted only when that identity is one the user named.
+    const trustedBy =
+      options.identityPattern !== undefined
+        ? `--identity ${options.identityPattern}`
+        : store
+          ? (trustedIdentityFor(store, check.identity) ?? undefined)
+          : undefined;
+    return trustedBy !== undefined
+      ? { ...result, ...extra, ok: true, keyTrusted: true, trust: 'trusted', trustedBy }
+      : { ...result, ...extra, ok: true, trust: 'untrusted' };
   }
   return { ...result, reason: `unknown signature method ${JSON.stringify(sig.method)}` };
 }
@@ -176,6 +204,22 @@ export async function verifyEnvelopeObject(
  * be used at all (missing, not JSON, truncated, not an envelope); returns ok:false for failed checks.
  */
 export async function verifyEnvelopeFile(path: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const loaded = await readEnvelopeFile(path);
-  return verifyEnvelopeObject({ envelope: loaded.envelope, lossless: loaded.lossless, path }, options);
+  return (await readAndVerifyEnvelope(path, options)).result;
+}
+
+/**
+ * Reads an envelope once (bounded) and verifies exactly those bytes: what replay and profile must
+ * use, so that a file swapped between two reads (or a named pipe) cannot run other numbers than
+ * those verified.
+ */
+export async function readAndVerifyEnvelope(
+  path: string,
+  options: VerifyOptions = {},
+): Promise<{ loaded: LoadedEnvelope; result: VerifyResult }> {
+  const loaded = await readEnvelopeFile(path, { maxBytes: options.maxBytes });
+  const result = await verifyEnvelopeObject(
+    { envelope: loaded.envelope, lossless: loaded.lossless, path },
+    options,
+  );
+  return { loaded, result };
 }

@@ -20,6 +20,8 @@ export interface RequestSpec {
   readonly turn?: number;
   /** Keep the generated text on the record (multi-turn needs it for the next turn's history). */
   readonly collectText?: boolean;
+  /** Workload's own label for the request, copied onto the record (judge-qa: the question id). */
+  readonly tag?: string;
   /** Extra JSON body fields (e.g. ignore_eos, min_tokens) merged into the request. */
   readonly extraBody?: Readonly<Record<string, unknown>>;
 }
@@ -38,7 +40,9 @@ export type ErrorCode =
   | 'no_done' // stream ended without [DONE]
   | 'server_error' // an `error` object inside the stream
   | 'empty_response' // 200 and [DONE] but no generated token
-  | 'aborted'; // cancelled by the driver (stop / drain timeout)
+  | 'event_too_large' // one SSE event (or line) longer than the per-event cap
+  | 'aborted' // cancelled by the driver (stop / drain timeout)
+  | 'cancelled'; // cut mid-stream on purpose by --cancel-rate (never a server error)
 
 /** How a record's per-event token counts were known (docs/metrics.md "chunk_tokens"). */
 export type ChunkTokensSource = 'usage_per_chunk' | 'usage_spread' | 'one_per_event';
@@ -83,6 +87,8 @@ export interface RequestRecord {
   /** Short human detail for errors (status body excerpt, exception message). Never the API key. */
   readonly errorDetail?: string;
   readonly outputText?: string;
+  /** The request spec's tag (RequestSpec.tag). */
+  readonly tag?: string;
   /** Discarded by the warm-up rule. */
   readonly warmup: boolean;
 }

@@ -99,7 +99,7 @@ export async function startDcgmSampler(
   if (gpus.length === 0)
     return {
       available: false,
-      reason: `DCGM metrics unavailable: ${opts.url} has no DCGM_FI_DEV_POWER_USAGE`,
+      reason: 'DCGM metrics unavailable: the endpoint has no DCGM_FI_DEV_POWER_USAGE',
     };
   let faults = 0;
   let last: string | null = null;

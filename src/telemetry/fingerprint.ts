@@ -1,8 +1,10 @@
 // hardware_fingerprint parts as InferenceBench writes them (envelope v1). The envelope module
 // computes fingerprint_sha256 over the canonical JSON of exactly these keys; telemetry only
-// collects them. Placeholders follow InferenceBench's own files: dmi_uuid and bios.version
-// "unknown" when unreadable, memory {channels: 1, speed_mts: 1, ecc: false}, bios.resizable_bar
-// and bios.above_4g false (not readable without root tools), nccl "".
+// collects them. Placeholders follow InferenceBench's own files and satisfy its model (every
+// string but nccl needs ≥ 1 character): "unknown" for any string we cannot read (dmi_uuid,
+// bios.version, GPU serial/vbios when NVML does not report them, driver and cuda without NVML),
+// memory {channels: 1, speed_mts: 1, ecc: false}, bios.resizable_bar and bios.above_4g false (not
+// readable without root tools), nccl "". src/envelope/placeholders.ts recognises the sentinels.
 import { join } from 'node:path';
 import { readCpuInfo, readNumaNodes, readText } from './host.js';
 import type { NumaNode } from './host.js';
@@ -29,6 +31,14 @@ export interface HardwareFingerprintParts {
 }
 
 export const MEMORY_PLACEHOLDER = { channels: 1, speed_mts: 1, ecc: false } as const;
+/** What InferenceBench writes for a required string it could not read. */
+export const UNKNOWN = 'unknown';
+
+/** The value trimmed, or "unknown" when nothing is left (their model refuses empty strings). */
+function orUnknown(value: string | null | undefined): string {
+  const text = value?.trim() ?? '';
+  return text === '' ? UNKNOWN : text;
+}
 
 export interface FingerprintOptions {
   /** Filesystem root for /proc and /sys (tests); default "/". */
@@ -67,24 +77,29 @@ export async function collectFingerprintParts(
   const root = opts.root ?? '/';
   const dmi = async (file: string): Promise<string> => {
     const v = (await readText(join(root, 'sys/class/dmi/id', file)))?.trim();
-    return v ? v : 'unknown';
+    return orUnknown(v);
   };
   const cpu = await readCpuInfo(root);
   const gpus: FingerprintGpu[] =
     nvml && nvml.available
       ? nvml.devices
-          .map((d) => ({ model: d.name, pci_id: d.pciBusId, serial: d.serial, vbios: d.vbios }))
+          .map((d) => ({
+            model: orUnknown(d.name),
+            pci_id: orUnknown(d.pciBusId),
+            serial: orUnknown(d.serial),
+            vbios: orUnknown(d.vbios),
+          }))
           .sort((a, b) => byCodePoint(a.pci_id, b.pci_id))
       : [];
   return {
     dmi_uuid: await dmi('product_uuid'),
     gpus,
-    cpu: { model: cpu.model, microcode: cpu.microcode },
+    cpu: { model: orUnknown(cpu.model), microcode: orUnknown(cpu.microcode) },
     memory: { ...MEMORY_PLACEHOLDER },
     bios: { version: await dmi('bios_version'), resizable_bar: false, above_4g: false },
     numa: { nodes: await readNumaNodes(root) },
-    driver: nvml && nvml.available ? nvml.driverVersion : '',
-    cuda: nvml && nvml.available ? nvml.cudaVersion : '',
-    nccl: opts.nccl ?? '',
+    driver: orUnknown(nvml && nvml.available ? nvml.driverVersion : null),
+    cuda: orUnknown(nvml && nvml.available ? nvml.cudaVersion : null),
+    nccl: opts.nccl?.trim() ?? '',
   };
 }

@@ -3,6 +3,7 @@
 // bounded memory. Fed by the NVML worker or the DCGM scraper (one "tick" = one reading of every GPU).
 import { CumulativeSeries } from './series.js';
 import type { SeriesOptions } from './series.js';
+import type { TimelineBuilder } from '../lib/timeline.js';
 import type { GpuLive, GpuSample, TelemetryWindowSummary } from './types.js';
 
 /** GPU util (mean over GPUs, %) above which a tick counts as "under load". */
@@ -20,7 +21,8 @@ const LOAD_COUNT = 5;
 const INTEGRAL_J = 6;
 const POWER_W = 7;
 const PEAK_W = 8;
-const WIDTH = 9;
+const MEM_SUM = 9; // GPU memory used, MiB summed over GPUs, cumulative over ticks
+const WIDTH = 10;
 
 export type GpuWindowSummary = TelemetryWindowSummary['gpu'];
 
@@ -102,11 +104,13 @@ export class GpuStore {
     if (prev && tick.tMs < (prev[T] ?? 0)) return; // out-of-order: drop
     let powerW = 0;
     let util = 0;
+    let memMiB = 0;
     for (let g = 0; g < this.names.length; g++) {
       const s = tick.gpus[g];
       if (!s) continue;
       powerW += s.powerW;
       util += s.utilGpuPct;
+      memMiB += Number.isFinite(s.memUsedMiB) ? s.memUsedMiB : 0;
       this.latestSamples[g] = s;
     }
     util /= Math.max(1, this.names.length);
@@ -122,6 +126,7 @@ export class GpuStore {
       ? (prev[INTEGRAL_J] ?? 0) + (((prev[POWER_W] ?? 0) + powerW) / 2) * ((tick.tMs - (prev[T] ?? 0)) / 1000)
       : 0;
     r[POWER_W] = powerW;
+    r[MEM_SUM] = (prev?.[MEM_SUM] ?? 0) + memMiB;
     const peak = Math.max(this.runningPeakW, powerW);
     r[PEAK_W] = peak;
     this.runningPeakW = this.ticks.push(r) ? -Infinity : peak;
@@ -233,6 +238,28 @@ export class GpuStore {
           : null,
       windowMs: endMs - startMs,
     };
+  }
+
+  /**
+   * Per-second GPU means over [startMs, endMs] into the envelope's timeline (power summed over GPUs,
+   * utilisation averaged, memory used summed, in GiB), from the cumulative rows: O(seconds · log n).
+   */
+  timelineInto(builder: TimelineBuilder, startMs: number, endMs: number): void {
+    const step = builder.bucketWidthMs;
+    const zero = new Float64Array(WIDTH);
+    for (let t = startMs; t < endMs; t += step) {
+      const a = this.ticks.atOrBefore(t);
+      const b = this.ticks.atOrBefore(Math.min(t + step, endMs));
+      if (!b) continue;
+      const ra = a && a.layer !== 'none' ? a.row : zero;
+      const n = (b.row[COUNT] ?? 0) - (ra[COUNT] ?? 0);
+      if (n <= 0) continue;
+      const mean = (c: number): number => ((b.row[c] ?? 0) - (ra[c] ?? 0)) / n;
+      builder.add('gpu_power_w', t, mean(POWER_SUM));
+      builder.add('gpu_util_pct', t, mean(UTIL_SUM));
+      const memMiB = mean(MEM_SUM);
+      if (memMiB > 0) builder.add('gpu_mem_used_gib', t, memMiB / 1024);
+    }
   }
 
   summarize(startMs: number, endMs: number): GpuWindowSummary {

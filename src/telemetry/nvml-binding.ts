@@ -69,6 +69,7 @@ export interface NvmlBinding {
 
 export function bindNvml(koffi: Koffi, libPath: string): NvmlBinding {
   class NvmlCallError extends Error {
+    override name = 'NvmlCallError';
     readonly code = 'E_NVML_CALL';
     constructor(
       readonly fn: string,
@@ -76,7 +77,6 @@ export function bindNvml(koffi: Koffi, libPath: string): NvmlBinding {
       text: string,
     ) {
       super(`${fn}: ${text} (nvmlReturn_t=${nvmlReturn})`);
-      this.name = 'NvmlCallError';
     }
   }
   const SUCCESS = 0;

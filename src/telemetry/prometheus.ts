@@ -24,25 +24,66 @@ export interface PromFamily {
 export type PromExposition = ReadonlyMap<string, PromFamily>;
 
 export class PrometheusParseError extends Error {
+  override name = 'PrometheusParseError';
   readonly code = 'E_PROM_PARSE';
   constructor(
     readonly lineNumber: number,
     message: string,
   ) {
     super(`line ${lineNumber}: ${message}`);
-    this.name = 'PrometheusParseError';
   }
 }
 
+/**
+ * A failed scrape. The message never holds the URL, host, port or credentials (it can end up in an
+ * envelope's telemetry block or a warning): it says what failed, e.g. `metrics endpoint: HTTP 404`.
+ * `url` is kept on the object for callers that print it (redacted).
+ */
 export class PrometheusScrapeError extends Error {
+  override name = 'PrometheusScrapeError';
   readonly code = 'E_PROM_SCRAPE';
   constructor(
     readonly url: string,
     message: string,
   ) {
-    super(`${url}: ${message}`);
-    this.name = 'PrometheusScrapeError';
+    super(`metrics endpoint: ${scrubEndpoint(message, url)}`);
   }
+}
+
+/** Removes every spelling of the endpoint (URL, host:port, host, user, password) from a text. */
+export function scrubEndpoint(text: string, url: string): string {
+  if (url === '') return text;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return text.split(url).join('<endpoint>');
+  }
+  const secrets = [
+    url,
+    parsed.toString(),
+    parsed.origin,
+    parsed.host,
+    parsed.hostname,
+    parsed.hostname.replace(/^\[|\]$/g, ''),
+    decodeURIComponent(parsed.password),
+    decodeURIComponent(parsed.username),
+    parsed.password,
+    parsed.username,
+  ]
+    .filter((s) => s.length >= 2)
+    .sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('<endpoint>');
+  return out;
+}
+
+/** A network error as its code (ECONNREFUSED…), not its message (which names host and port). */
+function networkReason(e: unknown, timeoutMs: number): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  const code = (e as { code?: unknown }).code ?? (e as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' ? code : e.message;
 }
 
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
@@ -278,6 +319,27 @@ export interface ScrapeOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** A /metrics page larger than this is refused (a real exporter's is well under 1 MiB). */
+const MAX_SCRAPE_BYTES = 16 * 1024 * 1024;
+
+async function readCapped(
+  body: AsyncIterable<unknown> & { destroy(): unknown },
+  maxBytes: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new PrometheusScrapeError('', `page larger than ${maxBytes / 1024 / 1024} MiB`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
 /** GETs a /metrics URL and parses it. Throws PrometheusScrapeError on HTTP or parse failure. */
 export async function scrapePrometheus(
   url: string,
@@ -288,20 +350,23 @@ export async function scrapePrometheus(
   try {
     const res = await request(url, {
       method: 'GET',
-      headers: { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1', ...opts.headers },
+      headers: {
+        accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1',
+        'accept-encoding': 'identity',
+        ...opts.headers,
+      },
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    body = await res.body.text();
-    if (res.statusCode !== 200) throw new PrometheusScrapeError(url, `HTTP ${res.statusCode}`);
+    if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => undefined);
+      throw new PrometheusScrapeError(url, `HTTP ${res.statusCode}`);
+    }
+    body = await readCapped(res.body, MAX_SCRAPE_BYTES);
   } catch (e) {
     if (e instanceof PrometheusScrapeError) throw e;
-    const msg =
-      e instanceof Error
-        ? `${e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : e.message}`
-        : String(e);
-    throw new PrometheusScrapeError(url, msg);
+    throw new PrometheusScrapeError(url, networkReason(e, timeoutMs));
   }
   try {
     return parsePrometheusText(body);

@@ -56,6 +56,8 @@ export async function nvidiaSmiQHash(nvidiaSmi = 'nvidia-smi'): Promise<string> 
 export interface ProvenanceOptions {
   /** Default: package-lock.json in cwd. */
   readonly lockfilePath?: string;
+  /** The lockfile's sha256, known already (a bundle carries its own); wins over lockfilePath. */
+  readonly lockfileSha256?: string;
   readonly cwd?: string;
   readonly imageDigest?: string;
   /** nvidia-smi binary (tests); default "nvidia-smi" on PATH. */
@@ -65,11 +67,13 @@ export interface ProvenanceOptions {
 export async function collectProvenance(opts: ProvenanceOptions = {}): Promise<SoftwareProvenance> {
   const cwd = opts.cwd ?? process.cwd();
   const lockPath = opts.lockfilePath ?? `${cwd}/package-lock.json`;
-  let lockHash = EMPTY_SHA256;
-  try {
-    lockHash = sha256Hex(await readFile(lockPath));
-  } catch {
-    // no lockfile: the empty-string hash, as InferenceBench writes without a freeze
+  let lockHash = opts.lockfileSha256 ?? EMPTY_SHA256;
+  if (opts.lockfileSha256 === undefined) {
+    try {
+      lockHash = sha256Hex(await readFile(lockPath));
+    } catch {
+      // no lockfile: the empty-string hash, as InferenceBench writes without a freeze
+    }
   }
   const [git, smi] = await Promise.all([gitCommit(cwd), nvidiaSmiQHash(opts.nvidiaSmi)]);
   return {

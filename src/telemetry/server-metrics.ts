@@ -1,6 +1,7 @@
 // Server-side metrics of the engine under test, from its Prometheus /metrics: scraped before,
 // every second during, and after a measurement point, mapped from vLLM (v0 and v1 names) and
 // SGLang names onto one canonical set (seed 003's four canonical vLLM metrics at least).
+import type { TimelineBuilder } from '../lib/timeline.js';
 import {
   counterValue,
   histogramDelta,
@@ -67,8 +68,8 @@ export interface CanonicalServerMetrics {
   readonly 'vllm:avg_generation_throughput_toks_per_s': number | null;
 }
 
+/** Goes into the envelope as telemetry.server_metrics: never the URL, host, port or credentials. */
 export interface ServerMetricsResult {
-  readonly url: string;
   readonly flavor: EngineFlavor;
   readonly pre: ServerMetricsReading | null;
   readonly post: ServerMetricsReading | null;
@@ -265,6 +266,26 @@ export class ServerMetricsRecorder {
     return this.pre;
   }
 
+  /**
+   * The periodic scrapes into the envelope's timeline block: running and waiting requests, KV-cache
+   * usage (fraction) and the prefix-cache hit rate over each scrape interval (from the counters when
+   * the server exports them, else its gauge).
+   */
+  timelineInto(builder: TimelineBuilder): void {
+    let prev = this.pre;
+    for (const r of this.readings) {
+      if (r.numRequestsRunning !== null) builder.add('server_running', r.tMs, r.numRequestsRunning);
+      if (r.numRequestsWaiting !== null) builder.add('server_waiting', r.tMs, r.numRequestsWaiting);
+      if (r.kvCacheUsagePerc !== null) builder.add('server_kv_usage', r.tMs, r.kvCacheUsagePerc);
+      const dq = (r.prefixCacheQueries ?? NaN) - (prev?.prefixCacheQueries ?? NaN);
+      const dh = (r.prefixCacheHits ?? NaN) - (prev?.prefixCacheHits ?? NaN);
+      if (dq > 0 && dh >= 0) builder.add('server_prefix_hit_rate', r.tMs, dh / dq);
+      else if (r.prefixCacheHitRateGauge !== null)
+        builder.add('server_prefix_hit_rate', r.tMs, r.prefixCacheHitRateGauge);
+      prev = r;
+    }
+  }
+
   /** Stops the periodic scrapes, takes the "post" scrape, and returns pre/post/delta. */
   async stop(): Promise<ServerMetricsResult> {
     if (this.timer) clearInterval(this.timer);
@@ -274,7 +295,6 @@ export class ServerMetricsRecorder {
     const delta = this.pre && post ? deltaOf(this.pre, post) : null;
     const during = summarizeDuring(this.readings, this.failed);
     return {
-      url: this.url,
       flavor: this.flavor,
       pre: this.pre,
       post,

@@ -8,6 +8,7 @@ import type { GpuEnergyDetail, GpuTick } from './gpu-store.js';
 import { startNvmlSampler } from './nvml-worker.js';
 import type { NvmlSampler } from './nvml-worker.js';
 import { discoverRapl, RaplSampler } from './rapl.js';
+import type { TimelineBuilder } from '../lib/timeline.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from './types.js';
 
 export interface TelemetryOptions {
@@ -42,6 +43,11 @@ export interface TelemetrySession {
   summarize(startMs: number, endMs: number): TelemetryWindowSummary;
   /** summarize() once samples up to endMs have arrived from the worker (waits at most ~0.5 s). */
   summarizeSettled(startMs: number, endMs: number): Promise<TelemetryWindowSummary>;
+  /**
+   * GPU power, utilisation and memory per second of [startMs, endMs] into the envelope's timeline
+   * block (no-op without GPU telemetry). Optional so that test doubles of a session need not grow it.
+   */
+  timelineInto?(builder: TimelineBuilder, startMs: number, endMs: number): void;
   /** Counter delta and power integral side by side, for checks; null without GPU telemetry. */
   energyDetail(startMs: number, endMs: number): GpuEnergyDetail | null;
   /** Sampler faults (failed NVML calls / scrapes) so far. */
@@ -158,6 +164,9 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
       while (gpuStore && gpuStore.lastTickMs() < endMs && performance.now() < deadline)
         await new Promise((r) => setTimeout(r, 10));
       return session.summarize(startMs, endMs);
+    },
+    timelineInto(builder: TimelineBuilder, startMs: number, endMs: number): void {
+      gpuStore?.timelineInto(builder, startMs, endMs);
     },
     energyDetail: (startMs, endMs) => (gpuStore ? gpuStore.energyDetail(startMs, endMs) : null),
     faults: () => nvmlSampler?.faults() ?? dcgmSampler?.faults() ?? { count: 0, last: null },

@@ -175,7 +175,7 @@ describe('bench run', () => {
     const deadline = Date.now() + 60_000;
     const finished = (): boolean => {
       try {
-        return (JSON.parse(readFileSync(join(out, '.bench-live.json'), 'utf8')) as { finished: boolean })
+        return (JSON.parse(readFileSync(join(out, '.bench', 'live.json'), 'utf8')) as { finished: boolean })
           .finished;
       } catch {
         return false;
@@ -286,7 +286,8 @@ describe('bench replay / profile', () => {
     const loaded = await readEnvelopeFile(join(out, file ?? ''));
     const env = loaded.envelope as Record<string, unknown>;
     expect(env.suite_id).toBe('llm.inference.chatbot-short');
-    expect((env.dataset as { id: string }).id).toBe('builtin-chatbot-short');
+    // their builtin-chatbot-short holds other prompts: the replay runs ours, under our own id
+    expect((env.dataset as { id: string }).id).toBe('builtin-chatbot-short-node');
     expect(env.run_context).toMatchObject({ concurrency: 4, replay: { point_source: 'file name' } });
   });
 

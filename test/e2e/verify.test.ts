@@ -69,7 +69,9 @@ describe('bench verify (CLI)', { timeout: 180_000 }, () => {
     expect(r.stdout).toContain('    suite: llm.inference.chatbot-short 1.0.0');
     expect(r.stdout).toContain('    model: Qwen/Qwen2.5-72B-Instruct');
     expect(r.stdout).toContain('    engine: vllm 0.22.1');
-    expect(r.stdout.trim().split('\n').at(-1)).toBe('6 passed, 0 failed (6 envelopes)');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      '6 passed, 0 failed (6 envelopes; 6 valid but untrusted signer)',
+    );
   });
 
   it('marathon envelopes verify with the trust anchor; another signer fails: exit 1', async () => {
@@ -83,10 +85,11 @@ describe('bench verify (CLI)', { timeout: 180_000 }, () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stdout.match(/^OK {2}.*(010e9504589b|15f036c3e160)\.json$/gm)).toHaveLength(2);
-    expect(r.stdout).toContain('trusted key');
+    expect(r.stdout).toContain('method: dev-key (ed25519, signed by a trusted key)');
+    expect(r.stdout).toContain(`trust: trusted (--dev-public-key ${anchor})`);
     expect(r.stdout).toMatch(/^FAIL {2}.*c1-79d354b13545\.json$/m);
     expect(r.stdout).toContain('    reason: signed by a different key than --dev-public-key');
-    expect(r.stdout.trim().split('\n').at(-1)).toBe('2 passed, 1 failed (3 envelopes)');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('2 passed, 1 failed (3 envelopes; 2 trusted)');
   });
 
   it('a fresh key from bench keygen does not verify the marathon envelopes (--json)', async () => {
@@ -157,7 +160,8 @@ describe('bench verify (CLI)', { timeout: 180_000 }, () => {
       ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('method: sigstore-cosign (keyless, chain to --trusted-root)');
+      expect(r.stdout).toContain('method: sigstore-cosign (keyless, certificate chains to --trusted-root)');
+      expect(r.stdout).toContain('trust: trusted (--identity https://github\\.com/acme/.*)');
       expect(r.stdout).toContain(
         'identity: https://github.com/acme/bench/.github/workflows/bench.yml@refs/heads/main (issuer https://token.actions.githubusercontent.com)',
       );

@@ -35,7 +35,7 @@ async function waitFor(ok: () => boolean, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-const stateExists = (dir: string) => () => existsSync(join(dir, '.bench-live.json'));
+const stateExists = (dir: string) => () => existsSync(join(dir, '.bench', 'live.json'));
 const tmp = () => mkdtempSync(join(tmpdir(), 'bench-watch-'));
 
 /** Runs the CLI in this process (stdout is not a TTY under vitest: headless), capturing output. */
@@ -81,7 +81,7 @@ describe('bench watch, headless (stdout is a pipe)', () => {
     expect(await code).toBe(3);
     const err = stderr.split('\n');
     expect(err[0]).toMatch(
-      /^watching .*: chat-short · sim-8b · sim @ 127\.0\.0\.1:41233 \(SIMULATED\) · pid \d+$/,
+      /^watching .*: chat-short · sim-8b · sim @ embedded engine \(SIMULATED\) · pid \d+$/,
     );
     expect(err.filter((l) => /^\[c1 1\/2\] measuring/.test(l)).length).toBeGreaterThanOrEqual(1);
     expect(err.filter((l) => /^\[c4 2\/2\] measuring/.test(l)).length).toBeGreaterThanOrEqual(1);
@@ -121,7 +121,7 @@ describe('bench watch, headless (stdout is a pipe)', () => {
     const result = await runInProcess(['watch', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `bench: no live state in ${dir} (expected .bench-live.json; is this a bench output directory?)\n`,
+      `bench: no live state in ${dir} (expected .bench/live.json; is this a bench output directory?)\n`,
     );
     expect(result.stdout).toBe('');
   });

@@ -14,10 +14,10 @@ export const cliPath = (): string =>
 
 export function runBench(
   args: readonly string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; cli?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath(), ...args], {
+    const child = spawn(process.execPath, [options.cli ?? cliPath(), ...args], {
       cwd: options.cwd ?? fileURLToPath(new URL('../..', import.meta.url)),
       env: { ...process.env, NO_COLOR: '1', CI: '1', ...options.env },
     });

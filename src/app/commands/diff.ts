@@ -1,4 +1,4 @@
-// bench diff <baseline> <candidate> [--tolerance 0.02] [--report table|json] [--strict] [--verify]
+// bench diff <baseline> <candidate> [--tolerance 0.02] [--report table|json] [--strict] [--verify] [--all-metrics]
 // Files are diffed directly; two directories are matched by suite and sweep point.
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -8,14 +8,24 @@ import { loadJournalSamples } from '../report/diff-samples.js';
 import { diffResultJson, renderDiffTable } from '../report/diffRender.js';
 import { envelopeIo, readPublicKeyFlag, type EnvelopeIo } from '../report/envelopeIo.js';
 import type { LoadedEnvelope } from '../report/envelopeView.js';
-import { loadInputs, renderVerifyFailures, verifyAll } from '../report/loadInputs.js';
+import {
+  loadInputs,
+  renderTrustBlock,
+  renderVerifyFailures,
+  trustLevels,
+  verifyAll,
+} from '../report/loadInputs.js';
 import type { CommandOutput } from './compare.js';
+import { addMaxFileBytesOption } from './file-options.js';
+import { addTrustOptions, trustStoreFromFlags, untrustedSummary, type TrustFlags } from './trust-options.js';
 
-interface DiffFlags {
+interface DiffFlags extends TrustFlags {
+  maxFileBytes?: number;
   tolerance: number;
   report: 'table' | 'json';
   strict?: boolean;
   verify?: boolean;
+  allMetrics?: boolean;
   devPublicKey?: string;
   trustedRoot?: string;
 }
@@ -55,20 +65,31 @@ export async function runDiff(
   const [bDir, cDir] = [await isDirectory(baselinePath), await isDirectory(candidatePath)];
   if (bDir !== cDir)
     throw new UsageError('diff compares two files or two directories, not one of each', 'E_DIFF_INPUT');
-  const b = await loadInputs(io, [baselinePath]);
-  const c = await loadInputs(io, [candidatePath]);
+  const readOptions = flags.maxFileBytes !== undefined ? { maxBytes: flags.maxFileBytes } : {};
+  const b = await loadInputs(io, [baselinePath], readOptions);
+  const c = await loadInputs(io, [candidatePath], readOptions);
   let stderr = [...b.skipped, ...c.skipped].map((s) => `skipped ${s.path}: ${s.reason}\n`).join('');
   if (b.loaded.length === 0 || c.loaded.length === 0)
     throw new UsageError(
       `no usable envelopes under ${b.loaded.length === 0 ? baselinePath : candidatePath}`,
       'E_DIFF_INPUT',
     );
+  const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
+  const verifyFlags = {
+    ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
+    ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
+  };
+  if (flags.requireTrusted) {
+    const all = [...b.loaded, ...c.loaded];
+    const trustStore = await trustStoreFromFlags(flags, devPublicKeyPem, flags.devPublicKey);
+    const levels = await trustLevels(io, all, { ...verifyFlags, trustStore });
+    if (levels.some((l) => l !== 'trusted')) {
+      stderr += `${renderTrustBlock(all, levels)}\n${untrustedSummary(levels)}; nothing diffed\n`;
+      return { stdout: '', stderr, exitCode: 1 };
+    }
+  }
   if (flags.verify) {
-    const devPublicKeyPem = await readPublicKeyFlag(flags.devPublicKey);
-    const failures = await verifyAll(io, [...b.loaded, ...c.loaded], {
-      ...(devPublicKeyPem !== undefined ? { devPublicKeyPem } : {}),
-      ...(flags.trustedRoot !== undefined ? { trustedRootPath: flags.trustedRoot } : {}),
-    });
+    const failures = await verifyAll(io, [...b.loaded, ...c.loaded], verifyFlags);
     if (failures.length > 0) {
       stderr += renderVerifyFailures(failures);
       stderr += 'signature verification failed; nothing diffed\n';
@@ -121,6 +142,7 @@ export async function runDiff(
       renderDiffTable(
         r.result,
         r.key ? `[${r.key}] ${r.result.baselinePath} → ${r.result.candidatePath}` : undefined,
+        { allMetrics: flags.allMetrics === true },
       ),
     );
     if (onlyBaseline.length > 0) blocks.push(`only in baseline (not compared): ${onlyBaseline.join(', ')}`);
@@ -137,23 +159,27 @@ export async function runDiff(
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('diff')
+    .summary('per-metric verdicts between a baseline and a candidate')
     .description(
-      'Per-metric verdicts between a baseline and a candidate (files, or directories matched by suite and sweep point)',
+      'Per-metric verdicts between a baseline and a candidate (files, or directories matched by suite and sweep point).',
     )
     .argument('<baseline>', 'baseline envelope or directory')
     .argument('<candidate>', 'candidate envelope or directory')
     .option('--tolerance <fraction>', 'relative change treated as no_change', parseTolerance, 0.02)
     .addOption(new Option('--report <kind>', 'table or json').choices(['table', 'json']).default('table'))
     .option('--strict', 'exit 1 when any metric regresses')
+    .option('--all-metrics', 'table: also list metrics only one side has (default: one line names them)')
     .option('--verify', 'check both signatures first; exit 1 if either fails')
     .option('--dev-public-key <path>', 'with --verify: require dev-key envelopes to be signed by this key')
-    .option('--trusted-root <file>', 'with --verify: Sigstore trusted_root.json for keyless envelopes')
-    .action(async (baseline: string, candidate: string, flags: DiffFlags) => {
-      const out = await runDiff(baseline, candidate, flags);
-      process.stderr.write(out.stderr);
-      process.stdout.write(out.stdout);
-      if (out.exitCode !== 0) process.exitCode = out.exitCode;
-    });
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless envelopes');
+  addTrustOptions(command, 'either side');
+  addMaxFileBytesOption(command);
+  command.action(async (baseline: string, candidate: string, flags: DiffFlags) => {
+    const out = await runDiff(baseline, candidate, flags);
+    process.stderr.write(out.stderr);
+    process.stdout.write(out.stdout);
+    if (out.exitCode !== 0) process.exitCode = out.exitCode;
+  });
 }

@@ -4,13 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openNvml, queryGpuHealth } from '../../telemetry/index.js';
 import { renderTable } from '../report/format.js';
+import { redactText } from '../redact.js';
 import {
   calibrationPath,
   readCalibration,
   writeCalibration,
   type CalibrationFile,
   type ClientCeiling,
-} from '../report/doctor/calibration.js';
+} from '../run/calibration.js';
 import { doctorVerdict, evaluateDoctor, type CheckResult } from '../report/doctor/checks.js';
 import type { GpuFact, GpuFacts, HostFacts } from '../report/doctor/facts.js';
 import {
@@ -31,6 +32,8 @@ import {
 import { resolveSloTemplate } from '../../harness/index.js';
 import { UsageError } from '../errors.js';
 import type { CommandOutput } from './compare.js';
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
+import { interopSloNotes, theirsOnlyTemplateNote } from '../report/doctor/slo-notes.js';
 
 interface DoctorFlags {
   strict?: boolean;
@@ -52,12 +55,14 @@ export function setCeilingMeasurer(measure: CeilingMeasurer | undefined): void {
   ceilingMeasurer = measure;
 }
 
-export class CalibrationUnavailableError extends Error {
-  readonly code = 'E_CALIBRATE_UNAVAILABLE';
-  readonly exitCode = 1;
-  constructor() {
-    super('client-ceiling measurement is not available in this build (no measurer registered)');
-    this.name = 'CalibrationUnavailableError';
+export class CalibrationUnavailableError extends CodedError {
+  override name = 'CalibrationUnavailableError';
+  constructor(
+    message = 'client-ceiling measurement is not available in this build (no measurer registered)',
+    code: ErrorCode = 'E_CALIBRATE_UNAVAILABLE',
+    exitCode = 1,
+  ) {
+    super(message, code, exitCode);
   }
 }
 
@@ -195,7 +200,8 @@ export function templateLimits(templateId: string): SloLimit[] {
     const builtin = SLO_TEMPLATES[templateId];
     if (builtin) return [...builtin];
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message, 'E_SLO_TEMPLATE');
+    const theirs = theirsOnlyTemplateNote(templateId);
+    throw new UsageError(theirs ? `${message} (${theirs})` : message, 'E_SLO_TEMPLATE');
   }
 }
 
@@ -210,6 +216,7 @@ export function sloJson(facts: HostFacts, templateId: string): unknown {
     anchor: limits,
     resolved,
     slo_template_resolved: sloResolvedText(resolved),
+    notes: interopSloNotes(templateId),
   };
 }
 
@@ -235,10 +242,17 @@ export function renderSlo(facts: HostFacts, templateId: string): string {
     ),
     `slo_hardware_class=${cls.id}  slo_template_resolved="${sloResolvedText(resolved)}"`,
     `multipliers: ${HARDWARE_CLASSES.map((c) => `${c.id} ×${c.multiplier}`).join(', ')}`,
+    ...interopSloNotes(templateId).map((note) => `note: ${note}`),
   ].join('\n');
 }
 
+/** The doctor report; endpoint URLs in it never carry credentials or secret query values. */
 export async function runDoctor(flags: DoctorFlags, facts?: HostFacts): Promise<CommandOutput> {
+  const out = await doctorReport(flags, facts);
+  return { ...out, stdout: redactText(out.stdout), stderr: redactText(out.stderr) };
+}
+
+async function doctorReport(flags: DoctorFlags, facts?: HostFacts): Promise<CommandOutput> {
   let stderr = '';
   if (flags.calibrate) {
     if (!ceilingMeasurer) throw new CalibrationUnavailableError();
@@ -288,7 +302,8 @@ function positiveInt(value: string): number {
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('Check that this host (GPUs, CPU, limits) and an endpoint are fit to benchmark')
+    .summary('check that this host and an endpoint are fit to benchmark')
+    .description('Check that this host (GPUs, CPU, limits) and an endpoint are fit to benchmark.')
     .option('--strict', 'exit 1 on WARN as well as FAIL')
     .option('--show-slo', 'print the detected hardware class and the resolved SLO thresholds')
     .option('--slo-template <id>', 'template for --show-slo', 'llm.standard')

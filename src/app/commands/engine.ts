@@ -179,17 +179,17 @@ export function register(program: Command): void {
     .command('serve')
     .summary('serve the simulated engine until Ctrl-C')
     .description(
-      'Serve /v1/chat/completions, /v1/completions, /v1/models, /health, /version and /metrics (vLLM and DCGM\n' +
+      'Serve /v1/chat/completions, /v1/completions, /v1/models, /health, /version and /metrics (vLLM and DCGM ' +
         'names) from a simulated GPU. Prints the base URL on stdout; runs until SIGINT/SIGTERM.',
     )
     .option('--port <port>', 'TCP port (0 = ephemeral)', '8000')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--model <id>', 'catalog model id or alias (default meta-llama/Llama-3.1-8B-Instruct)')
+    .option('--model <id>', 'catalog model id or alias (default: meta-llama/Llama-3.1-8B-Instruct)')
     .option(
       '--hardware <class>',
-      'catalog hardware class: h100, h200, b200, a100, l40s, mi300x (default h100)',
+      'catalog hardware class: h100, h200, b200, a100, l40s, mi300x (default: h100)',
     )
-    .option('--quant <format>', 'fp16, bf16, fp8, nvfp4, awq-int4 (default fp16)')
+    .option('--quant <format>', 'fp16, bf16, fp8, nvfp4, awq-int4 (default: fp16)')
     .option('--tp <n>', 'tensor-parallel degree (simulated GPUs)', '1')
     .addOption(
       new Option(
@@ -204,7 +204,7 @@ export function register(program: Command): void {
     .option('--itl-ms <ms>', 'fixed timing: mean inter-token latency')
     .option('--itl-jitter-ms <ms>', 'fixed timing: ITL standard deviation')
     .option('--seed <n>', 'seed for output lengths, faults and jitter', '42')
-    .option('--output-tokens <n>', 'mean output length when the request does not force one (default 128)')
+    .option('--output-tokens <n>', 'mean output length when the request does not force one (default: 128)')
     .option('--reasoning-tokens <n>', 'emit this many reasoning_content tokens before the answer (chat)')
     .option('--tokens-per-chunk <k>', 'tokens per SSE event (speculative-decoding style)')
     .option('--fault-500 <rate>', 'fraction of requests answered HTTP 500')
@@ -213,9 +213,9 @@ export function register(program: Command): void {
     .option('--fault-malformed <rate>', 'fraction of streams with one non-JSON data: line')
     .option('--fault-stall <rate>', 'fraction of streams that stop sending but stay open')
     .option('--no-prefix-caching', 'disable prefix caching (sim)')
-    .option('--max-num-seqs <n>', 'sim: max running sequences (vLLM --max-num-seqs, default 256)')
-    .option('--max-num-batched-tokens <n>', 'sim: token budget per step (default 8192)')
-    .option('--gpu-memory-utilization <f>', 'sim: HBM fraction for weights + KV cache (default 0.9)')
+    .option('--max-num-seqs <n>', 'sim: max running sequences, as vLLM --max-num-seqs (default: 256)')
+    .option('--max-num-batched-tokens <n>', 'sim: token budget per step (default: 8192)')
+    .option('--gpu-memory-utilization <f>', 'sim: HBM fraction for weights + KV cache (default: 0.9)')
     .option(
       '--num-gpu-blocks-override <n>',
       'sim: KV blocks of 16 tokens instead of what HBM allows (forces preemption)',

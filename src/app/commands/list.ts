@@ -56,7 +56,8 @@ export function renderList(rows: readonly ListRow[]): string {
 export function register(program: Command): void {
   program
     .command('list')
-    .description('List the benchmarks of every installed plugin')
+    .summary('list the benchmarks of every installed plugin')
+    .description('List the benchmarks of every installed plugin.')
     .option('--plugin <name>', 'only this plugin')
     .option('--json', 'print JSON instead of a table')
     .action(async (flags: { plugin?: string; json?: boolean }) => {

@@ -41,7 +41,8 @@ export function renderPlugins(found: DiscoveredPlugins): string {
 export function register(program: Command): void {
   program
     .command('plugins')
-    .description('List discovered benchmark plugins (built-in, project and global node_modules)')
+    .summary('list discovered benchmark plugins')
+    .description('List discovered benchmark plugins (built-in, project and global node_modules).')
     .option('--json', 'print JSON instead of a table')
     .action(async (flags: { json?: boolean }) => {
       const found = await discoverPlugins();

@@ -7,6 +7,6 @@ export function register(program: Command): void {
     summary:
       're-run from an envelope with 10 ms NVML / 25 ms RAPL sampling and print the profiling breakdown',
     output: './profile-results',
-    durationHelp: 'measurement duration in seconds (default 30)',
+    durationHelp: 'measurement duration in seconds (default: 30)',
   });
 }

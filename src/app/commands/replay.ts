@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { devKeyForRun } from '../dev-key.js';
+import { DEV_KEY_HELP } from '../run/flags.js';
 import { replayEnvelope, type ReplayFlags, type ReplayMode } from '../run/replay.js';
 
 interface ReplayCommand {
@@ -21,15 +23,18 @@ export function registerReplayCommand(program: Command, spec: ReplayCommand): vo
     .addOption(
       new Option('--signing-mode <mode>', 'envelope signing').choices(['dev', 'keyless']).default('dev'),
     )
-    .option('--dev-key <path>', 'ed25519 signing key for --signing-mode dev', 'cosign.key')
-    .option('--verify', 'verify the source envelope before running (default)', true)
-    .option('--no-verify', 'skip verification (local unsigned fixtures only)')
+    .option('--dev-key <path>', DEV_KEY_HELP)
+    .option('--no-verify', 'skip verifying the source envelope first (local unsigned fixtures only)')
     .option('--no-gate', 'skip the convergence gate (measure right after warm-up)')
     .option('--max-tokens <n>', 'override the recorded max output tokens per request')
     .option('--no-tui', 'headless: progress lines on stderr')
     .option('--json', 'print paths and metrics as JSON')
     .action(async (envelope: string, flags: ReplayFlags) => {
-      process.exitCode = await replayEnvelope(envelope, flags, spec.mode);
+      const signed =
+        (flags.signingMode ?? 'dev') === 'dev'
+          ? { ...flags, devKey: await devKeyForRun(flags.devKey) }
+          : flags;
+      process.exitCode = await replayEnvelope(envelope, signed, spec.mode);
     });
 }
 

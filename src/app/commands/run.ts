@@ -1,8 +1,12 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { resolveSuite } from '../../harness/plugins/index.js';
+import { devKeyForRun } from '../dev-key.js';
 import { DEFAULTS } from '../run/defaults.js';
 import { RUN_FLAGS, type FlagRow } from '../run/flags.js';
 import { parseRunFlags, type RawRunFlags } from '../run/options.js';
+import { listRows } from './list.js';
 
 /** One commander option from a flag-table row (help on one line; choices checked by commander too). */
 export function commanderOption(row: FlagRow): Option {
@@ -12,6 +16,14 @@ export function commanderOption(row: FlagRow): Option {
   if (row.choices) option.choices(row.choices);
   if (row.default !== undefined) option.default(row.default);
   return option;
+}
+
+/** `--report html`: the page of this run's envelopes, next to them (docs/report.md). */
+async function writeRunReport(outputDir: string, paths: readonly string[]): Promise<void> {
+  const { writeHtmlReportForFiles } = await import('../report/html/writeReport.js');
+  const { envelopeIo } = await import('../report/envelopeIo.js');
+  const page = await writeHtmlReportForFiles(paths, join(outputDir, 'report.html'), envelopeIo);
+  process.stderr.write(`report: ${page.path} (${paths.length} envelope${paths.length === 1 ? '' : 's'})\n`);
 }
 
 export function register(program: Command): void {
@@ -32,8 +44,27 @@ export function register(program: Command): void {
       concurrency: explicit('concurrency') ? flags.concurrency : undefined,
       rps: explicit('rps') ? flags.rps : undefined,
     };
-    const config = parseRunFlags(suiteId, raw);
-    const { executeRun } = await import('../run/execute.js');
-    process.exitCode = await executeRun(config, { argv: process.argv.slice(2) });
+    const parsed = parseRunFlags(suiteId, raw);
+    const { discoverOnce, executeRun } = await import('../run/execute.js');
+    if (parsed.list) {
+      const { plugin } = resolveSuite(await discoverOnce(), parsed.suiteId);
+      process.stdout.write(
+        parsed.json
+          ? `${JSON.stringify(listRows([plugin]), null, 2)}\n`
+          : plugin.benchmarks.map((b) => `${plugin.id}.${b.id}\n`).join(''),
+      );
+      return;
+    }
+    // No --dev-key: ./cosign.key, else the per-user key (created, and said so, on a first run).
+    const config =
+      parsed.signingMode === 'dev'
+        ? { ...parsed, devKeyPath: await devKeyForRun(explicit('devKey') ? parsed.devKeyPath : undefined) }
+        : parsed;
+    process.exitCode = await executeRun(config, {
+      argv: process.argv.slice(2),
+      ...(config.report === 'html'
+        ? { onEnvelopes: (paths) => writeRunReport(config.outputDir, paths) }
+        : {}),
+    });
   });
 }

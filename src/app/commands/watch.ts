@@ -11,8 +11,9 @@ function parseInterval(value: string): number {
 export function register(program: Command): void {
   program
     .command('watch')
+    .summary('attach read-only to a bench run and show its live console')
     .description(
-      'Attach read-only to a bench run (alive or finished): renders its live console from <output-dir>/.bench-live.json',
+      'Attach read-only to a bench run (alive or finished): renders its live console from <output-dir>/.bench-live.json.',
     )
     .argument('<output-dir>', 'the output directory of the run (where bench run writes envelopes)')
     .option('--no-tui', 'print a progress line per second and the final table instead of the console')

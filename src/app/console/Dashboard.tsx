@@ -4,6 +4,7 @@ import { ClientHealth } from './ClientHealth.js';
 import { Footer } from './Footer.js';
 import { Gate } from './Gate.js';
 import { GpuPane } from './GpuPane.js';
+import { ServerPane } from './ServerPane.js';
 import { Header } from './Header.js';
 import { Help } from './Help.js';
 import { Histogram } from './Histogram.js';
@@ -88,6 +89,8 @@ function Pane({
       return <ClientHealth client={h?.client ?? null} width={width} />;
     case 'gpu':
       return <GpuPane telemetry={state.telemetry} tokPerS={h?.tokPerS ?? null} width={width} />;
+    case 'server':
+      return <ServerPane server={state.server} width={width} />;
     case 'profiling':
       return <Profiling telemetry={state.telemetry} summary={state.telemetrySummary} width={width} />;
     case 'sweep':

@@ -11,6 +11,7 @@ export type PaneId =
   | 'gate'
   | 'client'
   | 'gpu'
+  | 'server'
   | 'profiling'
   | 'sweep'
   | 'footer';
@@ -31,6 +32,7 @@ export const PANE_PRIORITY: Readonly<Record<PaneId, number>> = {
   ttft: 8,
   tpot: 9,
   gpu: 10,
+  server: 10.5,
   profiling: 11,
 };
 
@@ -85,11 +87,29 @@ function arrangement(mode: Layout['mode'], sweepFirst: boolean): Arrangement {
       [['throughput'], ['gate', 'client']],
       [['ttft'], ['tpot']],
       [['gpu'], ['profiling']],
+      [['server']],
     ];
   } else if (mode === 'medium') {
-    body = [[['throughput']], [['gate']], [['client']], [['ttft'], ['tpot']], [['gpu']], [['profiling']]];
+    body = [
+      [['throughput']],
+      [['gate']],
+      [['client']],
+      [['ttft'], ['tpot']],
+      [['gpu']],
+      [['server']],
+      [['profiling']],
+    ];
   } else {
-    body = [[['throughput']], [['gate']], [['client']], [['ttft']], [['tpot']], [['gpu']], [['profiling']]];
+    body = [
+      [['throughput']],
+      [['gate']],
+      [['client']],
+      [['ttft']],
+      [['tpot']],
+      [['gpu']],
+      [['server']],
+      [['profiling']],
+    ];
   }
   return [...head, ...(sweepFirst ? sweep : []), ...body, ...(sweepFirst ? [] : sweep), [['footer']]];
 }

@@ -53,6 +53,7 @@ export function paneRequests(state: ConsoleState): PaneRequest[] {
   const distorted = state.harness?.client.distorted === true;
   panes.push({ id: 'client', height: clientPaneHeight(state), ...(distorted ? { priority: 4.5 } : {}) });
   panes.push({ id: 'gpu', height: gpuPaneHeight(state) });
+  if (state.server) panes.push({ id: 'server', height: 2 });
   panes.push({ id: 'profiling', height: 4 });
   panes.push({ id: 'footer', height: 1 });
   return panes;

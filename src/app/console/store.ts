@@ -13,6 +13,7 @@ export function initialConsoleState(meta: ConsoleMeta, readOnly = false): Consol
     harness: null,
     telemetry: null,
     telemetrySummary: null,
+    server: null,
     sweepRows: [],
     printedRows: [],
     finished: false,
@@ -34,9 +35,11 @@ export function applyUpdate(state: ConsoleState, update: ConsoleUpdate): Console
     ...(update.harness !== undefined ? { harness: update.harness } : {}),
     ...(update.telemetry !== undefined ? { telemetry: update.telemetry } : {}),
     ...(update.telemetrySummary !== undefined ? { telemetrySummary: update.telemetrySummary } : {}),
+    ...(update.server !== undefined ? { server: update.server } : {}),
     ...(update.sweepRows !== undefined ? { sweepRows: update.sweepRows } : {}),
     ...(update.finished !== undefined ? { finished: update.finished } : {}),
     ...(update.notice !== undefined ? { notice: update.notice } : {}),
+    ...(update.meta !== undefined ? { meta: update.meta } : {}),
   };
 }
 

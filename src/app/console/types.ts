@@ -1,6 +1,7 @@
 // Public types of the live console. The console renders snapshots only (ARCHITECTURE.md).
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
+import type { ServerLive } from './server-live.js';
 
 export interface ConsoleMeta {
   readonly suite: string;
@@ -29,6 +30,8 @@ export interface SweepRow {
   readonly joulesPerToken: number | null;
   /** Envelope file name (or path) written for the point. */
   readonly envelope: string;
+  /** Workload %SoL cell (`64.1%` / `n/a`), when the run computed it. */
+  readonly sol?: string;
 }
 
 /** What `ConsoleHandle.update` accepts: any subset; absent keys keep their previous value. */
@@ -37,10 +40,14 @@ export interface ConsoleUpdate {
   readonly telemetry?: TelemetrySnapshot;
   readonly sweepRows?: readonly SweepRow[];
   readonly telemetrySummary?: TelemetryWindowSummary;
+  /** The engine's /metrics view (Server pane); absent keeps the pane hidden. */
+  readonly server?: ServerLive;
   /** The run is over: the console shows the final sweep table. */
   readonly finished?: boolean;
-  /** Shown under the header when set (e.g. "run process 1234 is gone"). */
-  readonly notice?: string;
+  /** Shown under the header when set (e.g. "run process 1234 is gone"); null clears it. */
+  readonly notice?: string | null;
+  /** Replaces the header's facts (a run mounts the console before its endpoint is known). */
+  readonly meta?: ConsoleMeta;
 }
 
 /** Everything the dashboard renders. Plain data; one immutable value per published frame. */
@@ -49,6 +56,8 @@ export interface ConsoleState {
   readonly harness: HarnessSnapshot | null;
   readonly telemetry: TelemetrySnapshot | null;
   readonly telemetrySummary: TelemetryWindowSummary | null;
+  /** null until the first /metrics reading: the Server pane is not shown. */
+  readonly server: ServerLive | null;
   readonly sweepRows: readonly SweepRow[];
   /** Points passed to finishPoint(): printed once each as static output above the live area. */
   readonly printedRows: readonly SweepRow[];

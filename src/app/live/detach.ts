@@ -1,8 +1,10 @@
 // `bench run --detach`: re-run the same CLI in the background, in its own session, logging to
 // `<outputDir>/bench.log`, and return at once.
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkOutputDir } from '../../lib/safe-file.js';
 
 export const LOG_FILE_NAME = 'bench.log';
 
@@ -28,11 +30,10 @@ export function detachedArgv(argv: readonly string[]): string[] {
   return out;
 }
 
-export class DetachError extends Error {
-  readonly code = 'E_DETACH';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DetachError';
+export class DetachError extends CodedError {
+  override name = 'DetachError';
+  constructor(message: string, code: ErrorCode = 'E_DETACH', exitCode = 1) {
+    super(message, code, exitCode);
   }
 }
 
@@ -45,12 +46,17 @@ export function spawnDetached(
   outputDir: string,
   options: DetachOptions = {},
 ): DetachedRun {
-  mkdirSync(outputDir, { recursive: true });
+  checkOutputDir(outputDir); // exit 2 for a directory others could plant links in
   const logFile = join(outputDir, LOG_FILE_NAME);
   const entry = options.entry ?? process.argv[1];
   if (!entry) throw new DetachError('cannot detach: the CLI entry script is unknown');
   const args = [...(options.execArgv ?? process.execArgv), entry, ...detachedArgv(argv)];
-  const fd = openSync(logFile, 'a');
+  // Appends across runs, but never through a symlink planted under the log's name.
+  const fd = openSync(
+    logFile,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0),
+    0o644,
+  );
   try {
     const child = spawn(options.execPath ?? process.execPath, args, {
       detached: true,

@@ -1,14 +1,21 @@
-// The live state file: `<outputDir>/.bench-live.json`, the latest snapshots of a run, rewritten
-// atomically (tmp + rename) at most about once a second. `bench watch` renders from it.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+// The live state file: `<outputDir>/.bench/live.json`, the latest snapshots of a run, rewritten
+// atomically (exclusive no-follow temp file + rename) at most about once a second. `bench watch`
+// renders from it. It lives in a private subfolder so that tools reading every *.json of the output
+// directory (InferenceBench's summary and audit) never see it.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, unrefTimer, type Clock, type TimerHandle } from '../../harness/clock.js';
+import { checkOutputDir, privateSubdir, writeFileAtomic, writeFileAtomicSync } from '../../lib/safe-file.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import type { ConsoleMeta, SweepRow } from '../console/types.js';
+import { CodedError } from '../../lib/errors.js';
 
-export const STATE_FILE_NAME = '.bench-live.json';
+/** Run-private files (live state, journals) go in this subfolder of the output directory. */
+export const RUN_FILES_DIR = '.bench';
+export const STATE_FILE_NAME = 'live.json';
+/** Where versions before 0.2 wrote it: still read by `bench watch`. */
+const LEGACY_STATE_FILE_NAME = '.bench-live.json';
 export const STATE_VERSION = 1;
 
 export interface LiveState {
@@ -56,18 +63,15 @@ export interface StateWriterOptions {
   readonly now?: () => Date;
 }
 
-export class StateFileError extends Error {
-  readonly code: string;
-  readonly exitCode = 2;
-  constructor(message: string, code: 'E_NO_STATE' | 'E_STATE_INVALID') {
-    super(message);
-    this.name = 'StateFileError';
-    this.code = code;
+export class StateFileError extends CodedError {
+  override name = 'StateFileError';
+  constructor(message: string, code: 'E_NO_STATE' | 'E_STATE_INVALID', exitCode = 2) {
+    super(message, code, exitCode);
   }
 }
 
 export function statePath(outputDir: string): string {
-  return join(outputDir, STATE_FILE_NAME);
+  return join(outputDir, RUN_FILES_DIR, STATE_FILE_NAME);
 }
 
 const UNKNOWN_META: ConsoleMeta = {
@@ -78,11 +82,17 @@ const UNKNOWN_META: ConsoleMeta = {
   simulated: false,
 };
 
+/** What the state file says instead of the endpoint's host:port. */
+function storedEndpointLabel(meta: ConsoleMeta): string {
+  if (meta.endpointHost === '?') return '?';
+  return meta.simulated ? 'embedded engine' : 'endpoint (address not stored)';
+}
+
 export function createStateWriter(outputDir: string, options: StateWriterOptions = {}): StateWriter {
-  mkdirSync(outputDir, { recursive: true });
+  // Refuses a directory others could plant links in (exit 2) before anything is written.
+  privateSubdir(checkOutputDir(outputDir), RUN_FILES_DIR);
   const path = statePath(outputDir);
   const pid = options.pid ?? process.pid;
-  const tmp = `${path}.${pid}.tmp`;
   const clock = options.clock ?? systemClock;
   const now = options.now ?? (() => new Date(clock.epochMsOf(clock.now())));
   const minIntervalMs = options.minIntervalMs ?? 1000;
@@ -106,7 +116,11 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
 
   const serialise = (): string => {
     state = { ...state, updatedAt: now().toISOString() };
-    return JSON.stringify(state);
+    // The file outlives the run and may be shared: it never holds the endpoint's host or port.
+    return JSON.stringify({
+      ...state,
+      meta: { ...state.meta, endpointHost: storedEndpointLabel(state.meta) },
+    });
   };
   const writeNow = (): Promise<void> => {
     if (timer) {
@@ -116,11 +130,10 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
     dirty = false;
     lastWriteMs = clock.now();
     const body = serialise();
-    writing = writing.then(async () => {
-      await writeFile(tmp, body);
-      await rename(tmp, path);
-    });
-    return writing;
+    // A failed write (a full disk) is reported by the caller that awaits it; the chain goes on.
+    const next = writing.then(() => writeFileAtomic(path, body));
+    writing = next.catch(() => undefined);
+    return next;
   };
   const schedule = (): void => {
     if (timer || done) return;
@@ -163,8 +176,7 @@ export function createStateWriter(outputDir: string, options: StateWriterOptions
       done = true;
       if (timer) clock.clearTimeout(timer);
       state = { ...state, finished: true, exitCode };
-      writeFileSync(tmp, serialise());
-      renameSync(tmp, path);
+      writeFileAtomicSync(path, serialise());
     },
   };
 }
@@ -197,25 +209,33 @@ export function parseState(text: string, path = STATE_FILE_NAME): LiveState {
   return value as unknown as LiveState;
 }
 
-/** Reads `<outputDir>/.bench-live.json`; E_NO_STATE (exit 2) when there is none. */
-export function readState(outputDir: string): LiveState {
-  const path = statePath(outputDir);
-  let text: string;
+const MAX_STATE_BYTES = 16 * 1024 * 1024;
+
+function readStateText(path: string): string | null {
   try {
-    text = readFileSync(path, 'utf8');
+    const text = readFileSync(path, 'utf8');
+    if (text.length > MAX_STATE_BYTES)
+      throw new StateFileError(`${path} is larger than a live state file can be`, 'E_STATE_INVALID');
+    return text;
   } catch (error) {
-    if (
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
-      (error as NodeJS.ErrnoException).code === 'ENOTDIR'
-    ) {
-      throw new StateFileError(
-        `no live state in ${outputDir} (expected ${STATE_FILE_NAME}; is this a bench output directory?)`,
-        'E_NO_STATE',
-      );
-    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw error;
   }
-  return parseState(text, path);
+}
+
+/** Reads `<outputDir>/.bench/live.json` (or a legacy `.bench-live.json`); E_NO_STATE (exit 2) when there is none. */
+export function readState(outputDir: string): LiveState {
+  const path = statePath(outputDir);
+  const text = readStateText(path);
+  if (text !== null) return parseState(text, path);
+  const legacy = join(outputDir, LEGACY_STATE_FILE_NAME);
+  const legacyText = readStateText(legacy);
+  if (legacyText !== null) return parseState(legacyText, legacy);
+  throw new StateFileError(
+    `no live state in ${outputDir} (expected ${RUN_FILES_DIR}/${STATE_FILE_NAME}; is this a bench output directory?)`,
+    'E_NO_STATE',
+  );
 }
 
 /** True while a process with this pid exists (signal 0 probes without signalling). */

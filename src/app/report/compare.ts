@@ -9,7 +9,6 @@ import {
   getPath,
   metricNumber,
   modelLabel,
-  numericMetrics,
   quantLabel,
   suiteId,
   sweepPointOf,
@@ -17,6 +16,7 @@ import {
   type LoadedEnvelope,
 } from './envelopeView.js';
 import { formatNumber, renderTable, type Column } from './format.js';
+import { datasetLabel, datasetOf, producerOf, sameThresholds, sloContextOf, sloLabel } from './interop.js';
 import { PARETO_PAIRS, paretoAnalysis, type ParetoResult } from './pareto.js';
 
 export const MIN_TRIALS_CROSS_ENGINE = 3;
@@ -53,6 +53,8 @@ export interface Regime {
   /** engine name → trials summed over its runs in this regime. */
   readonly trialsByEngine: Readonly<Record<string, number>>;
   readonly enoughTrials: boolean;
+  /** All runs of the regime used the same data (dataset hash): otherwise winners are no verdict. */
+  readonly sameWorkload: boolean;
   readonly winners: readonly RegimeWinner[];
 }
 
@@ -109,7 +111,27 @@ export function buildCompare(loaded: readonly LoadedEnvelope[]): CompareReport {
   const suites = new Set(rows.map((r) => r.suite));
   if (suites.size > 1)
     notes.push(`runs come from ${suites.size} suites (${[...suites].join(', ')}): workloads differ.`);
+  notes.push(...interopNotes(loaded));
   return { rows, pareto, regimes, crossEngine, notes };
+}
+
+/** Different data (dataset hashes) or different SLO thresholds among the runs (issue 16). */
+function interopNotes(loaded: readonly LoadedEnvelope[]): string[] {
+  const notes: string[] = [];
+  const datasets = new Map<string, string>();
+  for (const l of loaded) datasets.set(datasetOf(l.envelope).hash, datasetLabel(datasetOf(l.envelope)));
+  if (datasets.size > 1)
+    notes.push(
+      `runs use ${datasets.size} different datasets (${[...datasets.values()].join(', ')}): only runs with the same dataset hash are the same workload.`,
+    );
+  const first = loaded[0]?.envelope;
+  if (first && loaded.some((l) => !sameThresholds(first, l.envelope))) {
+    const labels = [...new Set(loaded.map((l) => sloLabel(sloContextOf(l.envelope))))];
+    notes.push(
+      `SLO thresholds differ between runs (${labels.join('; ')}): compliance, goodput and the quality_vs_cost frontier are not comparable across them.`,
+    );
+  }
+  return notes;
 }
 
 function formatTrials(byEngine: Readonly<Record<string, number>>): string {
@@ -157,6 +179,7 @@ function buildRegimes(loaded: readonly LoadedEnvelope[], rows: readonly CompareR
       const engines = Object.keys(trialsByEngine).sort();
       const enoughTrials =
         engines.length < 2 || Object.values(trialsByEngine).every((n) => n >= MIN_TRIALS_CROSS_ENGINE);
+      const hashes = new Set(indices.map((i) => datasetOf(loaded[i]?.envelope ?? {}).hash));
       const winners: RegimeWinner[] = [];
       if (indices.length > 1) {
         for (const metric of WINNER_METRICS) {
@@ -173,7 +196,16 @@ function buildRegimes(loaded: readonly LoadedEnvelope[], rows: readonly CompareR
         }
       }
       const concurrency = label.startsWith('c=') && label !== 'c=?' ? Number(label.slice(2)) : undefined;
-      return { label, concurrency, indices, engines, trialsByEngine, enoughTrials, winners };
+      return {
+        label,
+        concurrency,
+        indices,
+        engines,
+        trialsByEngine,
+        enoughTrials,
+        sameWorkload: hashes.size === 1,
+        winners,
+      };
     });
 }
 
@@ -229,7 +261,13 @@ export function renderRegimes(report: CompareReport): string {
   const rows = report.regimes.map((regime) => {
     const find = (key: string): RegimeWinner | undefined => regime.winners.find((w) => w.metric === key);
     const single = regime.indices.length < 2;
-    const status = single ? 'single run' : regime.enoughTrials ? 'ok' : 'DRAFT (< 3 trials/engine)';
+    const status = single
+      ? 'single run'
+      : !regime.sameWorkload
+        ? 'different workloads (dataset hashes differ)'
+        : regime.enoughTrials
+          ? 'ok'
+          : 'DRAFT (< 3 trials/engine)';
     return [
       regime.label,
       String(regime.indices.length),
@@ -311,24 +349,43 @@ export function renderComparePareto(report: CompareReport): string {
   return blocks.join('\n\n');
 }
 
+/**
+ * `--report json` in InferenceBench's shape: {"runs": [{path, run_id, suite_id, model_id, engine
+ * {name, version}, metrics (as recorded), pareto {pair: bool}}], "pareto": {pair: [index…]}} with
+ * our fields added per run (index, quant, concurrency, trials, tok/s per user, frontier, tool,
+ * dataset, slo) and per report (regimes, cross_engine, notes).
+ */
 export function compareJson(report: CompareReport, loaded: readonly LoadedEnvelope[]): unknown {
   return {
-    envelopes: report.rows.map((row) => ({
-      index: row.index,
-      path: row.path,
-      suite_id: row.suite,
-      model: row.model,
-      engine: row.engine,
-      quant: row.quant,
-      concurrency: row.concurrency ?? null,
-      trials: row.trials,
-      tok_per_s_per_user: row.tokPerSPerUser ?? null,
-      on_frontier: row.onFrontier,
-      pareto: Object.fromEntries(
-        PARETO_PAIRS.map((p) => [p.name, (report.pareto.byPair[p.name] ?? []).includes(row.index)]),
-      ),
-      metrics: Object.fromEntries(numericMetrics(loaded[row.index]?.envelope ?? {})),
-    })),
+    runs: report.rows.map((row) => {
+      const envelope = loaded[row.index]?.envelope ?? {};
+      const slo = sloContextOf(envelope);
+      const dataset = datasetOf(envelope);
+      return {
+        path: row.path,
+        run_id: getPath(envelope, 'run_id') ?? null,
+        suite_id: row.suite,
+        model_id: row.model,
+        engine: {
+          name: getPath(envelope, 'engine', 'name') ?? null,
+          version: getPath(envelope, 'engine', 'version') ?? null,
+        },
+        metrics: recordedMetrics(envelope),
+        pareto: Object.fromEntries(
+          PARETO_PAIRS.map((p) => [p.name, (report.pareto.byPair[p.name] ?? []).includes(row.index)]),
+        ),
+        index: row.index,
+        engine_label: row.engine,
+        quant: row.quant,
+        concurrency: row.concurrency ?? null,
+        trials: row.trials,
+        tok_per_s_per_user: row.tokPerSPerUser ?? null,
+        on_frontier: row.onFrontier,
+        tool: producerOf(envelope),
+        dataset: { id: dataset.id, hash: dataset.hash },
+        slo: { template: slo.template, resolved: slo.resolved },
+      };
+    }),
     pareto: report.pareto.byPair,
     regimes: report.regimes.map((r) => ({
       regime: r.label,
@@ -336,9 +393,22 @@ export function compareJson(report: CompareReport, loaded: readonly LoadedEnvelo
       runs: r.indices,
       trials_by_engine: r.trialsByEngine,
       cross_engine_trials_ok: r.enoughTrials,
+      same_workload: r.sameWorkload,
       winners: Object.fromEntries(r.winners.map((w) => [w.metric, { index: w.index, value: w.value }])),
     })),
     cross_engine: report.crossEngine,
     notes: report.notes,
   };
+}
+
+/** The metrics block as recorded (numbers and strings such as slo_template_resolved), as theirs lists it. */
+function recordedMetrics(envelope: object): Record<string, unknown> {
+  const metrics = getPath(envelope, 'metrics');
+  if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(metrics)) {
+    if (typeof value === 'string' || value === null || (typeof value === 'number' && Number.isFinite(value)))
+      out[key] = value;
+  }
+  return out;
 }

@@ -13,6 +13,17 @@ import {
   type MetricCi,
 } from './envelopeView.js';
 import {
+  datasetOf,
+  isSloMetric,
+  sameThresholds,
+  sameWorkload,
+  sloContextOf,
+  thresholdsWarning,
+  workloadWarning,
+  type DatasetRef,
+  type SloContext,
+} from './interop.js';
+import {
   bootstrapSampleQuantileDifference,
   sampleProviderFor,
   type PerRequestSamples,
@@ -88,14 +99,40 @@ export interface MetricDiff {
   readonly note?: string;
 }
 
+/** One entry of InferenceBench's `context_match` (diff --report json). */
+export interface ContextField {
+  readonly baseline: string | null;
+  readonly candidate: string | null;
+  readonly match: boolean;
+}
+
+/** Whether the two runs are the same workload under the same SLO thresholds (issue 16). */
+export interface WorkloadMatch {
+  readonly sameWorkload: boolean;
+  readonly baselineDataset: DatasetRef;
+  readonly candidateDataset: DatasetRef;
+  readonly sameThresholds: boolean;
+  readonly baselineSlo: SloContext;
+  readonly candidateSlo: SloContext;
+}
+
 export interface DiffResult {
   readonly baselinePath: string;
   readonly candidatePath: string;
   readonly tolerance: number;
+  /** Every metric either side has, sorted by name (rows with verdict `missing` included). */
   readonly rows: readonly MetricDiff[];
   readonly warnings: readonly string[];
   readonly counts: Readonly<Record<Verdict, number>>;
+  /** InferenceBench's context_match fields, in their order (suite_id … hardware_fingerprint). */
+  readonly context: Readonly<Record<string, ContextField>>;
+  readonly workload: WorkloadMatch;
+  /** Metrics only one side has (the `missing` rows), by side. */
+  readonly onlyBaseline: readonly string[];
+  readonly onlyCandidate: readonly string[];
 }
+
+export const THRESHOLDS_DIFFER_NOTE = 'thresholds differ: compliance and goodput are not comparable';
 
 /**
  * MOVER (method of variance estimates recovery) interval for candidate − baseline from each
@@ -349,22 +386,43 @@ export function diffMetric(
   return { ...base, verdict: better ? 'improvement' : 'regression' };
 }
 
+/** [context_match key, warning label, envelope path], as InferenceBench's diff checks them. */
+const CONTEXT_FIELDS: readonly (readonly [string, string, readonly string[]])[] = [
+  ['suite_id', 'suite_id', ['suite_id']],
+  ['model_id', 'model.id', ['model', 'id']],
+  ['engine_name', 'engine.name', ['engine', 'name']],
+  ['engine_version', 'engine.version', ['engine', 'version']],
+  ['quantization_format', 'quantization.format', ['quantization', 'format']],
+  ['hardware_fingerprint', 'hardware fingerprint', ['hardware_fingerprint', 'fingerprint_sha256']],
+];
+
+export function contextMatch(
+  baseline: EnvelopeLike,
+  candidate: EnvelopeLike,
+): Readonly<Record<string, ContextField>> {
+  const out: Record<string, ContextField> = {};
+  for (const [key, , path] of CONTEXT_FIELDS) {
+    const a = getString(baseline, ...path) ?? null;
+    const b = getString(candidate, ...path) ?? null;
+    out[key] = { baseline: a, candidate: b, match: a === b };
+  }
+  return out;
+}
+
 export function contextWarnings(baseline: EnvelopeLike, candidate: EnvelopeLike): string[] {
-  const fields: [string, string[]][] = [
-    ['suite_id', ['suite_id']],
-    ['model.id', ['model', 'id']],
-    ['engine.name', ['engine', 'name']],
-    ['engine.version', ['engine', 'version']],
-    ['quantization.format', ['quantization', 'format']],
-    ['hardware fingerprint', ['hardware_fingerprint', 'fingerprint_sha256']],
-  ];
   const warnings: string[] = [];
-  for (const [label, keys] of fields) {
+  for (const [, label, keys] of CONTEXT_FIELDS) {
     const a = getString(baseline, ...keys) ?? '(none)';
     const b = getString(candidate, ...keys) ?? '(none)';
     if (a !== b) warnings.push(`${label} differs: baseline ${a}, candidate ${b}`);
   }
   return warnings;
+}
+
+/** Across different SLO thresholds a compliance/goodput change is not a verdict (issue 16). */
+function withoutThresholdVerdict(row: MetricDiff): MetricDiff {
+  if (!isSloMetric(row.metric) || row.verdict === 'missing') return row;
+  return { ...row, verdict: 'unknown', note: THRESHOLDS_DIFFER_NOTE };
 }
 
 /** Per-request samples read from each side's journal (loadJournalSamples), when available. */
@@ -382,13 +440,23 @@ export function diffEnvelopes(
   const bm = numericMetrics(baseline.envelope);
   const cm = numericMetrics(candidate.envelope);
   const keys = [...new Set([...bm.keys(), ...cm.keys()])].sort();
+  const thresholdsSame = sameThresholds(baseline.envelope, candidate.envelope);
   const providers = {
     baseline: sampleProviderFor(baseline.envelope, journals.baseline),
     candidate: sampleProviderFor(candidate.envelope, journals.candidate),
   };
-  const rows = keys.map((key) =>
-    diffMetric(key, baseline.envelope, candidate.envelope, bm.get(key), cm.get(key), tolerance, providers),
-  );
+  const rows = keys.map((key) => {
+    const row = diffMetric(
+      key,
+      baseline.envelope,
+      candidate.envelope,
+      bm.get(key),
+      cm.get(key),
+      tolerance,
+      providers,
+    );
+    return thresholdsSame ? row : withoutThresholdVerdict(row);
+  });
   const counts: Record<Verdict, number> = {
     improvement: 0,
     regression: 0,
@@ -397,13 +465,32 @@ export function diffEnvelopes(
     missing: 0,
   };
   for (const row of rows) counts[row.verdict]++;
+  const interop = [
+    workloadWarning(baseline.envelope, candidate.envelope),
+    thresholdsWarning(baseline.envelope, candidate.envelope),
+  ].filter((w): w is string => w !== null);
   return {
     baselinePath: baseline.path,
     candidatePath: candidate.path,
     tolerance,
     rows,
-    warnings: contextWarnings(baseline.envelope, candidate.envelope),
+    warnings: [...contextWarnings(baseline.envelope, candidate.envelope), ...interop],
     counts,
+    context: contextMatch(baseline.envelope, candidate.envelope),
+    workload: {
+      sameWorkload: sameWorkload(baseline.envelope, candidate.envelope),
+      baselineDataset: datasetOf(baseline.envelope),
+      candidateDataset: datasetOf(candidate.envelope),
+      sameThresholds: thresholdsSame,
+      baselineSlo: sloContextOf(baseline.envelope),
+      candidateSlo: sloContextOf(candidate.envelope),
+    },
+    onlyBaseline: rows
+      .filter((r) => r.baseline !== undefined && r.candidate === undefined)
+      .map((r) => r.metric),
+    onlyCandidate: rows
+      .filter((r) => r.baseline === undefined && r.candidate !== undefined)
+      .map((r) => r.metric),
   };
 }
 

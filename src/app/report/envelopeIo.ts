@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LoadedEnvelope } from './envelopeView.js';
 import { readEnvelopeFile, verifyEnvelopeObject } from '../../envelope/index.js';
+import type { TrustLevel, TrustStore } from '../../envelope/trust.js';
 
 export interface SignatureCheck {
   readonly ok: boolean;
+  /** trusted / untrusted (valid, signer not in the trust store) / invalid / unsigned. */
+  readonly trust: TrustLevel;
   readonly method: string | null;
+  /** The signer is a key the user trusts (--dev-public-key, or a chain to --trusted-root). */
+  readonly keyTrusted?: boolean;
   readonly reason?: string;
   readonly contentHash?: string;
 }
@@ -18,18 +23,25 @@ export interface VerifyFlags {
   readonly devPublicKeyPem?: string;
   /** Sigstore trusted_root.json for keyless envelopes (--trusted-root). */
   readonly trustedRootPath?: string;
+  /** The user's trust store (decides trusted vs valid-but-untrusted). */
+  readonly trustStore?: TrustStore;
+}
+
+export interface ReadOptions {
+  /** Largest file accepted (--max-file-bytes; default 64 MiB). */
+  readonly maxBytes?: number;
 }
 
 export interface EnvelopeIo {
   /** Loads and schema-validates; throws a coded error (exitCode 2) when the file is unusable. */
-  read(path: string): Promise<LoadedEnvelope>;
+  read(path: string, options?: ReadOptions): Promise<LoadedEnvelope>;
   /** Recomputes the content hash and checks the signature. Unsigned files come back ok:false, method:null. */
   verify(loaded: LoadedEnvelope, flags?: VerifyFlags): Promise<SignatureCheck>;
 }
 
 export const envelopeIo: EnvelopeIo = {
-  async read(path) {
-    const { envelope, lossless } = await readEnvelopeFile(path);
+  async read(path, options) {
+    const { envelope, lossless } = await readEnvelopeFile(path, { maxBytes: options?.maxBytes });
     return { path, envelope, lossless };
   },
   async verify(loaded, flags) {
@@ -42,12 +54,15 @@ export const envelopeIo: EnvelopeIo = {
       {
         ...(flags?.devPublicKeyPem !== undefined ? { devPublicKeyPem: flags.devPublicKeyPem } : {}),
         ...(flags?.trustedRootPath !== undefined ? { trustedRootPath: flags.trustedRootPath } : {}),
+        ...(flags?.trustStore !== undefined ? { trustStore: flags.trustStore } : {}),
       },
     );
     const method = result.method && result.method !== '' ? result.method : null;
     return {
       ok: result.ok,
+      trust: result.trust,
       method,
+      keyTrusted: result.keyTrusted,
       ...(result.reason !== undefined ? { reason: result.reason } : {}),
       ...(result.contentHash ? { contentHash: result.contentHash } : {}),
     };
@@ -101,14 +116,20 @@ async function walk(dir: string): Promise<string[]> {
 export async function loadMany(
   io: EnvelopeIo,
   files: readonly string[],
-): Promise<{ loaded: LoadedEnvelope[]; skipped: { path: string; reason: string }[] }> {
+  options: ReadOptions = {},
+): Promise<{ loaded: LoadedEnvelope[]; skipped: { path: string; reason: string; code?: string }[] }> {
   const loaded: LoadedEnvelope[] = [];
-  const skipped: { path: string; reason: string }[] = [];
+  const skipped: { path: string; reason: string; code?: string }[] = [];
   for (const file of files) {
     try {
-      loaded.push(await io.read(file));
+      loaded.push(await io.read(file, options));
     } catch (error) {
-      skipped.push({ path: file, reason: error instanceof Error ? error.message : String(error) });
+      const code = (error as { code?: unknown }).code;
+      skipped.push({
+        path: file,
+        reason: error instanceof Error ? error.message : String(error),
+        ...(typeof code === 'string' ? { code } : {}),
+      });
     }
   }
   return { loaded, skipped };

@@ -1,9 +1,9 @@
 // `bench fetch`: which URIs are accepted, where they resolve, and where the cached copy lives.
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { cacheRoot } from '../paths.js';
 
 export type FetchSource =
   | {
@@ -21,12 +21,12 @@ export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
 export const DEFAULT_HF_FILE = 'envelope.json';
 
 export class UnsupportedSchemeError extends UsageError {
+  override name = 'UnsupportedSchemeError';
   constructor(scheme: string) {
     super(
       `unsupported URI scheme "${scheme}:" (supported: hf://datasets/<owner>/<repo>[/<file>], https://, http://, file://, a local path)`,
       'E_FETCH_SCHEME',
     );
-    this.name = 'UnsupportedSchemeError';
   }
 }
 
@@ -42,7 +42,17 @@ export function parseFetchUri(uri: string, endpoint = DEFAULT_HF_ENDPOINT): Fetc
     if (uri.trim() === '') throw new UsageError('fetch needs a URI or a path', 'E_FETCH_URI');
     return { kind: 'file', path: resolve(uri) };
   }
-  if (scheme === 'file') return { kind: 'file', path: fileURLToPath(uri) };
+  if (scheme === 'file') {
+    // file://../.. has a host ("..") and file://host/x a remote host: both are usage errors.
+    try {
+      return { kind: 'file', path: fileURLToPath(uri) };
+    } catch {
+      throw new UsageError(
+        `not a usable file URI: ${uri} (use file:///absolute/path, or a plain relative path)`,
+        'E_FETCH_URI',
+      );
+    }
+  }
   if (scheme === 'http' || scheme === 'https') {
     try {
       return { kind: 'http', url: new URL(uri).toString() };
@@ -78,12 +88,7 @@ export function parseFetchUri(uri: string, endpoint = DEFAULT_HF_ENDPOINT): Fetc
 }
 
 /** `$BENCH_CACHE_DIR`, else `$XDG_CACHE_HOME/inferencebench`, else `~/.cache/inferencebench`. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BENCH_CACHE_DIR && env.BENCH_CACHE_DIR !== '') return resolve(env.BENCH_CACHE_DIR);
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'inferencebench');
-  return join(homedir(), '.cache', 'inferencebench');
-}
+export { cacheRoot };
 
 export function fetchCachePath(uri: string, env: NodeJS.ProcessEnv = process.env): string {
   const id = createHash('sha256').update(uri, 'utf8').digest('hex').slice(0, 12);

@@ -2,6 +2,8 @@
 // actually present in each suite.
 import {
   engineLabel,
+  getPath,
+  getString,
   hardwareLabel,
   metricNumber,
   modelLabel,
@@ -11,9 +13,12 @@ import {
   type LoadedEnvelope,
 } from './envelopeView.js';
 import { csvLine, formatNumber, formatPercent, renderTable, type Column } from './format.js';
+import { datasetLabel, datasetOf, producerOf, type DatasetRef, type Producer } from './interop.js';
+import type { TrustLevel } from '../../envelope/trust.js';
+import { envelopeFlags, trustCell } from './trustView.js';
 
-/** What the signature check said about one file. */
-export type SignatureStatus = 'ok' | 'unsigned' | 'fail' | 'unchecked';
+/** What the signature check said about one file: its trust level. */
+export type SignatureStatus = TrustLevel;
 
 export interface SummaryInput extends LoadedEnvelope {
   readonly signature: SignatureStatus;
@@ -38,21 +43,90 @@ export const SUMMARY_METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'accuracy', header: 'Accuracy', kind: 'rate' },
 ];
 
+/** The metrics InferenceBench's summary --json always lists per run (null when absent). */
+export const PYTHON_SUMMARY_METRICS: readonly string[] = [
+  'throughput_tok_per_s',
+  'ttft_p50_ms',
+  'ttft_p99_ms',
+  'tpot_p50_ms',
+  'ok_rate',
+  'power_avg_w',
+  'joules_per_token',
+  'cost_usd_per_million_tokens',
+];
+
+/** What InferenceBench's summary --json says about a run (their field names). */
+export interface SummaryIdentity {
+  readonly runId: string;
+  readonly suiteId: string;
+  readonly engineName: string | null;
+  readonly engineVersion: string | null;
+  readonly quantization: string | null;
+  /** First GPU's model, or "cpu" without GPUs (as their summary writes it). */
+  readonly hardwareModel: string;
+  readonly producer: Producer;
+  readonly dataset: DatasetRef;
+  /** PYTHON_SUMMARY_METRICS plus the metric columns this suite shows. */
+  readonly jsonMetrics: Readonly<Record<string, number | null>>;
+}
+
 export interface SummaryRow {
   readonly path: string;
+  readonly identity: SummaryIdentity;
   readonly runId: string;
   readonly model: string;
   readonly engine: string;
   readonly quant: string;
   readonly hardware: string;
   readonly signature: SignatureStatus;
+  /** `incomplete`, `quality invalid`: why this row's numbers are suspect. */
+  readonly flags: readonly string[];
   readonly metrics: Readonly<Record<string, number | null>>;
 }
 
 export interface SummaryReport {
-  readonly suites: ReadonlyMap<string, { columns: readonly MetricColumn[]; rows: readonly SummaryRow[] }>;
+  readonly suites: ReadonlyMap<
+    string,
+    { columns: readonly MetricColumn[]; rows: readonly SummaryRow[]; notes: readonly string[] }
+  >;
   readonly loaded: number;
   readonly skipped: number;
+}
+
+function identityOf(input: SummaryInput, columns: readonly MetricColumn[]): SummaryIdentity {
+  const env = input.envelope;
+  const gpus = getPath(env, 'hardware_fingerprint', 'gpus');
+  const firstGpu = Array.isArray(gpus) && gpus.length > 0 ? getString(gpus[0], 'model') : undefined;
+  const jsonMetrics: Record<string, number | null> = {};
+  for (const key of [...PYTHON_SUMMARY_METRICS, ...columns.map((c) => c.key)])
+    jsonMetrics[key] = metricNumber(env, key) ?? null;
+  return {
+    runId: getString(env, 'run_id') ?? '',
+    suiteId: suiteId(env),
+    engineName: getString(env, 'engine', 'name') ?? null,
+    engineVersion: getString(env, 'engine', 'version') ?? null,
+    quantization: getString(env, 'quantization', 'format') ?? null,
+    hardwareModel: firstGpu ?? 'cpu',
+    producer: producerOf(env),
+    dataset: datasetOf(env),
+    jsonMetrics,
+  };
+}
+
+/** A note when one suite's runs used different data (dataset hashes): not the same workload. */
+function datasetNote(rows: readonly SummaryRow[]): string[] {
+  const byHash = new Map<string, { label: string; count: number }>();
+  for (const row of rows) {
+    const ref = row.identity.dataset;
+    const entry = byHash.get(ref.hash) ?? { label: datasetLabel(ref), count: 0 };
+    entry.count++;
+    byHash.set(ref.hash, entry);
+  }
+  if (byHash.size < 2) return [];
+  const parts = [...byHash.values()].map((e) => `${e.label} ×${e.count}`);
+  return [
+    `${byHash.size} different datasets (${parts.join(', ')}): rows with different hashes are not the same workload`,
+  ];
 }
 
 export function buildSummary(inputs: readonly SummaryInput[], skipped: number): SummaryReport {
@@ -63,7 +137,7 @@ export function buildSummary(inputs: readonly SummaryInput[], skipped: number): 
     list.push(input);
     bySuite.set(id, list);
   }
-  const suites = new Map<string, { columns: MetricColumn[]; rows: SummaryRow[] }>();
+  const suites = new Map<string, { columns: MetricColumn[]; rows: SummaryRow[]; notes: string[] }>();
   for (const id of [...bySuite.keys()].sort()) {
     const members = bySuite.get(id) ?? [];
     const columns = SUMMARY_METRIC_COLUMNS.filter((column) =>
@@ -74,17 +148,19 @@ export function buildSummary(inputs: readonly SummaryInput[], skipped: number): 
       for (const column of columns) metrics[column.key] = metricNumber(m.envelope, column.key) ?? null;
       return {
         path: m.path,
+        identity: identityOf(m, columns),
         runId: shortRunId(m.envelope),
         model: modelLabel(m.envelope),
         engine: engineLabel(m.envelope),
         quant: quantLabel(m.envelope),
         hardware: hardwareLabel(m.envelope),
         signature: m.signature,
+        flags: envelopeFlags(m.envelope),
         metrics,
       };
     });
     rows.sort(byThroughputDesc);
-    suites.set(id, { columns, rows });
+    suites.set(id, { columns, rows, notes: datasetNote(rows) });
   }
   return { suites, loaded: inputs.length, skipped };
 }
@@ -99,16 +175,7 @@ function byThroughputDesc(a: SummaryRow, b: SummaryRow): number {
 }
 
 export function signatureLabel(status: SignatureStatus): string {
-  switch (status) {
-    case 'ok':
-      return 'signed OK';
-    case 'unsigned':
-      return 'unsigned';
-    case 'fail':
-      return 'FAIL';
-    case 'unchecked':
-      return 'unchecked';
-  }
+  return trustCell(status);
 }
 
 function cellOf(column: MetricColumn, value: number | null | undefined): string {
@@ -130,9 +197,11 @@ export function renderSummaryText(report: SummaryReport): string {
       { header: 'Quant' },
       { header: 'Hardware' },
       ...suite.columns.map((c) => ({ header: c.header, align: 'right' as const })),
-      { header: 'Signature' },
+      { header: 'Trust' },
       { header: 'Run' },
     ];
+    const anyFlags = suite.rows.some((row) => row.flags.length > 0);
+    if (anyFlags) columns.push({ header: 'Flags' });
     const rows = suite.rows.map((row) => [
       row.model,
       row.engine,
@@ -141,30 +210,51 @@ export function renderSummaryText(report: SummaryReport): string {
       ...suite.columns.map((c) => cellOf(c, row.metrics[c.key])),
       signatureLabel(row.signature),
       row.runId,
+      ...(anyFlags ? [row.flags.join(', ') || '-'] : []),
     ]);
     blocks.push(
-      `${id} (${suite.rows.length} run${suite.rows.length === 1 ? '' : 's'})\n${renderTable(columns, rows)}`,
+      `${id} (${suite.rows.length} run${suite.rows.length === 1 ? '' : 's'})\n${renderTable(columns, rows)}` +
+        suite.notes.map((note) => `\nnote: ${note}`).join(''),
     );
   }
   blocks.push(summaryTrailer(report));
   return blocks.join('\n\n');
 }
 
+/**
+ * `--json` in InferenceBench's shape: {"suites": {<suite_id>: [{run_id, run_id_short, suite_id,
+ * model_id, engine {name, version}, quantization, hardware, metrics {…}}]}, "skipped": M} with our
+ * fields added per run (path, signature, tool, dataset, model/engine/hardware labels) and per
+ * report (notes: suites whose runs used different datasets).
+ */
 export function summaryJson(report: SummaryReport): unknown {
   const suites: Record<string, unknown[]> = {};
+  const notes: string[] = [];
   for (const [id, suite] of report.suites) {
-    suites[id] = suite.rows.map((row) => ({
-      path: row.path,
-      run_id: row.runId,
-      model: row.model,
-      engine: row.engine,
-      quant: row.quant,
-      hardware: row.hardware,
-      signature: row.signature,
-      ...row.metrics,
-    }));
+    suites[id] = suite.rows.map((row) => {
+      const who = row.identity;
+      return {
+        run_id: who.runId,
+        run_id_short: row.runId,
+        suite_id: who.suiteId,
+        model_id: row.model,
+        engine: { name: who.engineName, version: who.engineVersion },
+        quantization: who.quantization,
+        hardware: who.hardwareModel,
+        metrics: who.jsonMetrics,
+        path: row.path,
+        signature: row.signature,
+        incomplete: row.flags.includes('incomplete'),
+        quality_valid: !row.flags.includes('quality invalid'),
+        tool: who.producer,
+        dataset: { id: who.dataset.id, hash: who.dataset.hash },
+        engine_label: row.engine,
+        hardware_label: row.hardware,
+      };
+    });
+    for (const note of suite.notes) notes.push(`${id}: ${note}`);
   }
-  return { suites, skipped: report.skipped };
+  return { suites, skipped: report.skipped, loaded: report.loaded, notes };
 }
 
 /** One CSV for all suites: suite_id first, then the union of metric columns. */
@@ -180,6 +270,7 @@ export function renderSummaryCsv(report: SummaryReport): string {
     'hardware',
     ...metricKeys,
     'signature',
+    'flags',
     'run_id',
     'path',
   ];
@@ -195,6 +286,7 @@ export function renderSummaryCsv(report: SummaryReport): string {
           row.hardware,
           ...metricKeys.map((key) => row.metrics[key] ?? null),
           row.signature,
+          row.flags.join(';'),
           row.runId,
           row.path,
         ]),

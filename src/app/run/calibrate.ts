@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createStreamClient, resolvePointConfig, runPoint } from '../../harness/index.js';
-import type { ClientCeiling } from '../report/doctor/calibration.js';
+import type { ClientCeiling } from './calibration.js';
 import { UsageError } from '../errors.js';
 
 export const CALIBRATION_CONCURRENCY = 256;

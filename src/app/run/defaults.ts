@@ -19,6 +19,8 @@ export const DEFAULTS = {
   gate: { enabled: true, targetCov: 0.05, window: 30, timeoutS: 60 },
   requestTimeoutS: 600,
   idleTimeoutS: 30,
+  /** Per-event cap of the SSE parser (1 MiB): past it a request fails with event_too_large. */
+  maxEventBytes: 1024 * 1024,
   drainGraceS: 30,
   /** The model the embedded engine serves when --model is not given (the engine's own default). */
   embeddedModel: defaultEngineOptions.model,

@@ -24,6 +24,7 @@ import {
   type IdleBaseline,
   type TelemetrySession,
 } from '../../telemetry/index.js';
+import { bundledLockfileSha256 } from '../build-info.js';
 import { VERSION } from '../version.js';
 
 import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, OK_RATE_FLOOR, signingOptionsOf } from './defaults.js';
@@ -31,12 +32,20 @@ import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.j
 import { createPresenter, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
+import {
+  judgeFlagWarnings,
+  prepareRunAnalysis,
+  renderRunAnalysis,
+  solCellOf,
+} from '../analysis/run-setup.js';
 import { runOnePoint, type PointReport } from './point.js';
 import { runTrials } from './trials.js';
 
 export interface ExecuteContext {
   /** The CLI arguments as typed (trials re-run them in fresh processes). */
   readonly argv: readonly string[];
+  /** Called with the envelope files this run wrote (`--report html` renders them; run ≠ report). */
+  readonly onEnvelopes?: (paths: readonly string[]) => Promise<void>;
 }
 
 export interface PointsOptions {
@@ -58,23 +67,22 @@ export interface PointsOutcome {
 
 export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
   const plugins = await discoverOnce();
-  const { plugin } = resolveSuite(plugins, config.suiteId);
-  if (config.list) {
-    for (const b of plugin.benchmarks) process.stdout.write(`${plugin.id}.${b.id}\n`);
-    return 0;
-  }
+  resolveSuite(plugins, config.suiteId);
   if (config.detach) {
     const { startDetached } = await import('./detach.js');
     return startDetached(config, context.argv);
   }
-  if (config.trials > 1) return runTrials(config, context.argv);
+  if (config.trials > 1) return runTrials(config, context.argv, context.onEnvelopes);
   const { reports, aborted } = await runPoints(config, { plugins });
   printResults(config, reports);
+  if (reports.length > 0) await context.onEnvelopes?.(reports.map((r) => r.envelopePath));
   if (aborted) return 130;
+  const unsignedReports = reports.filter((r) => r.unsignedReason !== null);
+  for (const r of unsignedReports)
+    process.stderr.write(`bench: ${r.envelopePath} written UNSIGNED (${r.unsignedReason ?? ''})\n`);
   const failing = reports.filter((r) => !meetsOkRateFloor(r.metrics[METRIC.okRate]));
-  if (failing.length === 0) return 0;
-  process.stderr.write(`bench: ${okRateFloorFailure(failing)}\n`);
-  return 1;
+  if (failing.length > 0) process.stderr.write(`bench: ${okRateFloorFailure(failing)}\n`);
+  return unsignedReports.length > 0 || failing.length > 0 ? 1 : 0;
 }
 
 /** The exit-1 reason: every point below the ok-rate floor, with its ok rate. */
@@ -117,6 +125,14 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     }
   }
   const slo = runSloTemplate(config);
+  // A missing or malformed --prices-file / --ceilings exits 2 here, before any request.
+  const analysis = prepareRunAnalysis(config);
+  for (const { spec: s } of contexts) {
+    for (const warning of judgeFlagWarnings(s, `${plugin.id}.${s.id}`, config)) {
+      process.stderr.write(`bench: warning: ${warning}\n`);
+      validationWarnings.push(`${plugin.id}.${s.id}: ${warning}`);
+    }
+  }
 
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
@@ -130,7 +146,24 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const suiteLabel = specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id;
   try {
+    // The console (or the headless [setup] line) comes first, so something shows at once; set-up
+    // (engine or endpoint check, telemetry, fingerprint, idle baseline) takes a second or more.
+    presenter = await createPresenter(
+      config,
+      {
+        suite: suiteLabel,
+        model: config.model || (config.baseUrl === null ? DEFAULTS.embeddedModel : '…'),
+        engine: config.baseUrl === null ? 'sim (embedded)' : config.engine,
+        endpointHost: config.baseUrl === null ? 'embedded' : new URL(config.baseUrl).host,
+        simulated: config.baseUrl === null,
+        onStopRequest: () => stop.abort(),
+      },
+      config.baseUrl === null
+        ? 'embedded engine, telemetry, idle baseline …'
+        : 'endpoint check, telemetry, idle baseline …',
+    );
     let baseUrl = config.baseUrl;
     let modelId = config.model;
     if (baseUrl === null) {
@@ -193,7 +226,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     });
     const [fingerprintParts, provenance, engineVersion] = await Promise.all([
       collectFingerprintParts(),
-      collectProvenance({ cwd: process.cwd(), lockfilePath: packageLockPath() }),
+      collectProvenance({ cwd: process.cwd(), ...lockfileFacts() }),
       engine !== null
         ? Promise.resolve(VERSION)
         : probeEngineVersion(baseUrl).then((v) => v.version ?? 'unknown'),
@@ -210,14 +243,13 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       validationWarnings.push(busyIdle);
     }
 
-    presenter = await createPresenter(config, {
-      suite: specs.length === 1 ? `${plugin.id}.${specs[0]?.id ?? ''}` : plugin.id,
+    presenter.ready({
+      suite: suiteLabel,
       model: modelId,
       engine:
         engine !== null ? 'sim (embedded)' : simulated ? `sim (${new URL(baseUrl).host})` : config.engine,
       endpointHost: new URL(baseUrl).host,
       simulated,
-      onStopRequest: () => stop.abort(),
     });
     const telemetryTimer = setInterval(() => {
       if (telemetry) presenter?.telemetry(telemetry.snapshot());
@@ -256,6 +288,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
             onSnapshot: (snapshot) => presenter?.harness(snapshot),
             filePrefix: options.filePrefix ?? '',
             runContext: options.runContext ?? {},
+            analysis,
             warnings: [
               ...simWarnings,
               ...(options.warnings ?? []),
@@ -300,14 +333,20 @@ export function idleBaselineWarning(idle: IdleBaseline): string | null {
   );
 }
 
-/** The tool's own lockfile: its hash is the envelope's pip_freeze_hash analogue. */
-function packageLockPath(): string {
+/**
+ * The tool's own lockfile, whose hash is the envelope's pip_freeze_hash analogue: the bundle carries
+ * the hash of the lockfile it was built from (an installed package ships none); the sources read
+ * the package-lock.json of their checkout.
+ */
+function lockfileFacts(): { lockfileSha256: string } | { lockfilePath: string } {
+  const bundled = bundledLockfileSha256();
+  if (bundled !== undefined) return { lockfileSha256: bundled };
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package-lock.json'))) return join(dir, 'package-lock.json');
+    if (existsSync(join(dir, 'package-lock.json'))) return { lockfilePath: join(dir, 'package-lock.json') };
     dir = dirname(dir);
   }
-  return join(process.cwd(), 'package-lock.json');
+  return { lockfilePath: join(process.cwd(), 'package-lock.json') };
 }
 
 function apiKey(config: RunConfig): string | undefined {
@@ -343,6 +382,7 @@ function rowOf(report: PointReport): SweepRow {
     okRate: num('ok_rate'),
     joulesPerToken: num('joules_per_token'),
     envelope: basename(report.envelopePath),
+    sol: solCellOf(report.envelope),
   };
 }
 
@@ -371,6 +411,7 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
       const rows = reports.filter((r) => r.suiteId === suite).map(rowOf);
       process.stdout.write(`${suite}\n${sweepTable(config.points[0]?.mode ?? 'closed', rows)}\n`);
     }
+    process.stdout.write(`\n${renderRunAnalysis(reports.map(pointOutput), config)}\n\n`);
     process.stdout.write(`One signed envelope per point under ${config.outputDir}\n`);
     return;
   }
@@ -390,5 +431,10 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
         tier: r.tier,
       })}\n`,
     );
+    process.stdout.write(`${renderRunAnalysis([pointOutput(r)], config)}\n`);
   }
+}
+
+function pointOutput(r: PointReport): { label: string; path: string; envelope: object } {
+  return { label: r.point.label, path: r.envelopePath, envelope: r.envelope };
 }

@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 
+/** --dev-key's help (bench run, replay, profile): without it, which key signs. */
+export const DEV_KEY_HELP =
+  'ed25519 signing key for --signing-mode dev (default: ./cosign.key if it exists, else your per-user key, created on first use)';
+
 /** A numeric range: checked at parse time (exit 2), documented in --help's table and docs/commands.md. */
 export interface NumberRange {
   readonly min: number;
@@ -259,8 +263,7 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'dev-key',
     arg: '<path>',
-    help: 'ed25519 signing key for --signing-mode dev (create with bench keygen)',
-    default: DEFAULTS.devKeyPath,
+    help: DEV_KEY_HELP,
     configKey: 'devKeyPath',
   },
   { name: 'strict', help: 'treat plugin validation warnings as fatal', configKey: 'strict' },
@@ -332,6 +335,14 @@ export const RUN_FLAGS: readonly FlagRow[] = [
     setByTrialsParent: true,
   },
   {
+    name: 'report',
+    arg: '<format>',
+    help: "also write a self-contained page of the run's envelopes: html → <output>/report.html",
+    choices: ['html'],
+    configKey: 'report',
+    setByTrialsParent: true,
+  },
+  {
     name: 'json',
     help: 'print the result (envelope paths + metrics) as JSON on stdout',
     configKey: 'json',
@@ -357,6 +368,14 @@ export const RUN_FLAGS: readonly FlagRow[] = [
     default: String(DEFAULTS.requestTimeoutS),
     range: positiveSeconds,
     configKey: 'requestTimeoutS',
+  },
+  {
+    name: 'max-event-bytes',
+    arg: '<bytes>',
+    help: 'largest SSE event accepted; a longer one fails its request with event_too_large',
+    default: String(DEFAULTS.maxEventBytes),
+    range: { min: 1024, max: 256 * 1024 * 1024, integer: true, rule: 'an integer from 1024 to 268435456' },
+    configKey: 'maxEventBytes',
   },
   {
     name: 'idle-timeout',
@@ -410,36 +429,40 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'num-prompts',
     arg: '<n>',
+    range: positiveInt(10_000_000),
     help: 'synthetic/long-context: distinct prompts before fresh ones are generated',
     configKey: 'extra.numPrompts',
   },
   {
     name: 'num-sessions',
     arg: '<n>',
+    range: positiveInt(1_000_000),
     help: 'multi-turn: sessions in the pool',
     configKey: 'extra.numSessions',
   },
   {
     name: 'turns',
     arg: '<dist>',
-    help: 'multi-turn: turns per session (default uniform:2,5)',
+    help: 'multi-turn: turns per session (default: uniform:2,5)',
     configKey: 'extra.turnsPerSession',
   },
   {
     name: 'think-ms',
     arg: '<dist>',
-    help: 'multi-turn: think time between turns (default uniform:200,1000)',
+    help: 'multi-turn: think time between turns (default: uniform:200,1000)',
     configKey: 'extra.thinkMs',
   },
   {
     name: 'max-turns',
     arg: '<n>',
+    range: positiveInt(10_000),
     help: 'multi-turn: cap on turns per session',
     configKey: 'extra.maxTurns',
   },
   {
     name: 'block-tokens',
     arg: '<n>',
+    range: positiveInt(1_000_000),
     help: 'trace: tokens per hash_id block',
     configKey: 'extra.blockTokens',
   },
@@ -451,27 +474,70 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'max-model-len',
     arg: '<n>',
+    range: positiveInt(100_000_000),
     help: "model context length for validation (default: the catalog's)",
     configKey: 'extra.maxModelLen',
   },
   {
     name: 'prices-file',
     arg: '<path>',
-    help: 'custom prices YAML (recorded for plugins that use it)',
+    help: "token prices (YAML/JSON in LiteLLM's model_prices shape) for cost_usd_per_million_tokens; checked before any request",
     configKey: 'extra.pricesFile',
+  },
+  {
+    name: 'gpu-hour-usd',
+    arg: '<usd>',
+    help: 'self-hosted cost: $ per GPU-hour (× GPUs ÷ measured throughput)',
+    range: { min: 0, max: 1_000_000, rule: 'a non-negative number of dollars' },
+    configKey: 'analysis.gpuHourUsd',
+  },
+  {
+    name: 'ceilings',
+    arg: '<file>',
+    help: 'speed-of-light ceilings by key path, laid over the shipped ones (%SoL)',
+    configKey: 'analysis.ceilingsPath',
+  },
+  {
+    name: 'model-bytes',
+    arg: '<bytes>',
+    help: 'model weight bytes for %SoL when the catalog does not know the model',
+    range: { min: 0, max: 1e16, minExclusive: true, rule: 'a positive number of bytes' },
+    configKey: 'analysis.modelBytes',
   },
   {
     name: 'judge-model',
     arg: '<id>',
-    help: 'LLM-as-judge model id (recorded for plugins that use it)',
+    help: 'LLM-as-judge model id (specs with scoring: judge_llm; ignored with a warning otherwise)',
     configKey: 'extra.judgeModel',
+  },
+  {
+    name: 'judge-base-url',
+    arg: '<url>',
+    help: "the judge's OpenAI-compatible base URL (default: the run's base URL)",
+    configKey: 'extra.judgeBaseUrl',
   },
   {
     name: 'judge-max-questions',
     arg: '<n>',
-    help: 'cap on judged questions (recorded for plugins that use it)',
+    help: 'cap on judged questions (0 = all); only the judged ones count in the accuracy',
     range: nonNegativeInt(MAX_TOKENS, 'an integer ≥ 0'),
     configKey: 'extra.judgeMaxQuestions',
+  },
+  {
+    name: 'cancel-rate',
+    arg: '<fraction>',
+    help: 'abort this seeded fraction of requests mid-stream (counted as cancelled, never as errors)',
+    range: { min: 0, max: 1, rule: 'a fraction in [0, 1]' },
+    configKey: 'cancel.rate',
+    driverKey: 'cancel_rate',
+  },
+  {
+    name: 'cancel-after-ms',
+    arg: '<ms>',
+    help: 'with --cancel-rate: abort this long after sending (default 500)',
+    range: { min: 0, max: MAX_SECONDS * 1000, rule: 'a non-negative number of milliseconds' },
+    configKey: 'cancel.afterMs',
+    driverKey: 'cancel_after_ms',
   },
   {
     name: 'sim-timing',
@@ -486,6 +552,22 @@ export const RUN_FLAGS: readonly FlagRow[] = [
     help: 'embedded engine: probability of an injected fault per request',
     range: { min: 0, max: 1, rule: 'a probability in [0, 1]' },
     configKey: 'simFaultRate',
+  },
+  // Sharded runs (docs/scale-out.md): parsed together by app/shard/options.ts.
+  {
+    name: 'shard',
+    arg: '<i/N>',
+    help: 'run shard i of N of a sharded run: 1/N of the load and its share of the workload',
+  },
+  {
+    name: 'coordinator',
+    arg: '<url>',
+    help: 'sharded run: the coordinator (start barrier, clock exchange, results), e.g. http://bench-coordinator:7400',
+  },
+  {
+    name: 'run-id',
+    arg: '<uuid>',
+    help: 'sharded run: the run id (UUIDv7) every shard shares',
   },
 ];
 

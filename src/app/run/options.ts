@@ -1,6 +1,7 @@
 // `bench run` flags → a validated RunConfig, driven by the flag table (flags.ts). Pure: no I/O,
 // so every rule is table-tested.
 import { UsageError } from '../errors.js';
+import { parseShardFlags, type ShardRunConfig } from '../shard/options.js';
 import { DEFAULTS } from './defaults.js';
 import { attributeOf, parseChoice, parseNumber, parseNumberList, RUN_FLAGS, type FlagRow } from './flags.js';
 
@@ -69,9 +70,12 @@ export interface RunConfig {
   readonly trials: number;
   readonly tui: boolean;
   readonly json: boolean;
+  /** --report html: also write <outputDir>/report.html for this run's envelopes (commands/run.ts). */
+  readonly report: 'html' | null;
   readonly detach: boolean;
   readonly requestTimeoutS: number;
   readonly idleTimeoutS: number;
+  readonly maxEventBytes: number;
   readonly drainGraceS: number;
   readonly simTiming: 'sim' | 'fixed' | 'nodelay';
   readonly simFaultRate: number;
@@ -79,6 +83,16 @@ export interface RunConfig {
   readonly workers: number | null;
   /** Plugin-specific flags forwarded to the workload (recorded in driver_options too). */
   readonly extra: Readonly<Record<string, string | number>>;
+  /** Cost and %SoL inputs (docs/metrics.md). */
+  readonly analysis: {
+    readonly gpuHourUsd: number | null;
+    readonly ceilingsPath: string | null;
+    readonly modelBytes: number | null;
+  };
+  /** --cancel-rate / --cancel-after-ms (rate 0 = off). */
+  readonly cancel: { readonly rate: number; readonly afterMs: number };
+  /** `--shard i/N --coordinator URL --run-id UUID`: this process is one shard of a sharded run. */
+  readonly shard: ShardRunConfig | null;
 }
 
 /** @deprecated kept for callers of the old name: see DEFAULTS in defaults.ts. */
@@ -160,14 +174,19 @@ export function defaultRunConfig(suiteId: string = DEFAULTS.suiteId): RunConfig 
     trials: 1,
     tui: true,
     json: false,
+    report: null,
     detach: false,
     requestTimeoutS: DEFAULTS.requestTimeoutS,
     idleTimeoutS: DEFAULTS.idleTimeoutS,
+    maxEventBytes: DEFAULTS.maxEventBytes,
     drainGraceS: DEFAULTS.drainGraceS,
     simTiming: 'sim',
     simFaultRate: 0,
     workers: null,
     extra: {},
+    analysis: { gpuHourUsd: null, ceilingsPath: null, modelBytes: null },
+    cancel: { rate: 0, afterMs: 500 },
+    shard: null,
   };
 }
 
@@ -239,6 +258,19 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     );
   if (has('concurrency') && (has('rps') || has('rpsSweep')))
     flagWarnings.push(`--concurrency ${text('concurrency')} is ignored: the open-loop rate sets the load`);
+  const shard = parseShardFlags({
+    ...(has('shard') ? { shard: text('shard') } : {}),
+    ...(has('coordinator') ? { coordinator: text('coordinator') } : {}),
+    ...(has('runId') ? { runId: text('runId') } : {}),
+  });
+  if (shard !== null) {
+    // One point, one process, one shared endpoint: what the merge can put back together.
+    if (has('sweep') || has('rpsSweep') || raw.allBenchmarks === true)
+      fail('--shard runs one point: leave out --sweep, --rps-sweep and --all-benchmarks');
+    if (config.trials > 1) fail('--shard and --trials are mutually exclusive');
+    if (raw.detach === true) fail('--shard and --detach are mutually exclusive');
+    if (!config.baseUrl) fail('--shard needs --base-url: every shard drives the same endpoint');
+  }
   return {
     ...config,
     points,
@@ -246,5 +278,6 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     concurrencyGiven: has('concurrency') && !has('rps') && !has('rpsSweep'),
     isSweep: has('sweep') || has('rpsSweep'),
     baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,
+    shard,
   };
 }

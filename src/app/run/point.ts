@@ -1,11 +1,14 @@
 // One measured point: run it through the harness, summarise telemetry and server metrics, build,
 // sign and write its envelope.
+import { journalPathFor } from '../../harness/metrics/journal.js';
 import {
   buildEnvelope,
   endpointHash,
+  envelopeFileText,
   pointMetricsV1,
   signEnvelope,
   writeEnvelope,
+  writeUnsignedEnvelope,
   ZERO_HASH,
   type CiRecord,
   type EnvelopeWrite,
@@ -19,13 +22,13 @@ import {
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
+  systemClock,
   type PointResult,
   type SloTemplate,
 } from '../../harness/index.js';
 import { createWorkerPoolClient, defaultWorkerCount } from '../../harness/client/worker-pool.js';
 import { workloadToDriver } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
-import type { SingleTurnWorkload } from '../../harness/plugins/types.js';
 import {
   loadTokenizer,
   OutputTokenAuditor,
@@ -34,14 +37,26 @@ import {
 } from '../../harness/tokenizer/index.js';
 import type { HarnessSnapshot, RequestRecord } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
+import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
-import { calibrationPath, checkAgainstCeiling, readCalibration } from '../report/doctor/calibration.js';
+import { calibrationPath, checkAgainstCeiling, readCalibration } from './calibration.js';
+import { applyPointAnalysis, type RunAnalysis } from '../analysis/run-setup.js';
+import {
+  openShardSession,
+  shardEnvelopeOf,
+  shardSeed,
+  shareRequests,
+  sharePoint,
+  shareWorkload,
+} from '../shard/point-shard.js';
 import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
 
 export interface PointReport {
+  /** Set when signing failed and the envelope was written unsigned (the run then exits 1). */
+  readonly unsignedReason: string | null;
   readonly suiteId: string;
   readonly modelId: string;
   readonly telemetry: TelemetryWindowSummary;
@@ -55,6 +70,8 @@ export interface PointReport {
   readonly tier: string;
   readonly valid: boolean;
   readonly incomplete: boolean;
+  /** The envelope as signed (for the %SoL, descriptor and server lines under the result tables). */
+  readonly envelope: object;
 }
 
 export interface PointInput {
@@ -81,10 +98,41 @@ export interface PointInput {
   readonly filePrefix: string;
   readonly runContext: Readonly<Record<string, unknown>>;
   readonly warnings: readonly string[];
+  /** Cost, %SoL, judge inputs checked before the run (prepareRunAnalysis). */
+  readonly analysis: RunAnalysis;
 }
 
 export async function runOnePoint(input: PointInput): Promise<PointReport> {
-  const { config, point } = input;
+  if (input.config.shard === null) return runPointOnce(input);
+  // A shard of a sharded run (docs/scale-out.md): its share of the load and of the workload; the
+  // coordinator agrees the start, the window and the end with the other shards.
+  const shard = input.config.shard;
+  const session = await openShardSession(shard);
+  try {
+    return await runPointOnce(input, {
+      session,
+      point: sharePoint(input.point, shard.shard),
+      workload: shareWorkload(input.workload, shard.shard),
+    });
+  } catch (error) {
+    await session?.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+interface ShardPart {
+  readonly session: Awaited<ReturnType<typeof openShardSession>>;
+  /** The shard's share of the point and of the workload. */
+  readonly point: SweepPoint;
+  readonly workload: Workload;
+}
+
+async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<PointReport> {
+  const { config } = input;
+  const point = shardPart?.point ?? input.point;
+  const workload = shardPart?.workload ?? input.workload;
+  const shard = config.shard;
+  const session = shardPart?.session ?? null;
   const connections = point.mode === 'closed' ? point.value : (config.maxConcurrency ?? 1024);
   const clientOptions = {
     baseUrl: input.baseUrl,
@@ -94,6 +142,10 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     connections,
     idleTimeoutMs: config.idleTimeoutS * 1000,
     requestTimeoutMs: config.requestTimeoutS * 1000,
+    maxEventBytes: config.maxEventBytes,
+    ...(config.cancel.rate > 0
+      ? { cancel: { rate: config.cancel.rate, afterMs: config.cancel.afterMs, seed: config.seed } }
+      : {}),
   };
   const workers =
     config.workers ??
@@ -117,26 +169,35 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     }
     input.onSnapshot(snapshot);
   };
-  const serverMetrics = new ServerMetricsRecorder(metricsUrlOf(config.metricsUrl, input.baseUrl));
-  const customDriver = workloadToDriver(input.workload, {
+  const metricsUrl = metricsUrlOf(config.metricsUrl, input.baseUrl);
+  const serverMetrics = new ServerMetricsRecorder(metricsUrl);
+  const customDriver = workloadToDriver(workload, {
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
   // --tokenizer: keep each answer's text so its tokens can be counted both ways (docs/metrics.md).
   const tokenizer = config.tokenizerPath ? await loadTokenizer({ path: config.tokenizerPath }) : null;
-  const workload =
-    tokenizer !== null && input.workload.kind === 'single-turn'
+  const runWorkload: Workload =
+    tokenizer !== null && workload.kind === 'single-turn'
       ? {
-          ...input.workload,
-          request: (i: number) => ({
-            ...(input.workload as SingleTurnWorkload).request(i),
-            collectText: true,
-          }),
+          ...workload,
+          request: (i: number) => ({ ...(workload).request(i), collectText: true }),
         }
-      : input.workload;
+      : workload;
+  // The envelope's timeline block: t = 0 now, on the clock the point runner and telemetry share.
+  const originMs = systemClock.now();
+  const timeline = new TimelineBuilder(originMs, TIMELINE_COLUMNS, {
+    originEpochMs: systemClock.epochMsOf(originMs),
+  });
   let result: PointResult;
+  // Shards may share an output folder (one volume): each keeps its own journal.
+  const shardTag = shard === null ? '' : `shard${shard.shard.index}of${shard.shard.count}-`;
+  const journalPath = journalPathFor(config.outputDir, `${shardTag}${point.label}`);
+  const numRequests = shard !== null ? shareRequests(config.numRequests, shard.shard) : config.numRequests;
   try {
     await serverMetrics.start();
+    // Every shard starts its warm-up at the same instant.
+    if (session !== null) await session.gate('start');
     result = await runPoint(
       resolvePointConfig({
         ...(point.mode === 'closed'
@@ -149,27 +210,42 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
               ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
             }),
         durationS: config.durationS,
-        ...(config.numRequests !== null ? { numRequests: config.numRequests } : {}),
+        ...(numRequests !== null ? { numRequests } : {}),
         warmupRequests: config.warmupRequests,
         gate: config.gate,
         rampS: config.rampS,
         drainGraceS: config.drainGraceS,
-        seed: config.seed,
+        seed: shard !== null ? shardSeed(config.seed, shard.shard) : config.seed,
         sloTemplate: input.slo,
       }),
       {
         client,
-        ...(workload.kind === 'single-turn' ? { workload } : {}),
+        ...(runWorkload.kind === 'single-turn' ? { workload: runWorkload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
-        journalPath: `${config.outputDir}/.bench-journal-${point.label}.jsonl`,
+        journalPath,
         stopSignal: input.stopSignal,
         pointLabel: input.label,
+        timeline,
         ...(pool ? { workerLoopDelayP99Ms: () => pool.workerEventLoopDelayP99Ms() } : {}),
+        // Every shard opens its window at one agreed instant once it is ready to measure.
+        ...(session !== null ? { windowBarrier: () => session.barrier('measure') } : {}),
       },
     );
   } finally {
     await client.close();
+  }
+  // Every shard has finished its point; then the closing clock exchange (skew over the run). When a
+  // peer died, the barrier fails: this shard still writes its own envelope (a merge must then refuse
+  // the partial run, naming the missing shard) and fails after that.
+  let endFailure: Error | null = null;
+  if (session !== null) {
+    try {
+      await session.barrier('end');
+      await session.finish();
+    } catch (error) {
+      endFailure = error instanceof Error ? error : new Error(String(error));
+    }
   }
   const server = await serverMetrics.stop();
   const audit = tokenizer !== null ? await auditOutputTokens(result, tokenizer) : null;
@@ -179,6 +255,10 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       ? await describeJournal(result.journalPath, result.window).catch(() => null)
       : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
+  const endMs = systemClock.now();
+  input.telemetry.timelineInto?.(timeline, originMs, endMs);
+  serverMetrics.timelineInto(timeline);
+  const timelineBlock = timeline.block({ startMs: result.window.startMs, endMs: result.window.endMs }, endMs);
   const suiteId = `${input.plugin.id}.${input.spec.id}`;
   const tier = 'DRAFT';
   const ceilingWarning = await ceilingCheck(result);
@@ -189,6 +269,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       model: {
         id: input.modelId,
         provider: input.simulated ? 'sim' : config.engine,
+        // Keyed (per-user HMAC): the hash cannot be tested against guessed addresses.
         endpointHash: input.simulated ? ZERO_HASH : endpointHash(input.baseUrl),
       },
       engine: {
@@ -200,7 +281,7 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       hardwareClass: config.hardware,
       hardwareFingerprint: input.hardwareFingerprint,
       provenance: input.provenance,
-      dataset: { id: input.workload.datasetId, hash: input.workload.datasetHash },
+      dataset: { id: workload.datasetId, hash: workload.datasetHash },
       seed: config.seed,
       driverOptions: driverOptions(config, point),
       sloTemplate: config.sloTemplate,
@@ -251,11 +332,65 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
       ],
     },
     { result, workers },
-    { window: telemetrySummary, idleBaselineW: input.idleBaselineW, serverMetrics: { ...server } },
+    {
+      window: telemetrySummary,
+      idleBaselineW: input.idleBaselineW,
+      serverMetrics: { ...server },
+      timeline: timelineBlock,
+    },
   );
-  const { envelope, contentHash } = await signEnvelope(unsigned, input.signing);
-  const envelopePath = await writeEnvelope(config.outputDir, `${input.filePrefix}${point.prefix}`, envelope);
+  const analysed = await applyPointAnalysis(unsigned, {
+    analysis: input.analysis,
+    config,
+    spec: input.spec,
+    journalPath,
+    baseUrl: input.baseUrl,
+    metricsUrl,
+    apiKey: input.apiKey,
+    modelId: input.modelId,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const toSign =
+    shard === null
+      ? analysed
+      : await shardEnvelopeOf({
+          unsigned: analysed,
+          config,
+          shard,
+          session,
+          runDriverOptions: driverOptions(config, input.point),
+          window: result.window,
+          journalPath,
+          slo: input.slo,
+          bootstrapResamples: result.config.bootstrapResamples,
+          sloBasis: point.mode === 'open' ? 'scheduled' : 'sent',
+        });
+  const prefix = `${input.filePrefix}${shardTag}${point.prefix}`;
+  let envelopePath: string;
+  let contentHash: string;
+  let unsignedReason: string | null = null;
+  let signedText: string | null = null;
+  try {
+    const signed = await signEnvelope(toSign, input.signing);
+    contentHash = signed.contentHash;
+    envelopePath = await writeEnvelope(config.outputDir, prefix, signed.envelope);
+    signedText = envelopeFileText(signed.envelope);
+  } catch (error) {
+    // A measurement is never thrown away: when signing fails (an expired token, Fulcio down), the
+    // envelope is written unsigned and marked so, and the run exits 1.
+    if (!isSigningFailure(error)) throw error;
+    unsignedReason = `signing failed: ${error instanceof Error ? error.message : String(error)}`;
+    ({ path: envelopePath, contentHash } = await writeUnsignedEnvelope(
+      config.outputDir,
+      prefix,
+      toSign,
+      unsignedReason,
+    ));
+  }
+  if (endFailure !== null) throw endFailure;
+  if (session !== null && signedText !== null) await session.upload(signedText);
   return {
+    unsignedReason,
     suiteId,
     modelId: input.modelId,
     telemetry: telemetrySummary,
@@ -263,13 +398,20 @@ export async function runOnePoint(input: PointInput): Promise<PointReport> {
     envelopePath,
     contentHash,
     runId: unsigned.run_id,
-    metrics: unsigned.metrics,
+    metrics: analysed.metrics,
     ci: pointMetricsV1(result).ci,
-    warnings: unsigned.warnings,
+    warnings: analysed.warnings,
     tier,
     valid: result.valid,
     incomplete: result.incomplete,
+    envelope: analysed,
   };
+}
+
+/** Errors of the signing step itself (not a full disk or a bad envelope): keep the data unsigned. */
+function isSigningFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E_(KEYLESS|KEY_)/.test(code);
 }
 
 /** Warns when the point drove more than half of the client ceiling measured by `bench doctor --calibrate`. */

@@ -4,6 +4,7 @@ import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadDevSigner, type SigningOptions } from '../../envelope/index.js';
+import { checkOutputDir } from '../../lib/safe-file.js';
 import { UsageError } from '../errors.js';
 
 export async function preflightSigning(signing: SigningOptions): Promise<void> {
@@ -11,19 +12,46 @@ export async function preflightSigning(signing: SigningOptions): Promise<void> {
     await loadDevSigner(signing.keyPath);
     return;
   }
-  if (!signing.idToken && !process.env.SIGSTORE_ID_TOKEN) {
+  const token = signing.idToken ?? process.env.SIGSTORE_ID_TOKEN;
+  if (!token) {
     throw new UsageError(
       '--signing-mode keyless needs an OIDC token in SIGSTORE_ID_TOKEN (e.g. from your CI provider or `gcloud auth print-identity-token --audiences=sigstore`)',
       'E_KEYLESS_TOKEN',
     );
   }
+  checkIdToken(token, Date.now());
+}
+
+/**
+ * What can be known about a keyless token before any load is sent: it is a JWT, and it has not
+ * expired (Fulcio refuses an expired one, which would otherwise be found after the whole run).
+ */
+export function checkIdToken(token: string, nowMs: number): void {
+  const parts = token.trim().split('.');
+  let payload: { exp?: unknown } | null = null;
+  if (parts.length === 3) {
+    try {
+      payload = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    } catch {
+      payload = null;
+    }
+  }
+  if (payload === null || typeof payload !== 'object')
+    throw new UsageError('SIGSTORE_ID_TOKEN is not an OIDC identity token (a JWT)', 'E_KEYLESS_TOKEN');
+  if (typeof payload.exp === 'number' && payload.exp * 1000 <= nowMs)
+    throw new UsageError(
+      `SIGSTORE_ID_TOKEN expired at ${new Date(payload.exp * 1000).toISOString()}: get a fresh one`,
+      'E_KEYLESS_TOKEN',
+    );
 }
 
 export async function prepareOutputDir(dir: string): Promise<void> {
+  // Ownership, planted links, /proc and friends: refused before anything is created (exit 2).
+  checkOutputDir(dir);
   const probe = join(dir, `.bench-write-probe-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(probe, '');
+    await writeFile(probe, '', { flag: 'wx' });
     await unlink(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';

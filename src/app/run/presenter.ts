@@ -3,6 +3,7 @@
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
 import { createStateWriter } from '../live/state-file.js';
+import { headlessReason } from '../terminal.js';
 import type { RunConfig } from './options.js';
 import { formatProgressLine } from '../live/progress-line.js';
 import type { SweepRow } from './report.js';
@@ -17,17 +18,31 @@ export interface PresenterMeta {
 }
 
 export interface Presenter {
+  /**
+   * Set-up is over (engine or endpoint, telemetry, idle baseline): the final header facts. The
+   * presenter is created before set-up so the first frame (or headless line) shows at once.
+   */
+  ready(meta: Omit<PresenterMeta, 'onStopRequest'>): void;
   harness(snapshot: HarnessSnapshot): void;
   telemetry(snapshot: TelemetrySnapshot): void;
   pointDone(row: SweepRow, telemetrySummary?: TelemetryWindowSummary): void;
   close(): Promise<void>;
 }
 
+/** The live console unless --no-tui, no terminal, CI or TERM=dumb (src/app/terminal.ts). */
 export function useLiveConsole(config: Pick<RunConfig, 'tui'>, env = process.env): boolean {
-  return config.tui && process.stdout.isTTY === true && process.stderr.isTTY === true && !env.CI;
+  return config.tui && headlessReason(env) === null;
 }
 
-export async function createPresenter(config: RunConfig, meta: PresenterMeta): Promise<Presenter> {
+/**
+ * @param setup what set-up is about to do, shown until ready(): under the console's header, or as
+ *   one headless line on stderr.
+ */
+export async function createPresenter(
+  config: RunConfig,
+  meta: PresenterMeta,
+  setup: string | null = null,
+): Promise<Presenter> {
   const { onStopRequest, ...consoleMeta } = meta;
   const state = createStateWriter(config.outputDir, { meta: consoleMeta });
   const finishState = (): Promise<void> => state.finish(0);
@@ -44,7 +59,12 @@ export async function createPresenter(config: RunConfig, meta: PresenterMeta): P
         process.exit(130);
       },
     });
+    if (setup !== null) live.update({ notice: `starting: ${setup}` });
     return {
+      ready(final) {
+        live.update({ meta: final, notice: null });
+        state.update({ meta: final });
+      },
       harness(snapshot) {
         live.update({ harness: snapshot });
         state.update({ harness: snapshot });
@@ -70,7 +90,11 @@ export async function createPresenter(config: RunConfig, meta: PresenterMeta): P
   }
 
   let lastLineAtMs = 0;
+  if (setup !== null) process.stderr.write(`[setup] ${meta.suite}: ${setup}\n`);
   return {
+    ready(final) {
+      state.update({ meta: final });
+    },
     harness(snapshot) {
       state.update({ harness: snapshot });
       const now = performance.now();

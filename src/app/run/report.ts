@@ -11,6 +11,7 @@ export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): 
   const title = mode === 'closed' ? 'Sweep results (concurrency)' : 'Sweep results (rps)';
   // ttft_sched beside ttft when any point queued materially in the client.
   const sched = rows.some((r) => r.ttftSchedP50Ms !== undefined);
+  const withSol = rows.some((r) => r.sol !== undefined);
   const body = textTable(
     [
       mode === 'closed' ? 'conc' : 'rps',
@@ -20,6 +21,7 @@ export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): 
       'tpot_p50_ms',
       'ok_rate',
       'J/tok',
+      ...(withSol ? ['%SoL'] : []),
       'envelope',
     ],
     rows.map((r) => [
@@ -30,6 +32,7 @@ export function sweepTable(mode: 'closed' | 'open', rows: readonly SweepRow[]): 
       fmt(r.tpotP50Ms),
       r.okRate === null ? 'n/a' : r.okRate.toFixed(3),
       fmt(r.joulesPerToken, 3),
+      ...(withSol ? [r.sol ?? 'n/a'] : []),
       r.envelope,
     ]),
   );

@@ -6,6 +6,7 @@ import {
   readEnvelopeFile,
   signEnvelope,
   timestampMicros,
+  finishEnvelope,
   uuidv7,
   writeEnvelope,
   METRIC,
@@ -73,7 +74,11 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   return { mean, std: Math.sqrt(variance) };
 }
 
-export async function runTrials(config: RunConfig, argv: readonly string[]): Promise<number> {
+export async function runTrials(
+  config: RunConfig,
+  argv: readonly string[],
+  onEnvelopes?: (paths: readonly string[]) => Promise<void>,
+): Promise<number> {
   const perTrial: ChildPoint[][] = [];
   for (let k = 0; k < config.trials; k++) {
     const seed = config.seed + k;
@@ -95,6 +100,7 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
   const signing = signingOptionsOf(config);
   const first = perTrial[0] ?? [];
   const rows: string[][] = [];
+  const written: string[] = [];
   let exitCode = 0;
   for (let p = 0; p < first.length; p++) {
     const points = perTrial.map((t) => t[p]).filter((x): x is ChildPoint => x !== undefined);
@@ -162,9 +168,10 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
       ],
       signature: null,
     };
-    const { envelope } = await signEnvelope(aggregate, signing);
+    const { envelope } = await signEnvelope(finishEnvelope(aggregate), signing);
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
+    written.push(path);
     if (!meetsOkRateFloor(mean[METRIC.okRate])) exitCode = 1;
     const pm = (k: string): string => (k in mean ? `${fmt(mean[k])} ± ${fmt(std[k])}` : 'n/a');
     rows.push([
@@ -181,5 +188,6 @@ export async function runTrials(config: RunConfig, argv: readonly string[]): Pro
     `Trials (${config.trials}, seeds ${config.seed}..${config.seed + config.trials - 1}): mean ± std\n` +
       `${textTable(['point', 'throughput_tok_per_s', 'ttft_p50_ms', 'tpot_p50_ms', 'ok_rate', 'tier', 'envelope'], rows)}\n`,
   );
+  if (written.length > 0) await onEnvelopes?.(written);
   return exitCode;
 }

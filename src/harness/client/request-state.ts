@@ -2,7 +2,7 @@
 // hot path (onEvent) pushes a stamp and a size and touches a few fields — no closures, no arrays.
 import type { ChunkTokensSource, EndpointType, ErrorCode, RequestRecord, UsageCounts } from '../types.js';
 import { ChunkTemplate } from './chunk-template.js';
-import { SseParser, type SseSink } from './sse.js';
+import { DEFAULT_MAX_EVENT_CHARS, SseParser, type SseSink } from './sse.js';
 
 /** Live counters a client exposes (O(1) updates; read by the recorder for live rates). */
 export interface LiveCounters {
@@ -52,8 +52,9 @@ export class RequestState implements SseSink {
     private readonly endpointType: EndpointType,
     collectText: boolean,
     private readonly live: LiveCounters,
+    maxEventChars: number = DEFAULT_MAX_EVENT_CHARS,
   ) {
-    this.parser = new SseParser(this);
+    this.parser = new SseParser(this, maxEventChars);
     if (collectText) this.text = '';
   }
 
@@ -62,6 +63,10 @@ export class RequestState implements SseSink {
     this.errorCode = code;
     if (detail !== undefined) this.errorDetail = detail;
     this.parser.stop();
+  }
+
+  onTooLarge(limitChars: number): void {
+    this.fail('event_too_large', `an SSE event exceeded ${limitChars} characters (--max-event-bytes)`);
   }
 
   onEvent(data: string, stampMs: number): void {
@@ -240,6 +245,7 @@ export class RequestState implements SseSink {
     warmup: boolean;
     sessionId: number | undefined;
     turn: number | undefined;
+    tag?: string | undefined;
   }): RequestRecord {
     const { oslTokens, oslSource } = this.finalizeTokens();
     const record: {
@@ -269,6 +275,7 @@ export class RequestState implements SseSink {
     if (base.turn !== undefined) record.turn = base.turn;
     if (this.errorDetail !== undefined) record.errorDetail = this.errorDetail;
     if (this.text !== undefined) record.outputText = this.text;
+    if (base.tag !== undefined) record.tag = base.tag;
     return record;
   }
 }

@@ -5,11 +5,16 @@
 // (DESIGN §4 "request written"), not when send() hands it to the pool: a request that waits for a
 // free or new connection does not count that wait in its TTFT. The API key is sent as a header and
 // never copied anywhere else.
+import { CodedError, type ErrorCode as CodedErrorCode } from '../../lib/errors.js';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
+import type { Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Pool, type Dispatcher } from 'undici';
 import type { EndpointType, ErrorCode, RequestRecord, RequestSpec } from '../types.js';
+import { cancelDelayMs, type CancelOptions } from './cancel.js';
 import { excerpt, type LiveCounters, RequestState } from './request-state.js';
+import { DEFAULT_MAX_EVENT_CHARS } from './sse.js';
 
 export interface StreamClientOptions {
   /** Base URL including the API prefix, e.g. http://127.0.0.1:8000/v1 */
@@ -26,6 +31,10 @@ export interface StreamClientOptions {
   readonly workerId?: number;
   /** Extra headers on every request (never logged). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Per-event cap of the SSE parser (characters; default 1 MiB) → `event_too_large`. */
+  readonly maxEventBytes?: number;
+  /** --cancel-rate / --cancel-after-ms: abort a seeded fraction of requests mid-stream (`cancelled`). */
+  readonly cancel?: CancelOptions;
 }
 
 /** Optional per-send details (additive to the brief's `send(spec, tSchedMs, signal)`). */
@@ -52,10 +61,15 @@ export interface StreamClient {
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
 const BODY_EXCERPT_BYTES = 512;
+/** Range of the per-event cap (--max-event-bytes): 1 KiB to 256 MiB. */
+export const MIN_EVENT_CAP = 1024;
+export const MAX_EVENT_CAP = 256 * 1024 * 1024;
 
-export class ClientOptionsError extends Error {
-  readonly code = 'E_CLIENT_OPTIONS';
-  readonly exitCode = 2;
+export class ClientOptionsError extends CodedError {
+  override name = 'ClientOptionsError';
+  constructor(message: string, code: CodedErrorCode = 'E_CLIENT_OPTIONS', exitCode = 2) {
+    super(message, code, exitCode);
+  }
 }
 
 /** Checks the options every client shares (the worker pool validates with it too); returns the URL. */
@@ -71,6 +85,15 @@ export function validateClientOptions(options: StreamClientOptions): URL {
   }
   if (!Number.isInteger(options.connections) || options.connections < 1) {
     throw new ClientOptionsError(`connections must be a positive integer, got ${options.connections}`);
+  }
+  const maxEvent = options.maxEventBytes;
+  if (
+    maxEvent !== undefined &&
+    (!Number.isInteger(maxEvent) || maxEvent < MIN_EVENT_CAP || maxEvent > MAX_EVENT_CAP)
+  ) {
+    throw new ClientOptionsError(
+      `max event size must be an integer from ${MIN_EVENT_CAP} to ${MAX_EVENT_CAP} bytes, got ${maxEvent}`,
+    );
   }
   return url;
 }
@@ -88,6 +111,10 @@ export function validateClientOptions(options: StreamClientOptions): URL {
  */
 class StreamTapHandler implements Dispatcher.DispatchHandler {
   private decoder: StringDecoder | null = null;
+  /** Set when a server compressed the stream although we asked for identity. */
+  private inflater: Transform | null = null;
+  private inflaterStampMs = 0;
+  private controller: Dispatcher.DispatchController | null = null;
 
   constructor(
     private readonly inner: Dispatcher.DispatchHandler,
@@ -111,7 +138,12 @@ class StreamTapHandler implements Dispatcher.DispatchHandler {
     headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2],
     statusMessage?: string,
   ): void {
-    this.decoder = statusCode >= 200 && statusCode < 300 ? new StringDecoder('utf8') : null;
+    const ok = statusCode >= 200 && statusCode < 300;
+    this.decoder = ok ? new StringDecoder('utf8') : null;
+    if (ok) {
+      const encoding = headerText(headers['content-encoding']).trim().toLowerCase();
+      if (encoding !== '' && encoding !== 'identity') this.startInflater(controller, encoding);
+    }
     this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -123,6 +155,11 @@ class StreamTapHandler implements Dispatcher.DispatchHandler {
     const state = this.state;
     if (state.errorCode !== null) return;
     const stampMs = performance.now();
+    if (this.inflater !== null) {
+      this.inflaterStampMs = stampMs;
+      this.inflater.write(chunk);
+      return;
+    }
     state.parser.feed(decoder.write(chunk), stampMs);
     // A malformed or error event ends the request: drop the connection rather than read on.
     if (state.errorCode !== null) controller.abort(new StreamStoppedError(state.errorCode));
@@ -131,17 +168,74 @@ class StreamTapHandler implements Dispatcher.DispatchHandler {
     controller: Dispatcher.DispatchController,
     trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1],
   ): void {
-    this.inner.onResponseEnd?.(controller, trailers);
+    const inflater = this.inflater;
+    if (inflater === null || this.state.errorCode !== null) {
+      this.inner.onResponseEnd?.(controller, trailers);
+      return;
+    }
+    // The decompressor may still hold output: end the body once it has all been parsed.
+    let ended = false;
+    const finish = (): void => {
+      if (ended) return;
+      ended = true;
+      this.inner.onResponseEnd?.(controller, trailers);
+    };
+    inflater.once('end', finish);
+    inflater.once('close', finish);
+    inflater.end();
   }
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.inflater?.destroy();
     this.inner.onResponseError?.(controller, error);
+  }
+
+  /**
+   * A server that compresses anyway (we send accept-encoding: identity): decode gzip, deflate or
+   * br with a streaming zlib decompressor; its output goes to the parser stamped with the arrival
+   * of the latest compressed read. Only this rare case pays for it.
+   */
+  private startInflater(controller: Dispatcher.DispatchController, encoding: string): void {
+    const state = this.state;
+    this.controller = controller;
+    let inflater: Transform;
+    if (encoding === 'gzip' || encoding === 'x-gzip') inflater = createGunzip();
+    else if (encoding === 'deflate') inflater = createInflate();
+    else if (encoding === 'br') inflater = createBrotliDecompress();
+    else {
+      state.fail('malformed_event', `unsupported content-encoding ${excerpt(encoding, 40)}`);
+      return;
+    }
+    this.inflater = inflater;
+    inflater.on('data', (out: Buffer) => {
+      if (state.errorCode !== null || this.decoder === null) return;
+      state.parser.feed(this.decoder.write(out), this.inflaterStampMs);
+      if (state.errorCode !== null) this.stop();
+    });
+    inflater.on('error', (error: Error) => {
+      state.fail('malformed_event', `cannot decode ${encoding} body: ${excerpt(error.message, 120)}`);
+      this.stop();
+    });
+  }
+
+  private stop(): void {
+    this.inflater?.destroy();
+    const code = this.state.errorCode ?? 'malformed_event';
+    try {
+      this.controller?.abort(new StreamStoppedError(code));
+    } catch {
+      // already finished
+    }
   }
 }
 
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join(',') : (value ?? '');
+}
+
 class StreamStoppedError extends Error {
+  override name = 'StreamStoppedError';
   constructor(code: string) {
     super(`stream stopped after ${code}`);
-    this.name = 'StreamStoppedError';
   }
 }
 
@@ -155,6 +249,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const url = validateClientOptions(options);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxEventChars = options.maxEventBytes ?? DEFAULT_MAX_EVENT_CHARS;
   const prefix = url.pathname.replace(/\/+$/, '');
   const path = `${prefix}${options.endpointType === 'chat' ? '/chat/completions' : '/completions'}`;
   const pool = new Pool(url.origin, {
@@ -171,13 +266,32 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'text/event-stream',
+    // Compression would add CPU and latency to every event; decode only if a server insists.
+    'accept-encoding': 'identity',
     ...options.headers,
   };
   if (options.apiKey !== undefined && options.apiKey !== '') {
     baseHeaders.authorization = `Bearer ${options.apiKey}`;
   }
-  const secret = options.apiKey !== undefined && options.apiKey !== '' ? options.apiKey : null;
-  const redact = (text: string): string => (secret === null ? text : text.split(secret).join('[redacted]'));
+  // Error details go to the journal: never the key, nor the endpoint's address or credentials
+  // (undici's messages name host:port, e.g. "connect ECONNREFUSED 10.0.0.5:8000").
+  const secrets = [
+    options.apiKey ?? '',
+    options.baseUrl,
+    url.origin,
+    url.host,
+    url.hostname,
+    decodeURIComponent(url.username),
+    decodeURIComponent(url.password),
+  ]
+    .filter((s) => s.length >= 3)
+    .sort((a, b) => b.length - a.length);
+  const redact = (text: string): string => {
+    let out = text;
+    for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
+    return out;
+  };
+  const apiKey = options.apiKey !== undefined && options.apiKey !== '' ? options.apiKey : null;
   const worker = options.workerId ?? 0;
   const stats: StreamClientStats = {
     sent: 0,
@@ -214,10 +328,12 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     meta?: SendMeta,
   ): Promise<RequestRecord> => {
     const id = meta?.id ?? nextId++;
-    const state = new RequestState(options.endpointType, spec.collectText === true, stats);
+    const state = new RequestState(options.endpointType, spec.collectText === true, stats, maxEventChars);
     const controller = new AbortController();
     let timedOut = false;
     let callerAborted = false;
+    let cancelled = false;
+    let cancelTimer: NodeJS.Timeout | null = null;
     let httpStatus: number | null = null;
     const onCallerAbort = (): void => {
       callerAborted = true;
@@ -247,6 +363,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         state.fail('aborted', 'cancelled before send');
       } else {
         tSendMs = performance.now();
+        const cancelAfterMs = cancelDelayMs(options.cancel, id);
+        if (cancelAfterMs !== null) {
+          cancelTimer = setTimeout(() => {
+            cancelled = true;
+            controller.abort();
+          }, cancelAfterMs);
+        }
         const response = await dispatcher.request({
           path,
           method: 'POST',
@@ -283,19 +406,23 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         }
       }
     } catch (error) {
-      const code = closed ? 'aborted' : classify(error, timedOut, callerAborted, httpStatus);
+      const code = closed
+        ? 'aborted'
+        : cancelled
+          ? 'cancelled'
+          : classify(error, timedOut, callerAborted, httpStatus);
       state.fail(code, redact(describe(error)));
     } finally {
       clearTimeout(timer);
+      if (cancelTimer !== null) clearTimeout(cancelTimer);
       if (signal !== undefined) signal.removeEventListener('abort', onCallerAbort);
     }
     const tDoneMs = performance.now();
     if (!Number.isNaN(state.tWriteMs)) tSendMs = state.tWriteMs;
-    if (secret !== null) {
-      // Whatever the server echoed, the key never leaves this function.
-      if (state.errorDetail !== undefined) state.errorDetail = redact(state.errorDetail);
-      if (state.text !== undefined) state.text = redact(state.text);
-    }
+    // Whatever the server echoed, the key never leaves this function; error details also lose the
+    // endpoint's address. Generated text keeps everything but the key (it may be scored).
+    if (state.errorDetail !== undefined) state.errorDetail = redact(state.errorDetail);
+    if (apiKey !== null && state.text !== undefined) state.text = state.text.split(apiKey).join('[redacted]');
     stats.inFlight--;
     stats.done++;
     return state.toRecord({
@@ -309,6 +436,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       warmup: meta?.warmup ?? false,
       sessionId: spec.sessionId,
       turn: spec.turn,
+      tag: spec.tag,
     });
   };
 

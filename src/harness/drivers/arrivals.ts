@@ -4,6 +4,7 @@
 //
 // Gaps are drawn in "operational time" Λ with mean 1 and mapped to wall time through the
 // integrated rate Λ(t) = ∫₀ᵗ rate(s) ds, so the ramp is an exact non-homogeneous process.
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import { createRng, type Rng } from '../../lib/rng.js';
 
 export type ArrivalKind = 'poisson' | 'gamma' | 'constant';
@@ -19,9 +20,11 @@ export interface ArrivalOptions {
   readonly seed: number;
 }
 
-export class ArrivalOptionsError extends Error {
-  readonly code = 'E_ARRIVAL_OPTIONS';
-  readonly exitCode = 2;
+export class ArrivalOptionsError extends CodedError {
+  override name = 'ArrivalOptionsError';
+  constructor(message: string, code: ErrorCode = 'E_ARRIVAL_OPTIONS', exitCode = 2) {
+    super(message, code, exitCode);
+  }
 }
 
 export interface ArrivalProcess {

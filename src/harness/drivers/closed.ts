@@ -1,5 +1,6 @@
 // Closed loop: `concurrency` workers, each sending a request and awaiting it before the next.
 // Optional ramp: worker w starts at rampS·w/concurrency seconds.
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import type { RequestSpec } from '../types.js';
 import type { Driver } from './types.js';
 
@@ -13,9 +14,11 @@ export interface ClosedLoopOptions {
   readonly workload: RequestSource;
 }
 
-export class DriverOptionsError extends Error {
-  readonly code = 'E_DRIVER_OPTIONS';
-  readonly exitCode = 2;
+export class DriverOptionsError extends CodedError {
+  override name = 'DriverOptionsError';
+  constructor(message: string, code: ErrorCode = 'E_DRIVER_OPTIONS', exitCode = 2) {
+    super(message, code, exitCode);
+  }
 }
 
 export function createClosedLoopDriver(options: ClosedLoopOptions): Driver {

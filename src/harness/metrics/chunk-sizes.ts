@@ -49,6 +49,16 @@ export class ChunkSizeAccumulator {
     }
   }
 
+  /** Adds a finished histogram (another shard's): the result is as if its requests were added here. */
+  absorb(h: ChunkSizeHistogram): void {
+    for (let b = 0; b <= CHUNK_SIZE_BUCKETS; b++) this.counts[b] = (this.counts[b] ?? 0) + (h.events[b] ?? 0);
+    this.events += h.totalEvents;
+    this.tokens += h.totalTokens;
+    if (h.max !== null && h.max > this.max) this.max = h.max;
+    for (const key of Object.keys(this.sources) as ChunkTokensSource[])
+      this.sources[key] += h.sources[key] ?? 0;
+  }
+
   finish(): ChunkSizeHistogram {
     const n = this.events;
     return {

@@ -88,6 +88,8 @@ export interface PointMetrics {
     readonly measured: number;
     readonly ok: number;
     readonly failed: number;
+    /** Cancelled by the client on purpose (--cancel-rate); not in `measured`. */
+    readonly cancelled: number;
     readonly errorsByCode: Readonly<Record<string, number>>;
     readonly good: number;
     readonly oslFromUsage: number;
@@ -224,6 +226,7 @@ export class MetricsAccumulator {
   private readonly errorsByCode: Record<string, number> = {};
   private readonly sloPass: number[];
   private measured = 0;
+  private cancelled = 0;
   private ok = 0;
   private good = 0;
   private oslFromUsage = 0;
@@ -285,6 +288,11 @@ export class MetricsAccumulator {
     }
     if (!inWindow(r, window)) {
       if (!r.warmup) this.outsideWindow++;
+      return;
+    }
+    // Cancelled on purpose (--cancel-rate): outside every denominator, counted on their own.
+    if (r.errorCode === 'cancelled') {
+      this.cancelled++;
       return;
     }
     this.measured++;
@@ -390,6 +398,7 @@ export class MetricsAccumulator {
         measured,
         ok,
         failed: measured - ok,
+        cancelled: this.cancelled,
         errorsByCode: this.errorsByCode,
         good,
         oslFromUsage: this.oslFromUsage,

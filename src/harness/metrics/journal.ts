@@ -1,19 +1,27 @@
 // JSONL journal of RequestRecords: buffered appends (one write per ~256 KiB or per flush()),
 // and readJournal()/forEachJournalRecord() to recompute metrics exactly from the file.
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { RequestRecord } from '../types.js';
+import { checkOutputDir, createExclusive, privateSubdir } from '../../lib/safe-file.js';
+
+/** Run-private files live in `<outputDir>/.bench/` (tools that read every *.json never see them). */
+export const RUN_FILES_DIR = '.bench';
+
+/** `<outputDir>/.bench/journal-<point>.jsonl`. */
+export function journalPathFor(outputDir: string, pointLabel: string): string {
+  return join(outputDir, RUN_FILES_DIR, `journal-${pointLabel}.jsonl`);
+}
 
 const FLUSH_BYTES = 256 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-export class JournalError extends Error {
-  readonly code: string;
-  constructor(message: string, code = 'E_JOURNAL') {
-    super(message);
-    this.name = 'JournalError';
-    this.code = code;
+export class JournalError extends CodedError {
+  override name = 'JournalError';
+  constructor(message: string, code: ErrorCode = 'E_JOURNAL', exitCode = 1) {
+    super(message, code, exitCode);
   }
 }
 
@@ -29,10 +37,17 @@ export class JournalWriter {
     private readonly handle: FileHandle,
   ) {}
 
+  /**
+   * Creates the journal exclusively (no-follow temp name, renamed into place): a symlink planted at
+   * `path` is replaced, never written through. The directory must be one the user owns safely;
+   * a `.bench` folder is made private (0700).
+   */
   static async open(path: string): Promise<JournalWriter> {
-    await mkdir(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    if (basename(dir) === RUN_FILES_DIR) privateSubdir(checkOutputDir(dirname(dir)), RUN_FILES_DIR);
+    else checkOutputDir(dir);
     try {
-      return new JournalWriter(path, await open(path, 'w'));
+      return new JournalWriter(path, await createExclusive(path, 0o600));
     } catch (error) {
       throw new JournalError(`cannot open journal ${path}: ${(error as Error).message}`, 'E_JOURNAL_OPEN');
     }
@@ -67,9 +82,12 @@ export class JournalWriter {
     await this.flush();
     await this.handle.close();
     if (this.failure !== null) {
+      const errno = (this.failure as NodeJS.ErrnoException).code;
+      const why =
+        errno === 'ENOSPC' || errno === 'EDQUOT' ? 'no space left on the device' : this.failure.message;
       throw new JournalError(
-        `journal write failed (${this.path}): ${this.failure.message}`,
-        'E_JOURNAL_WRITE',
+        `journal write failed (${this.path}): ${why}; the records written before it are intact`,
+        errno === 'ENOSPC' || errno === 'EDQUOT' ? 'E_DISK_FULL' : 'E_JOURNAL_WRITE',
       );
     }
   }

@@ -1,5 +1,6 @@
 // SLO templates: loading (built-in YAML embedded in slo-templates.ts + user files), resolving by id,
 // hardware-class scaling, and their text forms. The one home of all of it (ARCHITECTURE.md).
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -30,13 +31,10 @@ export interface SloTemplate {
   readonly slos: readonly Slo[];
 }
 
-export class SloTemplateError extends Error {
-  readonly code: string;
-  readonly exitCode = 2;
-  constructor(message: string, code = 'E_SLO_TEMPLATE') {
-    super(message);
-    this.name = 'SloTemplateError';
-    this.code = code;
+export class SloTemplateError extends CodedError {
+  override name = 'SloTemplateError';
+  constructor(message: string, code: ErrorCode = 'E_SLO_TEMPLATE', exitCode = 2) {
+    super(message, code, exitCode);
   }
 }
 

@@ -17,6 +17,8 @@ export interface BenchmarkSpec {
   readonly defaultSloTemplate: string;
   /** Defaults for the request shape (max tokens etc.), overridable by flags. */
   readonly defaultMaxTokens: number;
+  /** How answers are scored after the load: absent = not scored; `judge_llm` = an LLM judge (--judge-model). */
+  readonly scoring?: 'judge_llm';
 }
 
 export interface PluginContext {

@@ -1,4 +1,5 @@
 // Point configuration and its defaults.
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
 import type { ArrivalKind } from '../drivers/arrivals.js';
 import type { SloTemplate } from '../metrics/slo.js';
 import { EVENT_LOOP_DELAY_BUDGET_MS, PACER_LAG_BUDGET_MS, type AuditBudgets } from './audit.js';
@@ -77,9 +78,11 @@ export const DEFAULT_BUDGETS: AuditBudgets = Object.freeze({
   pacerLagP99Ms: PACER_LAG_BUDGET_MS,
 });
 
-export class PointConfigError extends Error {
-  readonly code = 'E_POINT_CONFIG';
-  readonly exitCode = 2;
+export class PointConfigError extends CodedError {
+  override name = 'PointConfigError';
+  constructor(message: string, code: ErrorCode = 'E_POINT_CONFIG', exitCode = 2) {
+    super(message, code, exitCode);
+  }
 }
 
 /** Fills defaults and validates; throws PointConfigError (exit 2) on bad input. */

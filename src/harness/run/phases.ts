@@ -27,6 +27,12 @@ export interface PhaseMachineOptions {
   /** Any visible change: publish a snapshot. */
   readonly onChange: () => void;
   readonly onWarning: (warning: string) => void;
+  /**
+   * Sharded runs: asked once the point is ready to measure (gate open or given up, ramp over);
+   * resolves with the monotonic instant at which every shard opens its window (load keeps flowing
+   * until then). A rejection ends the point as incomplete, with the reason as a warning.
+   */
+  readonly windowBarrier?: () => Promise<number>;
 }
 
 export class PhaseMachine implements PhaseView {
@@ -44,6 +50,7 @@ export class PhaseMachine implements PhaseView {
   private measuredSent = 0;
   private warmupCompleted = 0;
   private rampWaitArmed = false;
+  private barrierAsked = false;
   private readonly rampEndMs: number;
   private readonly timers = new Set<TimerHandle>();
 
@@ -191,7 +198,31 @@ export class PhaseMachine implements PhaseView {
       }
       return;
     }
-    const startMs = clock.now();
+    const barrier = this.options.windowBarrier;
+    if (barrier !== undefined) {
+      if (this.barrierAsked) return;
+      this.barrierAsked = true;
+      barrier().then(
+        (atMs) => {
+          if (this.windowEndMs !== null) return;
+          // Opens at the agreed instant (planned, like the end: a late timer does not move it).
+          this.setTimer(() => this.openWindow(atMs), Math.max(0, Math.ceil(atMs - clock.now())));
+        },
+        (error: unknown) => {
+          this.options.onWarning(
+            `shard window barrier failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          this.userStop();
+        },
+      );
+      return;
+    }
+    this.openWindow(clock.now());
+  }
+
+  private openWindow(startMs: number): void {
+    if (this.windowStartMs !== null || this.windowEndMs !== null) return;
+    const clock = this.options.clock;
     this.windowStartMs = startMs;
     this.gateWaitedS = this.gateStartMs === null ? 0 : (startMs - this.gateStartMs) / 1000;
     this.phase = 'measuring';
@@ -199,7 +230,7 @@ export class PhaseMachine implements PhaseView {
     const durationS = this.options.config.durationS;
     if (durationS !== undefined) {
       const plannedEndMs = startMs + durationS * 1000;
-      this.setTimer(() => this.stopMeasuring(plannedEndMs), durationS * 1000);
+      this.setTimer(() => this.stopMeasuring(plannedEndMs), Math.max(0, plannedEndMs - clock.now()));
     }
     this.options.onChange();
   }

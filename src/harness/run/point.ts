@@ -19,6 +19,8 @@ import type { HarnessSnapshot, PointLabel, RequestRecord, RequestSpec } from '..
 import { SelfAudit } from './audit.js';
 import { type PointConfig, validatePointConfig } from './config.js';
 import { createPacer } from './pacer.js';
+import type { TimelineBuilder } from '../../lib/timeline.js';
+import { recordTimeline } from './timeline.js';
 import { PhaseMachine } from './phases.js';
 import { buildPointResult, type PointResult } from './result.js';
 
@@ -57,6 +59,16 @@ export interface PointDeps {
    * judged by the self-audit against the same budget as the main thread.
    */
   readonly workerLoopDelayP99Ms?: () => number | null;
+  /**
+   * The envelope's timeline block (origin: the point's start on deps.clock): the runner adds
+   * tokens, finished requests, pacer lag and event-loop delay per second (harness/run/timeline.ts).
+   */
+  readonly timeline?: TimelineBuilder;
+  /**
+   * Sharded runs (`bench run --shard`): the measurement window opens at the instant this resolves
+   * with (monotonic ms), agreed by every shard through the coordinator. See PhaseMachineOptions.
+   */
+  readonly windowBarrier?: () => Promise<number>;
 }
 
 export interface PointRun {
@@ -125,6 +137,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     onWindowClosed: () => audit.stop(),
     onChange: emitSnapshot,
     onWarning: (warning) => warnings.push(warning),
+    ...(deps.windowBarrier !== undefined ? { windowBarrier: deps.windowBarrier } : {}),
   });
   recorder = new Recorder({
     keepRecords: deps.keepRecords ?? journal === null,
@@ -141,6 +154,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   // Every in-flight request listens on these: no listener cap.
   setMaxListeners(0, machine.stopIssuing.signal, abortInFlight.signal);
 
+  const timeline = deps.timeline !== undefined ? recordTimeline(deps.timeline, clock) : null;
   machine.begin();
   const onUserStop = (): void => machine.userStop();
   if (deps.stopSignal !== undefined) {
@@ -165,10 +179,14 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     });
     inFlight--;
     machine.onDone(warmup, rec.onRecord(record));
+    timeline?.onRecord(record);
     if (inFlight === 0 && drainedResolve !== null) drainedResolve();
     return record;
   };
-  const pacer = createPacer(clock, machine.stopIssuing.signal, (lagMs) => audit.recordLag(lagMs));
+  const pacer = createPacer(clock, machine.stopIssuing.signal, (lagMs) => {
+    audit.recordLag(lagMs);
+    timeline?.onLag(lagMs);
+  });
   const context: DriverContext = {
     now: () => clock.now(),
     send,
@@ -216,6 +234,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   } finally {
     machine.clearTimer(graceTimer);
     clock.clearInterval(snapshotTimer);
+    timeline?.stop();
     machine.dispose();
     deps.stopSignal?.removeEventListener('abort', onUserStop);
     audit.stop();

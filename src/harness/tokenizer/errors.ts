@@ -1,10 +1,8 @@
 // Coded tokenizer errors (exit 2: the --tokenizer path the user gave is wrong).
-export class TokenizerError extends Error {
-  readonly code: string;
-  readonly exitCode = 2;
-  constructor(message: string, code = 'E_TOKENIZER') {
-    super(message);
-    this.name = 'TokenizerError';
-    this.code = code;
+import { CodedError, type ErrorCode } from '../../lib/errors.js';
+export class TokenizerError extends CodedError {
+  override name = 'TokenizerError';
+  constructor(message: string, code: ErrorCode = 'E_TOKENIZER', exitCode = 2) {
+    super(message, code, exitCode);
   }
 }

@@ -10,11 +10,7 @@ import {
   setCeilingMeasurer,
   templateLimits,
 } from '../../../src/app/commands/doctor.js';
-import {
-  checkAgainstCeiling,
-  readCalibration,
-  writeCalibration,
-} from '../../../src/app/report/doctor/calibration.js';
+import { checkAgainstCeiling, readCalibration, writeCalibration } from '../../../src/app/run/calibration.js';
 import {
   compareVersions,
   doctorVerdict,
@@ -476,6 +472,14 @@ describe('--show-slo, calibration cache and the command', () => {
     expect(text).toMatch(/^TTFT p99\s+300 ms\s+300 ms$/m);
     expect(renderSlo(rtx4090, 'llm.realtime')).toMatch(/slo_template_resolved="ttft<180ms, tpot<54ms"/);
     expect(() => renderSlo(healthyHost, 'nope')).toThrow(/unknown SLO template/);
+    // the same ids in the Python InferenceBench (issue 16)
+    expect(text).toMatch(
+      /^note: InferenceBench's llm\.standard is not ours: per request, strict <, ttft<200ms, tpot<50ms, total<3000ms at h100, × its own class multipliers \(h200 ×0\.6, h100 ×1, /m,
+    );
+    expect(renderSlo(healthyHost, 'llm.batch')).toMatch(/^note: InferenceBench has no llm\.batch template/m);
+    expect(() => renderSlo(healthyHost, 'llm.relaxed')).toThrow(
+      /llm\.relaxed is InferenceBench's template \(per request, strict <, ttft<1000ms, total<10000ms at h100\); we have no template of that name/,
+    );
     expect(templateLimits('llm.batch')).toEqual([{ metric: 'tpot', percentile: 99, maxMs: 200 }]);
   });
 

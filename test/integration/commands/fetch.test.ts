@@ -164,6 +164,7 @@ describe('bench fetch against a local imitation of the Hugging Face Hub', () => 
         '    suite_id: llm.inference.chatbot-short',
         '    model_id: Qwen/Qwen2.5-72B-Instruct',
         '    signature: dev-key',
+        '    trust: valid but untrusted signer',
         '',
       ].join('\n'),
     );

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import {
   isProcessAlive,
   parseState,
   readState,
+  RUN_FILES_DIR,
   STATE_FILE_NAME,
 } from '../../../src/app/live/state-file.js';
 import { gpuTelemetry, harnessSnapshot, META, SWEEP_ROWS, WINDOW_SUMMARY } from '../../console/fixtures.js';
@@ -26,7 +27,9 @@ describe('live state file', () => {
     await writer.flush();
     const s = readState(join(dir, 'nested', 'out'));
     expect(s.pid).toBe(process.pid);
-    expect(s.meta).toEqual(META);
+    // The endpoint's host:port is not stored in the file (it outlives the run and may be shared).
+    expect(s.meta).toEqual({ ...META, endpointHost: 'endpoint (address not stored)' });
+    expect(JSON.stringify(s)).not.toContain('gpu-box');
     expect(s.harness).toEqual(harness);
     expect(s.telemetry).toEqual(telemetry);
     expect(s.telemetrySummary).toEqual(WINDOW_SUMMARY);
@@ -41,7 +44,7 @@ describe('live state file', () => {
     await sleep(20);
     expect(readState(join(dir, 'nested', 'out')).harness?.seq).toBe(harness.seq);
     // Only the state file remains: the tmp file was renamed over it.
-    expect(readdirSync(join(dir, 'nested', 'out'))).toEqual([STATE_FILE_NAME]);
+    expect(readdirSync(join(dir, 'nested', 'out', RUN_FILES_DIR))).toEqual([STATE_FILE_NAME]);
   });
 
   it('exists from creation so watch can attach before the first snapshot', async () => {
@@ -103,12 +106,13 @@ describe('live state file', () => {
     const dir = tmp();
     expect(() => readState(dir)).toThrowError(expect.objectContaining({ code: 'E_NO_STATE', exitCode: 2 }));
     expect(() => readState(join(dir, 'missing'))).toThrowError(/no live state in .*missing/);
-    writeFileSync(join(dir, STATE_FILE_NAME), '{"version":1,');
+    mkdirSync(join(dir, RUN_FILES_DIR));
+    writeFileSync(join(dir, RUN_FILES_DIR, STATE_FILE_NAME), '{"version":1,');
     expect(() => readState(dir)).toThrowError(expect.objectContaining({ code: 'E_STATE_INVALID' }));
     expect(() => parseState('{"version":2,"pid":1,"meta":{},"finished":false,"sweepRows":[]}')).toThrowError(
       /not a bench live state file/,
     );
-    expect(readFileSync(join(dir, STATE_FILE_NAME), 'utf8')).toBe('{"version":1,');
+    expect(readFileSync(join(dir, RUN_FILES_DIR, STATE_FILE_NAME), 'utf8')).toBe('{"version":1,');
   });
 
   it('isProcessAlive', async () => {

@@ -8,6 +8,7 @@ import {
   verifyEnvelopeFile,
   writeEnvelope,
 } from '../../../src/envelope/index.js';
+import { loadTrustStore } from '../../../src/envelope/trust.js';
 import { sampleUnsignedEnvelope } from '../../unit/envelope/sample-envelope.js';
 import { startMockSigstore, type MockSigstore } from './sigstore-mock-server.js';
 
@@ -41,20 +42,38 @@ describe('keyless signing against mock Fulcio + Rekor on loopback', () => {
 
     const result = await verifyEnvelopeFile(path, { trustedRootPath: rootPath });
     expect(result.reason).toBeUndefined();
-    expect(result).toMatchObject({ ok: true, method: 'sigstore-cosign', keyTrusted: true });
+    // A valid chain without an identity policy proves who signed, not that the signer is trusted.
+    expect(result).toMatchObject({
+      ok: true,
+      method: 'sigstore-cosign',
+      trust: 'untrusted',
+      keyTrusted: false,
+    });
     expect(result.identity).toBe('https://github.com/acme/bench/.github/workflows/bench.yml@refs/heads/main');
 
     const policyOk = await verifyEnvelopeFile(path, {
       trustedRootPath: rootPath,
       identityPattern: '^https://github\\.com/acme/bench/.*$',
     });
-    expect(policyOk.ok).toBe(true);
+    expect(policyOk).toMatchObject({ ok: true, trust: 'trusted' });
     const policyBad = await verifyEnvelopeFile(path, {
       trustedRootPath: rootPath,
       identityPattern: 'https://github\\.com/acme', // anchored: a prefix is not enough
     });
     expect(policyBad.ok).toBe(false);
     expect(policyBad.reason).toMatch(/does not match/);
+
+    // The trust store's identity patterns decide trusted vs untrusted without failing the check.
+    const cfg = await mkdtemp(join(tmpdir(), 'bench-keyless-cfg-'));
+    await writeFile(join(cfg, 'trusted-identities'), '^https://github\\.com/acme/bench/.*$\n');
+    const store = await loadTrustStore({ env: { BENCH_CONFIG_DIR: cfg } });
+    const fromStore = await verifyEnvelopeFile(path, { trustedRootPath: rootPath, trustStore: store });
+    expect(fromStore).toMatchObject({ ok: true, trust: 'trusted' });
+    expect(fromStore.trustedBy).toMatch(/trusted-identities/);
+    await writeFile(join(cfg, 'trusted-identities'), '^https://github\\.com/other/.*$\n');
+    const otherStore = await loadTrustStore({ env: { BENCH_CONFIG_DIR: cfg } });
+    const notInStore = await verifyEnvelopeFile(path, { trustedRootPath: rootPath, trustStore: otherStore });
+    expect(notInStore).toMatchObject({ ok: true, trust: 'untrusted' });
 
     // without a trusted root the keyless envelope cannot be judged
     const noRoot = await verifyEnvelopeFile(path);

@@ -81,7 +81,7 @@ describe('bench plugins / bench list (CLI)', () => {
       /^Plugin\s+Benchmark ID\s+Modality\s+Kind\s+Driver\s+Dataset\s+Description$/,
     );
     expect(stdout).toMatch(
-      /llm\.inference\s+llm\.inference\.chatbot-short\s+text\s+single-turn\s+closed_loop\s+builtin-chatbot-short/,
+      /llm\.inference\s+llm\.inference\.chatbot-short\s+text\s+single-turn\s+closed_loop\s+builtin-chatbot-short-node/,
     );
     expect(stdout).toMatch(
       /llm\.inference\s+llm\.inference\.sharegpt-v3\s+text\s+single-turn\s+open_loop\s+sharegpt-v3/,

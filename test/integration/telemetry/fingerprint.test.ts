@@ -44,7 +44,7 @@ function pyCanonical(v: unknown): string {
 }
 
 describe('collectFingerprintParts', () => {
-  it('on this machine (no GPU): gpus [], driver/cuda "", the InferenceBench placeholders', async () => {
+  it('on this machine (no GPU): gpus [], driver/cuda "unknown", the InferenceBench placeholders', async () => {
     const prev = process.env.BENCH_NVML_LIB;
     delete process.env.BENCH_NVML_LIB;
     try {
@@ -64,8 +64,9 @@ describe('collectFingerprintParts', () => {
       ]);
       if (!nvml.available) {
         expect(p.gpus).toEqual([]);
-        expect(p.driver).toBe('');
-        expect(p.cuda).toBe('');
+        // InferenceBench's model needs ≥ 1 character here: its own placeholder
+        expect(p.driver).toBe('unknown');
+        expect(p.cuda).toBe('unknown');
       }
       expect(p.memory).toEqual({ channels: 1, speed_mts: 1, ecc: false });
       expect(p.bios.resizable_bar).toBe(false);
@@ -133,6 +134,16 @@ describe('collectFingerprintParts', () => {
       if (prev === undefined) delete process.env.BENCH_NVML_LIB;
       else process.env.BENCH_NVML_LIB = prev;
     }
+  });
+
+  it('writes "unknown" for a GPU string NVML leaves empty (their GPU model refuses "")', async () => {
+    const nvml = openNvml(fakeNvml({ gpus: 1, vbios: '' }));
+    if (!nvml.available) throw new Error(nvml.reason);
+    const p = await collectFingerprintParts(nvml, { root: fakeRoot({}) });
+    nvml.close();
+    expect(p.gpus).toHaveLength(1);
+    expect(p.gpus[0]?.vbios).toBe('unknown');
+    expect(p.gpus[0]?.serial).toMatch(/^\d+$/);
   });
 
   it('takes GPUs from NVML sorted by pci_id, with driver and CUDA versions', async () => {

@@ -200,15 +200,18 @@ describe('scrapePrometheus over loopback HTTP', () => {
     expect(sumOf(e, 'vllm:avg_generation_throughput_toks_per_s')).toBe(1384.2);
   });
 
-  it('HTTP errors, timeouts and unparsable bodies become PrometheusScrapeError with the URL', async () => {
-    await expect(scrapePrometheus(`${url}/nope`)).rejects.toThrow(/\/nope: HTTP 404/);
+  it('HTTP errors, timeouts and unparsable bodies become PrometheusScrapeError, never naming the endpoint', async () => {
+    await expect(scrapePrometheus(`${url}/nope`)).rejects.toThrow(/^metrics endpoint: HTTP 404$/);
     await expect(scrapePrometheus(`${url}/slow`, { timeoutMs: 200 })).rejects.toThrow(
-      /\/slow: .*(timed out|aborted)/i,
+      /^metrics endpoint: .*(timed out|aborted)/i,
     );
     await expect(scrapePrometheus(`${url}/garbage`)).rejects.toMatchObject({ code: 'E_PROM_SCRAPE' });
-    await expect(scrapePrometheus('http://127.0.0.1:1/metrics', { timeoutMs: 500 })).rejects.toMatchObject({
-      code: 'E_PROM_SCRAPE',
+    const refused = scrapePrometheus('http://scott:tiger@127.0.0.1:1/metrics?token=s3cret', {
+      timeoutMs: 500,
     });
+    await expect(refused).rejects.toMatchObject({ code: 'E_PROM_SCRAPE' });
+    const message = await refused.catch((e: Error) => e.message);
+    expect(message).not.toMatch(/127\.0\.0\.1|:1\b|scott|tiger|s3cret/);
   });
 
   it.each([

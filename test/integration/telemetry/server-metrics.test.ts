@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TIMELINE_COLUMNS, TimelineBuilder } from '../../../src/lib/timeline.js';
 import {
   parsePrometheusText,
   readServerMetrics,
@@ -150,6 +151,16 @@ describe('ServerMetricsRecorder against a live prom-client registry on loopback'
     expect(r.canonical['vllm:gpu_cache_usage_perc']).toBe(r.during.kvCacheUsagePercMean);
     expect(r.pre?.generationTokensTotal).toBe(10_000);
     expect(r.post?.generationTokensTotal).toBe(14_000);
+    // the periodic scrapes, per second, into the envelope's timeline block
+    const timeline = new TimelineBuilder(1000, TIMELINE_COLUMNS);
+    rec.timelineInto(timeline);
+    const block = timeline.block(null);
+    expect(block.t_s).toEqual([0]); // every scrape at t = 1000 on the injected clock
+    expect(block.series['server_running']?.[0]).toBeGreaterThanOrEqual(8);
+    expect(block.series['server_running']?.[0]).toBeLessThanOrEqual(13);
+    expect(block.series['server_waiting']?.[0]).toBeLessThanOrEqual(1);
+    expect(block.series['server_kv_usage']?.[0]).toBeGreaterThan(0);
+    expect(block.series['server_kv_usage']?.[0]).toBeLessThanOrEqual(0.6);
   });
 
   it('an unreachable /metrics never throws: nulls plus the errors', async () => {

@@ -51,6 +51,33 @@ describe('the bench run flag table', () => {
     expect((caught as { exitCode: number }).exitCode).toBe(2);
   });
 
+  it('every flag whose value is a number has a range (the rest take names, paths, URLs or distributions)', () => {
+    const textual = /^<(id|name|class|format|path|url|dir|id\|path|dist)>$/;
+    const unranged = RUN_FLAGS.filter(
+      (r) => r.arg !== undefined && r.range === undefined && r.choices === undefined && !textual.test(r.arg),
+    );
+    expect(unranged.map((r) => `${r.name} ${r.arg ?? ''}`)).toEqual([]);
+  });
+
+  it.each([
+    [{ duration: String(24.8 * 86400) }, '--duration'],
+    [{ requestTimeout: String(25 * 86400) }, '--request-timeout'],
+    [{ concurrency: '1e6' }, '--concurrency'],
+    [{ rps: '1e9' }, '--rps'],
+    [{ maxEventBytes: '100' }, '--max-event-bytes must be an integer from 1024 to 268435456'],
+    [{ maxEventBytes: '1e12' }, '--max-event-bytes'],
+    [{ numPrompts: '0' }, '--num-prompts must be a positive integer'],
+  ])('issue 15: rejects %o up front (exit 2)', (flags, message) => {
+    let caught: unknown;
+    try {
+      parseRunFlags('x', flags);
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).message).toContain(message);
+    expect((caught as { exitCode: number }).exitCode).toBe(2);
+  });
+
   it('accepts the limits themselves', () => {
     const config = parseRunFlags('x', { duration: String(MAX_SECONDS), concurrency: '100000' });
     expect(config.durationS).toBe(MAX_SECONDS);

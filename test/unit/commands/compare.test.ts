@@ -8,7 +8,7 @@ import { FIXTURES, derived, fixturePath, makeSigner, tempDir, type Signer } from
 const sweep = ['c1-79d354b13545.json', 'c4-95cbfd4f49dc.json', 'c16-b91875fdf860.json'].map(fixturePath);
 
 interface CompareJson {
-  envelopes: {
+  runs: {
     path: string;
     concurrency: number | null;
     tok_per_s_per_user: number | null;
@@ -47,8 +47,8 @@ describe('bench compare on the fixture sweep', () => {
   it('json: per-envelope pareto flags and index by pair', async () => {
     const out = await runCompare([FIXTURES], { report: 'json' });
     const json = JSON.parse(out.stdout) as CompareJson;
-    expect(json.envelopes).toHaveLength(6);
-    const byName = (n: string) => json.envelopes.find((e) => e.path.endsWith(n));
+    expect(json.runs).toHaveLength(6);
+    const byName = (n: string) => json.runs.find((e) => e.path.endsWith(n));
     expect(byName('c4-95cbfd4f49dc.json')?.concurrency).toBe(4);
     expect(byName('c4-95cbfd4f49dc.json')?.tok_per_s_per_user).toBeCloseTo(233.72420601239932 / 4, 10);
     expect(byName('010e9504589b.json')?.tok_per_s_per_user).toBeNull();

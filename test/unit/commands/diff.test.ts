@@ -218,10 +218,10 @@ describe('bench diff command', () => {
     });
     const json = JSON.parse(out.stdout) as {
       warnings: string[];
-      metrics: { metric: string; verdict: string; direction: string | null }[];
+      metrics: { name: string; verdict: string; direction: string | null }[];
       counts: Record<string, number>;
     };
-    const verdict = (m: string) => json.metrics.find((x) => x.metric === m)?.verdict;
+    const verdict = (m: string) => json.metrics.find((x) => x.name === m)?.verdict;
     expect(verdict('accuracy')).toBe('missing');
     expect(verdict('throughput_tok_per_s')).toBe('missing');
     expect(verdict('ttft_p50_ms')).toBe('regression');

@@ -18,16 +18,22 @@ describe('bench summary on the InferenceBench fixtures', () => {
       'llm.quality.persona-consistency-mini',
     ]);
     const chat = json.suites['llm.inference.chatbot-short'] ?? [];
-    expect(chat.map((r) => r.throughput_tok_per_s)).toEqual([
+    const metrics = (r: Record<string, unknown>) => r.metrics as Record<string, number | null>;
+    expect(chat.map((r) => metrics(r).throughput_tok_per_s)).toEqual([
       890.5637180121626, 472.12755973836636, 233.72420601239932, 56.46787587669715,
     ]);
-    expect(chat.every((r) => r.signature === 'ok')).toBe(true);
-    expect(chat[0]?.run_id).toBe('019ebf77');
-    expect(chat[0]?.hardware).toBe('H100 80GB HBM3 ×8');
-    // the quality suite has no throughput/J/tok columns but has accuracy
+    // Self-signed with keys nobody put in the trust store: valid, not trusted.
+    expect(chat.every((r) => r.signature === 'untrusted')).toBe(true);
+    // InferenceBench's shape: full run_id, run_id_short, first GPU model; our label beside it
+    expect(chat[0]?.run_id).toBe('019ebf77-7597-7671-a417-726e28e10417');
+    expect(chat[0]?.run_id_short).toBe('019ebf77');
+    expect(chat[0]?.hardware).toBe('NVIDIA H100 80GB HBM3');
+    expect(chat[0]?.hardware_label).toBe('H100 80GB HBM3 ×8');
+    expect(chat[0]?.engine).toEqual({ name: 'vllm', version: '0.22.1' });
+    // their 8 metrics always (null when absent), plus the columns this suite shows (accuracy)
     const quality = json.suites['llm.quality.persona-consistency-mini']?.[0] ?? {};
-    expect(Object.keys(quality)).toContain('accuracy');
-    expect(Object.keys(quality)).not.toContain('throughput_tok_per_s');
+    expect(Object.keys(metrics(quality))).toContain('accuracy');
+    expect(metrics(quality).throughput_tok_per_s).toBeNull();
     expect(json.skipped).toBe(0);
 
     const text = await runSummary([FIXTURES], {});
@@ -40,16 +46,16 @@ describe('bench summary on the InferenceBench fixtures', () => {
   it('missing throughput sorts last', () => {
     const report = buildSummary(
       [
-        { path: 'a.json', envelope: { suite_id: 's', metrics: { ttft_p50_ms: 1 } }, signature: 'ok' },
+        { path: 'a.json', envelope: { suite_id: 's', metrics: { ttft_p50_ms: 1 } }, signature: 'trusted' },
         {
           path: 'b.json',
           envelope: { suite_id: 's', metrics: { throughput_tok_per_s: 5 } },
-          signature: 'ok',
+          signature: 'trusted',
         },
         {
           path: 'c.json',
           envelope: { suite_id: 's', metrics: { throughput_tok_per_s: 50 } },
-          signature: 'ok',
+          signature: 'trusted',
         },
       ],
       0,
@@ -96,13 +102,14 @@ describe('bench summary on a directory with bad, unsigned and tampered files', (
     const rows = json.suites['llm.inference.chatbot-short'] ?? [];
     const status = Object.fromEntries(rows.map((r) => [r.path.slice(dir.length + 1), r.signature]));
     expect(status).toEqual({
-      'c1-79d354b13545.json': 'ok',
-      'nested/tampered.json': 'fail',
+      'c1-79d354b13545.json': 'untrusted',
+      'nested/tampered.json': 'invalid',
       'nested/unsigned.json': 'unsigned',
-      [Object.keys(status).find((k) => k.startsWith('nested/c16-')) ?? 'x']: 'ok',
+      [Object.keys(status).find((k) => k.startsWith('nested/c16-')) ?? 'x']: 'untrusted',
     });
     const text = await runSummary([dir], {});
-    expect(text).toMatch(/FAIL/);
+    expect(text).toMatch(/INVALID/);
+    expect(text).toMatch(/UNTRUSTED signer/);
     expect(text).toMatch(/unsigned/);
     expect(text).toMatch(/4 envelopes loaded, 2 skipped \(validation failure\), 1 suite\n$/);
   });
@@ -110,7 +117,7 @@ describe('bench summary on a directory with bad, unsigned and tampered files', (
   it('--csv: one header, one row per envelope, suite first', async () => {
     const csv = (await runSummary([dir], { csv: true })).trimEnd().split('\n');
     expect(csv[0]).toBe(
-      'suite_id,model,engine,quant,hardware,throughput_tok_per_s,ttft_p50_ms,ttft_p99_ms,tpot_p50_ms,ok_rate,joules_per_token,signature,run_id,path',
+      'suite_id,model,engine,quant,hardware,throughput_tok_per_s,ttft_p50_ms,ttft_p99_ms,tpot_p50_ms,ok_rate,joules_per_token,signature,flags,run_id,path',
     );
     expect(csv).toHaveLength(5);
     expect(csv.slice(1).every((l) => l.startsWith('llm.inference.chatbot-short,'))).toBe(true);
@@ -128,22 +135,9 @@ describe('bench summary on a directory with bad, unsigned and tampered files', (
     });
   });
 
-  it('signature status: keyless without --trusted-root is unchecked, not FAIL', () => {
-    expect(signatureStatusOf({ ok: true, method: 'dev-key' })).toBe('ok');
-    expect(signatureStatusOf({ ok: false, method: null, reason: 'unsigned envelope' })).toBe('unsigned');
-    expect(
-      signatureStatusOf({
-        ok: false,
-        method: 'sigstore-cosign',
-        reason: 'keyless envelope: pass --trusted-root FILE',
-      }),
-    ).toBe('unchecked');
-    expect(
-      signatureStatusOf({ ok: false, method: 'sigstore-cosign', reason: 'certificate chain invalid' }),
-    ).toBe('fail');
-    expect(signatureStatusOf({ ok: false, method: 'dev-key', reason: 'signature check failed' })).toBe(
-      'fail',
-    );
+  it('signature status is the trust level of the check', () => {
+    for (const trust of ['trusted', 'untrusted', 'invalid', 'unsigned'] as const)
+      expect(signatureStatusOf({ ok: trust !== 'invalid', trust, method: 'dev-key' })).toBe(trust);
   });
 
   it('--dev-public-key: the fixtures signed by another key become FAIL', async () => {
@@ -155,14 +149,14 @@ describe('bench summary on a directory with bad, unsigned and tampered files', (
         devPublicKey: join(dir2, 'cosign.pub'),
       }),
     ) as { suites: Record<string, { signature: string }[]> };
-    expect(json.suites['llm.inference.chatbot-short']?.[0]?.signature).toBe('fail');
+    expect(json.suites['llm.inference.chatbot-short']?.[0]?.signature).toBe('invalid');
   });
 
   it('renderSummaryCsv quotes fields with commas', async () => {
     const loaded = await envelopeIo.read(fixturePath('c1-79d354b13545.json'));
     const env = { ...loaded.envelope, model: { id: 'a,"b"' } };
-    const csv = renderSummaryCsv(buildSummary([{ path: 'x.json', envelope: env, signature: 'ok' }], 0));
+    const csv = renderSummaryCsv(buildSummary([{ path: 'x.json', envelope: env, signature: 'trusted' }], 0));
     expect(csv.split('\n')[1]).toMatch(/^llm\.inference\.chatbot-short,"a,""b""",/);
-    expect(summaryJson(buildSummary([], 3))).toEqual({ suites: {}, skipped: 3 });
+    expect(summaryJson(buildSummary([], 3))).toEqual({ suites: {}, skipped: 3, loaded: 0, notes: [] });
   });
 });

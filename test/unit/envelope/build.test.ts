@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildEnvelope,
+  buildHardwareFingerprint,
   generateDevKeyPair,
+  type FingerprintParts,
   signEnvelope,
   type RunFacts,
 } from '../../../src/envelope/index.js';
@@ -82,7 +84,7 @@ const facts: RunFacts = {
   engine: { name: 'sim', version: '0.1.0', configHash: 'a'.repeat(64) },
   quant: 'fp16',
   hardwareClass: 'a100',
-  hardwareFingerprint: base.hardware_fingerprint,
+  hardwareFingerprint: base.hardware_fingerprint as RunFacts['hardwareFingerprint'],
   provenance: base.software_provenance,
   dataset: { id: 'd', hash: 'b'.repeat(64) },
   seed: 42,
@@ -207,5 +209,39 @@ describe('buildEnvelope', () => {
     await generateDevKeyPair(keyPath);
     const { envelope: signed } = await signEnvelope(envelope, { mode: 'dev', keyPath });
     expect(signed.metrics.joules_per_token).toBe(3);
+  });
+
+  it('writes what InferenceBench hashes: pydantic timestamp, stripped typed strings, placeholders listed', async () => {
+    const envelope = buildEnvelope(
+      {
+        ...facts,
+        now: new Date('2026-06-13T05:30:44.000Z'), // a zero fraction: pydantic writes …:44Z
+        warnings: ['  disk almost full\n'],
+        model: { ...facts.model, id: 'meta-llama/Llama-3.1-8B-Instruct ' },
+        driverOptions: { ' mode': ' closed_loop ' },
+        hardwareFingerprint: buildHardwareFingerprint({
+          ...(facts.hardwareFingerprint as FingerprintParts),
+          memory: { channels: 1, speed_mts: 1, ecc: false },
+        }) as RunFacts['hardwareFingerprint'],
+      },
+      { result: point, workers: 0 },
+      { window: null, idleBaselineW: null, serverMetrics: null },
+    );
+    expect(envelope.timestamp).toBe('2026-06-13T05:30:44Z');
+    expect(envelope.warnings[0]).toBe('disk almost full');
+    expect(envelope.model.id).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    expect(envelope.driver_options).toEqual({ mode: ' closed_loop ' }); // dict[str, Any]: key only
+    expect(envelope.placeholders).toEqual(
+      expect.arrayContaining([
+        'hardware_fingerprint.memory.channels',
+        'hardware_fingerprint.memory.speed_mts',
+        'model.endpoint_hash',
+        'model.revision',
+      ]),
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'ib-build-'));
+    const keyPath = join(dir, 'cosign.key');
+    await generateDevKeyPair(keyPath);
+    await expect(signEnvelope(envelope, { mode: 'dev', keyPath })).resolves.toBeDefined();
   });
 });

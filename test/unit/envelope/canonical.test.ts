@@ -11,6 +11,7 @@ import {
   prettyJson,
   pythonFloatRepr,
 } from '../../../src/envelope/index.js';
+import { pythonNumberLiteral } from '../../../src/envelope/canonical.js';
 
 const GOLDEN: ReadonlyArray<[string, unknown, string]> = [
   ['zero', 0, '0'],
@@ -133,12 +134,40 @@ describe('pythonFloatRepr', () => {
 });
 
 describe('canonicalJsonLossless', () => {
-  it('keeps each number text: 1.0 stays 1.0 and 20-digit integers keep every digit', () => {
-    const text = '{"b": 12345678901234567890, "a": 1.0, "c": [1e-05, 2.50]}';
+  it('renders each literal as Python json.loads → json.dumps does: ints keep every digit, floats become repr', () => {
+    const text = '{"b": 12345678901234567890, "a": 1.0, "c": [1e-05, 2.50, 0.000025, 1E5, -0, -0.0, 5e-400]}';
+    // golden: python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]), sort_keys=True, separators=(",", ":")))'
     expect(canonicalJsonLossless(parseLossless(text))).toBe(
-      '{"a":1.0,"b":12345678901234567890,"c":[1e-05,2.50]}',
+      '{"a":1.0,"b":12345678901234567890,"c":[1e-05,2.5,2.5e-05,100000.0,0,-0.0,0.0]}',
     );
     // what a plain JSON.parse would have made of it (the reason verify parses losslessly)
-    expect(canonicalJson(JSON.parse(text))).toBe('{"a":1,"b":12345678901234567000,"c":[1e-05,2.5]}');
+    expect(canonicalJson(JSON.parse(text))).not.toContain('12345678901234567890');
+  });
+
+  it.each([
+    ['0.000025', '2.5e-05'],
+    ['0.0001', '0.0001'],
+    ['0.00001', '1e-05'],
+    ['1e-9', '1e-09'],
+    ['123456789012345678.0', '1.2345678901234568e+17'],
+    ['1e16', '1e+16'],
+    ['9999999999999999.0', '1e+16'],
+    ['1.7976931348623157e308', '1.7976931348623157e+308'],
+    ['4.9e-324', '5e-324'],
+    ['-2.5E-7', '-2.5e-07'],
+    ['42', '42'],
+    ['-0', '0'],
+    ['9007199254740993', '9007199254740993'],
+  ])('pythonNumberLiteral(%s) = %s', (literal, expected) => {
+    expect(pythonNumberLiteral(literal)).toBe(expected);
+  });
+
+  it('refuses literals Python would read as inf, and ints over 4300 digits', () => {
+    expect(() => pythonNumberLiteral('1e400', '$.metrics.x')).toThrow(
+      /\$\.metrics\.x: 1e400 is not a finite double/,
+    );
+    expect(() => pythonNumberLiteral('-1.0e999')).toThrow(/not a finite double/);
+    expect(() => pythonNumberLiteral('1'.repeat(4301))).toThrow(/4301 digits/);
+    expect(pythonNumberLiteral('1'.repeat(4300))).toBe('1'.repeat(4300));
   });
 });

@@ -59,7 +59,7 @@ export function sampleUnsignedEnvelope(): UnsignedEnvelope {
     },
     distributions: {},
     slo_template: 'llm.standard',
-    warnings: ['simulated engine: results are not from a GPU', 'café ☕ naïve — 𝄞 "quoted" \\ tab\t'],
+    warnings: ['simulated engine: results are not from a GPU', 'café ☕ naïve — 𝄞 "quoted" \\ tab\there'],
     signature: null,
     run_context: { tool: 'inferencebench', '\u{1F600}key': 1, ｚ: 2, a: 3 },
     metric_ci: { ttft_p50_ms: { lo: 23.9, hi: 24.5, n: 120, level: 0.95 } },

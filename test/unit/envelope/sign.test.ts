@@ -81,9 +81,9 @@ describe('signEnvelope (dev)', () => {
       mode: 'dev',
       keyPath: 'fixtures/keys/dev-test.key',
     });
-    expect(contentHash).toBe('a37a1f66dbf950871287daa2772cd27cb661fbbb4add8a0575887dcc6d899dd1');
+    expect(contentHash).toBe('e3bafcf20dd57206997c248b1bb679a7f71454422f49864faa99ae3c665bebd5');
     expect(envelope.signature?.bundle).toBe(
-      '9AFvnst4IEs314KquHWKS0zq4krEChqhZ7k9rpN/dPYgCNjnGNFTpUGy3l8tbPyz66F6G2yrhQevy3Mhk3kJBg==',
+      'U1cBy7f/yrLB8qfY8jTgCrXod3MzYzl1O1dXkks8OAhx+TIV3Q7UuqeskKiqt5PDMfF3k0Bnsx+uzu+ZkxMQDw==',
     );
     expect(envelope.signature?.certificate).toBe(
       (await readFile('fixtures/keys/dev-test.pub', 'utf8')).trim(),
@@ -115,7 +115,50 @@ describe('signEnvelope (dev)', () => {
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['NaN metric', { metrics: { ttft_p50_ms: NaN } }, /metrics\.ttft_p50_ms/],
-    ['timestamp without microseconds', { timestamp: '2026-05-18T13:27:52Z' }, /timestamp/],
+    [
+      'timestamp with a zero fraction (pydantic writes …:52Z)',
+      { timestamp: '2026-05-18T13:27:52.000000Z' },
+      /timestamp/,
+    ],
+    ['timestamp with milliseconds only', { timestamp: '2026-05-18T13:27:52.402Z' }, /timestamp/],
+    [
+      'a warning with trailing whitespace',
+      { warnings: ['disk full '] },
+      /warnings\.0: has leading or trailing whitespace/,
+    ],
+    [
+      'GPU serial "" (their GPU.serial needs ≥ 1 character)',
+      {
+        hardware_fingerprint: {
+          ...sampleUnsignedEnvelope().hardware_fingerprint,
+          gpus: [{ model: 'H100', pci_id: '0', serial: '', vbios: 'unknown' }],
+        },
+      },
+      /serial/,
+    ],
+    [
+      'memory.channels 0',
+      {
+        hardware_fingerprint: {
+          ...sampleUnsignedEnvelope().hardware_fingerprint,
+          memory: { channels: 0, speed_mts: 1, ecc: false },
+        },
+      },
+      /channels/,
+    ],
+    [
+      'revision shorter than 7',
+      { model: { ...sampleUnsignedEnvelope().model, revision: 'main' } },
+      /revision/,
+    ],
+    ['empty provider', { model: { ...sampleUnsignedEnvelope().model, provider: '' } }, /provider/],
+    [
+      'a stale fingerprint_sha256',
+      { hardware_fingerprint: { ...sampleUnsignedEnvelope().hardware_fingerprint, driver: '1.0' } },
+      /fingerprint_sha256/,
+    ],
+    ['an empty metrics dict', { metrics: {} }, /metrics/],
+    ['slo_template null (their field is str)', { slo_template: null }, /slo_template/],
     ['non-v7 run id', { run_id: '019e3b45-8552-4705-ab62-1cb802fe5680' }, /run_id/],
     ['unknown key inside model', { model: { ...sampleUnsignedEnvelope().model, extra: 1 } }, /model/],
   ])('refuses an envelope that breaks the write schema: %s', async (_label, patch, message) => {

@@ -33,11 +33,20 @@ describe('llm.inference.chatbot-short', () => {
     }
   });
 
-  it('is the first spec of llm.inference, with the InferenceBench dataset id and suite version', async () => {
+  it("the old id builtin-chatbot-short (InferenceBench's name for other prompts) loads ours under our id", async () => {
+    const legacy = await load({ datasetId: 'builtin-chatbot-short' });
+    const current = await load();
+    expect(legacy.datasetId).toBe('builtin-chatbot-short-node');
+    expect(legacy.datasetHash).toBe(current.datasetHash);
+    // InferenceBench's builtin-chatbot-short (fixtures/inferencebench-envelopes) has another hash
+    expect(current.datasetHash).not.toBe('6f4b1f68fc3a813baa983cbe70cd9ef57f8c86e6b2e6ccc9aaa2a498e588d510');
+  });
+
+  it("is the first spec of llm.inference, with its own dataset id and InferenceBench's suite version", async () => {
     expect(resolveSuite([llmInferencePlugin], 'llm.inference').spec.id).toBe('chatbot-short');
     expect(llmInferencePlugin.version).toBe('1.0.0');
     const workload = await load();
-    expect(workload.datasetId).toBe('builtin-chatbot-short');
+    expect(workload.datasetId).toBe('builtin-chatbot-short-node');
     expect(workload.size).toBe(200);
     expect(workload.datasetHash).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -91,3 +91,31 @@ describe('assertValid', () => {
     }
   });
 });
+
+describe('unknown suite ids: did you mean', () => {
+  const plugins = [llmInferencePlugin];
+  const messageFor = (suiteId: string): string => {
+    try {
+      resolveSuite(plugins, suiteId);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${suiteId} resolved`);
+  };
+
+  it.each([
+    ['llm.inferenc', 'llm.inference'],
+    ['llm.inference.sharegpt-v4', 'llm.inference.sharegpt-v3'],
+    ['llm.infrence.synthetic', 'llm.inference.synthetic'],
+    ['llm.inference.chatbot-shrot', 'llm.inference.chatbot-short'],
+    ['sharegpt-v3', 'llm.inference.sharegpt-v3'],
+  ])('%s → did you mean "%s"?', (typo, meant) => {
+    expect(messageFor(typo)).toContain(`did you mean "${meant}"?`);
+  });
+
+  it('suggests nothing for a name far from every id, and still lists the known ids', () => {
+    const message = messageFor('completely-different');
+    expect(message).not.toContain('did you mean');
+    expect(message).toContain('known: llm.inference, ');
+  });
+});

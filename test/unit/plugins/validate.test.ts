@@ -64,7 +64,7 @@ describe('llm.inference validate', () => {
   it('dataset overrides: single-turn benchmarks accept known ids only', () => {
     expect(validate('chatbot-short', { datasetId: 'sharegpt-v3' }).errors).toEqual([]);
     expect(validate('chatbot-short', { datasetId: 'squad' }).errors[0]).toMatch(
-      /unknown dataset "squad".*known: builtin-chatbot-short/,
+      /unknown dataset "squad".*known: builtin-chatbot-short-node/,
     );
     expect(validate('trace', { datasetId: 'x' }).errors[0]).toMatch(/reads its data from --dataset-path/);
     // the ids our own envelopes record are accepted back (bench replay passes them as --dataset)
@@ -72,6 +72,15 @@ describe('llm.inference validate', () => {
     expect(validate('trace', { datasetId: 'mooncake-trace-sample' }).errors).toEqual([]);
     expect(validate('multi-turn', { datasetId: 'multi-turn-jsonl' }).errors).toEqual([]);
     expect(validate('multi-turn', { datasetId: 'mooncake-trace' }).errors[0]).toMatch(/reads its data/);
+  });
+
+  it("builtin-chatbot-short (our old id, InferenceBench's id for other prompts) runs ours with a warning", () => {
+    const result = validate('chatbot-short', { datasetId: 'builtin-chatbot-short' });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toContain(
+      "dataset builtin-chatbot-short is the old id of ours and InferenceBench's id for different prompts: running ours, builtin-chatbot-short-node",
+    );
+    expect(validate('chatbot-short').warnings.join('\n')).not.toMatch(/old id/);
   });
 
   it('warns about the fixture tokenizer only where lengths are built with it', () => {

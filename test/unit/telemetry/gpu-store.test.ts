@@ -149,3 +149,23 @@ describe('GpuStore window summaries', () => {
     expect(s.sampleCount).toBe(2001);
   });
 });
+
+describe('GpuStore timeline', () => {
+  it('per-second means of power (summed over GPUs), util and memory into the timeline block', async () => {
+    const { TimelineBuilder, TIMELINE_COLUMNS } = await import('../../../src/lib/timeline.js');
+    const store = new GpuStore(['a', 'b'], { intervalMs: 100 });
+    for (let t = 0; t <= 4000; t += 100) {
+      const power = t <= 2000 ? 100 : 300; // per GPU
+      const s = (): GpuSample => ({ ...sample(t, power, t <= 2000 ? 20 : 90, null), memUsedMiB: 2048 });
+      store.add({ tMs: t, gpus: [s(), s()], energyFresh: false });
+    }
+    const builder = new TimelineBuilder(1000, TIMELINE_COLUMNS);
+    store.timelineInto(builder, 1000, 4000);
+    const block = builder.block(null);
+    expect(block.t_s).toEqual([0, 1, 2]);
+    // bucket [1 s, 2 s]: ticks 1.1 … 2.0 s at 100 W each ×2 GPUs; [2 s, 3 s]: 300 W; [3 s, 4 s]: 300 W
+    expect(block.series['gpu_power_w']).toEqual([200, 600, 600]);
+    expect(block.series['gpu_util_pct']).toEqual([20, 90, 90]);
+    expect(block.series['gpu_mem_used_gib']).toEqual([4, 4, 4]);
+  });
+});

@@ -24,9 +24,9 @@ export type LengthDistribution =
     };
 
 export class DistributionError extends PluginError {
+  override name = 'DistributionError';
   constructor(flag: string, value: string, reason: string) {
     super(`${flag} ${JSON.stringify(value)}: ${reason}`, 'E_DISTRIBUTION');
-    this.name = 'DistributionError';
   }
 }
 

@@ -5,11 +5,18 @@ import { PluginError } from '../errors.js';
 import type { BenchPlugin, BenchmarkSpec, PluginContext, ValidationResult, Workload } from '../types.js';
 import { loadChatbotShort } from './chatbot-short.js';
 import { loadCustom } from './custom.js';
+import { loadJudgeQa } from './judge-qa.js';
 import { loadMultiTurn } from './multi-turn.js';
 import { loadTrace } from './mooncake.js';
 import { boolOption, DEFAULTS, distributionOption, intOption, maxTokensOf } from './options.js';
 import { loadShareGpt, SHAREGPT_DEFAULT_TURNS } from './sharegpt.js';
-import { DATASET_IDS, LLM_INFERENCE_ID, LLM_INFERENCE_SPECS, LLM_INFERENCE_VERSION } from './specs.js';
+import {
+  currentDatasetId,
+  DATASET_IDS,
+  LLM_INFERENCE_ID,
+  LLM_INFERENCE_SPECS,
+  LLM_INFERENCE_VERSION,
+} from './specs.js';
 import { syntheticWorkload } from './synthetic.js';
 import { validateLlmInference } from './validate.js';
 
@@ -24,7 +31,7 @@ function tokenizerFor(context: PluginContext): Promise<TokenCounter> {
 
 /** Single-turn benchmarks may swap their dataset with --dataset; multi-turn and trace may not. */
 export function datasetFor(spec: BenchmarkSpec, context: PluginContext): string {
-  return context.datasetId ?? spec.defaultDataset;
+  return currentDatasetId(context.datasetId ?? spec.defaultDataset);
 }
 
 async function loadSingleTurn(
@@ -42,6 +49,8 @@ async function loadSingleTurn(
         maxTokensCap: maxTokens,
         limit: intOption(context, 'maxTurns', SHAREGPT_DEFAULT_TURNS, 1),
       });
+    case DATASET_IDS.judgeQa:
+      return loadJudgeQa(context, maxTokens);
     case DATASET_IDS.custom:
       return loadCustom(context, maxTokens);
     case DATASET_IDS.synthetic:

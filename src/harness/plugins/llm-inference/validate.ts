@@ -5,7 +5,7 @@ import type { BenchmarkSpec, PluginContext, ValidationResult } from '../types.js
 import { parseDistribution } from './distributions.js';
 import { DEFAULTS, kebab } from './options.js';
 import { locateShareGpt, SHAREGPT_STANDIN_NAME } from './sharegpt.js';
-import { DATASET_IDS } from './specs.js';
+import { currentDatasetId, DATASET_IDS, LEGACY_DATASET_IDS } from './specs.js';
 
 const SINGLE_TURN_DATASETS: readonly string[] = [
   DATASET_IDS.chatbotShort,
@@ -14,6 +14,7 @@ const SINGLE_TURN_DATASETS: readonly string[] = [
   DATASET_IDS.longContext,
   DATASET_IDS.synthetic,
   DATASET_IDS.custom,
+  DATASET_IDS.judgeQa,
 ];
 
 /** Datasets whose prompt or output lengths are built with the tokenizer. */
@@ -77,8 +78,13 @@ export function validateLlmInference(spec: BenchmarkSpec, context: PluginContext
   if (context.tokenizerPath && !existsSync(context.tokenizerPath))
     errors.push(`--tokenizer path not found: ${context.tokenizerPath}`);
 
-  const dataset =
+  const asked =
     spec.kind === 'single-turn' ? (context.datasetId ?? spec.defaultDataset) : spec.defaultDataset;
+  const dataset = currentDatasetId(asked);
+  if (asked !== dataset && LEGACY_DATASET_IDS[asked] !== undefined)
+    warnings.push(
+      `dataset ${asked} is the old id of ours and InferenceBench's id for different prompts: running ours, ${dataset}`,
+    );
   if (spec.kind === 'single-turn' && !SINGLE_TURN_DATASETS.includes(dataset))
     errors.push(
       `unknown dataset "${dataset}" for llm.inference.${spec.id}; known: ${SINGLE_TURN_DATASETS.join(', ')}`,
