@@ -181,7 +181,7 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
     tokenizer !== null && workload.kind === 'single-turn'
       ? {
           ...workload,
-          request: (i: number) => ({ ...(workload).request(i), collectText: true }),
+          request: (i: number) => ({ ...workload.request(i), collectText: true }),
         }
       : workload;
   // The envelope's timeline block: t = 0 now, on the clock the point runner and telemetry share.
