@@ -252,7 +252,7 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
   // bench diff bootstraps from this journal while it is still the one written for this envelope.
   const journal =
     result.journalPath !== null
-      ? await describeJournal(result.journalPath, result.window).catch(() => null)
+      ? await describeJournal(result.journalPath, result.window, config.outputDir).catch(() => null)
       : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
   const endMs = systemClock.now();
