@@ -1,11 +1,12 @@
 // Which ed25519 key signs a dev-mode envelope when the user named none: ./cosign.key if it exists,
 // else a per-user key, <config dir>/cosign.key, created on first use. No keygen step before a first
 // run; an explicit --dev-key that does not exist stays an error (the loader reports it).
+import { configRoot } from '../lib/paths.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { generateDevKeyPair, publicKeyPathFor } from '../envelope/index.js';
 import { UsageError } from './errors.js';
 
@@ -35,10 +36,7 @@ export function userConfigDir({
   env = process.env,
   home = homedir(),
 }: DevKeyEnvironment = {}): string {
-  if (env.BENCH_CONFIG_DIR) return resolve(cwd, env.BENCH_CONFIG_DIR);
-  const xdg = env.XDG_CONFIG_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'inferencebench');
-  return join(home, '.config', 'inferencebench');
+  return configRoot(env, home, cwd);
 }
 
 /** The key to sign with; creates the per-user key (mode 0600, directory 0700) when it is the one. */

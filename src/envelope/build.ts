@@ -8,7 +8,6 @@ import type { PointResult } from '../harness/run/result.js';
 import type { HistogramView } from '../harness/types.js';
 import type { TelemetryWindowSummary } from '../telemetry/types.js';
 import type { TimelineBlock } from '../lib/timeline.js';
-import { sha256Hex } from './hash.js';
 import { energyMetricsV1, METRIC, pointMetricsV1 } from './metrics.js';
 import { normaliseForPython } from './normalise.js';
 import { placeholderPaths } from './placeholders.js';
@@ -82,7 +81,7 @@ export function timestampMicros(now: Date = new Date()): string {
 export function finishEnvelope(unsigned: UnsignedEnvelope): UnsignedEnvelope {
   const { envelope } = normaliseForPython(unsigned);
   const { placeholders: _previous, ...rest } = envelope;
-  return { ...rest, placeholders: placeholderPaths(rest) } as UnsignedEnvelope;
+  return { ...rest, placeholders: placeholderPaths(rest) };
 }
 
 /**

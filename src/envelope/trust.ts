@@ -10,8 +10,8 @@
 // plus `--trusted-key PATH` (repeatable) and `--identity PATTERN` on the command line.
 import type { KeyObject } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { configRoot } from '../lib/paths.js';
 import { EnvelopeError } from './errors.js';
 import { anchoredPattern } from './keyless.js';
 import { parseEd25519PublicKey } from './keys.js';
@@ -43,11 +43,7 @@ export const EMPTY_TRUST_STORE: TrustStore = { keys: [], identities: [], dir: ''
 
 /** The config directory: $BENCH_CONFIG_DIR, $XDG_CONFIG_HOME/inferencebench, ~/.config/inferencebench. */
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.BENCH_CONFIG_DIR;
-  if (override !== undefined && override !== '') return resolve(override);
-  const xdg = env.XDG_CONFIG_HOME;
-  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'inferencebench');
-  return join(homedir(), '.config', 'inferencebench');
+  return configRoot(env);
 }
 
 export function trustedKeysDir(env: NodeJS.ProcessEnv = process.env): string {

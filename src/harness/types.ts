@@ -86,6 +86,8 @@ export interface RequestRecord {
   readonly errorCode: ErrorCode | null;
   /** Short human detail for errors (status body excerpt, exception message). Never the API key. */
   readonly errorDetail?: string;
+  /** A 429/503 answer's Retry-After, in ms (uncapped; the closed-loop driver caps it). */
+  readonly retryAfterMs?: number;
   readonly outputText?: string;
   /** The request spec's tag (RequestSpec.tag). */
   readonly tag?: string;

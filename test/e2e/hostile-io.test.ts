@@ -133,4 +133,37 @@ describe('hostile files and pipes (CLI)', { timeout: 120_000 }, () => {
     expect(f.code).toBe(2);
     expect(`${f.stdout}${f.stderr}`).not.toMatch(/tiger|s3cret/);
   });
+
+  it('--output under /proc and a bad keyless token: one line, exit 2, before any load', async () => {
+    const key = join(dir, 'k2', 'cosign.key');
+    expect((await runBench(['keygen', key])).code).toBe(0);
+    const proc = await runBench(
+      ['run', 'llm.inference', '--duration', '1', '--no-tui', '--output', '/proc/self/out', '--dev-key', key],
+      { timeoutMs: 30_000 },
+    );
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toMatch(/^bench: refusing output directory \/proc\/self\/out: .*pseudo file system/m);
+    const expired = `x.${Buffer.from(JSON.stringify({ exp: 1_000_000 })).toString('base64url')}.y`;
+    for (const [token, pattern] of [
+      ['not-a-jwt', /not an OIDC identity token/],
+      [expired, /SIGSTORE_ID_TOKEN expired at 1970-01-12/],
+    ] as const) {
+      const r = await runBench(
+        [
+          'run',
+          'llm.inference',
+          '--duration',
+          '1',
+          '--no-tui',
+          '--signing-mode',
+          'keyless',
+          '--output',
+          join(dir, 'kl'),
+        ],
+        { env: { SIGSTORE_ID_TOKEN: token }, timeoutMs: 30_000 },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(pattern)]);
+    }
+  });
 });

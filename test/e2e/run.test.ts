@@ -79,7 +79,7 @@ describe('bench run', () => {
     [['--duration', '-3'], '--duration must be a positive number'],
     [['--base-url', 'htp:/nope'], '--base-url'],
     [['--base-url', 'http://127.0.0.1:9/v1'], 'cannot reach http://127.0.0.1:9/v1'],
-    [['--output', '/dev/null/results'], 'is not writable'],
+    [['--output', '/dev/null/results'], 'refusing output directory /dev/null/results'],
     [['--dev-key', '/nonexistent/cosign.key'], 'bench keygen'],
     [['--sweep', '1,4', '--concurrency', '2'], 'mutually exclusive'],
   ])('rejects %j with one clear line, exit 2, nothing written', async (args, message) => {
@@ -288,6 +288,11 @@ describe('bench replay / profile', () => {
     expect(env.suite_id).toBe('llm.inference.chatbot-short');
     // their builtin-chatbot-short holds other prompts: the replay runs ours, under our own id
     expect((env.dataset as { id: string }).id).toBe('builtin-chatbot-short-node');
+    expect(r.stdout).toMatch(/dataset\.id\s+builtin-chatbot-short\s+builtin-chatbot-short-node\s+no/);
+    // their llm.standard is not ours: the replay says it judges with ours
+    expect(env.warnings).toContain(
+      'the source is an InferenceBench envelope: its llm.standard means ttft<200ms, tpot<50ms, total<3000ms there; this run judges with ours, so compliance and goodput are not comparable with the source',
+    );
     expect(env.run_context).toMatchObject({ concurrency: 4, replay: { point_source: 'file name' } });
   });
 

@@ -37,6 +37,12 @@ async function waitFor(ok: () => boolean, timeoutMs = 20_000): Promise<void> {
 
 const stateExists = (dir: string) => () => existsSync(join(dir, '.bench', 'live.json'));
 const tmp = () => mkdtempSync(join(tmpdir(), 'bench-watch-'));
+/** A terminal that is not CI: CI is removed, not emptied (Ink and bench count an empty CI as CI). */
+const ptyEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TERM: 'xterm-256color' };
+  delete env.CI;
+  return env;
+};
 
 /** Runs the CLI in this process (stdout is not a TTY under vitest: headless), capturing output. */
 async function runInProcess(args: string[]) {
@@ -172,7 +178,7 @@ describe('bench watch, console', () => {
       const result = await new Promise<{ code: number | null; raw: string }>((done) => {
         const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
           cwd: ROOT,
-          env: { ...process.env, CI: '', NO_COLOR: '1', TERM: 'xterm-256color' },
+          env: ptyEnv(),
           stdio: ['pipe', 'pipe', 'pipe'],
         });
         let raw = '';
@@ -218,7 +224,7 @@ describe.skipIf(spawnSync('script', ['--version']).status !== 0)('bench run with
     const result = await new Promise<{ code: number | null; raw: string }>((done) => {
       const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
         cwd: ROOT,
-        env: { ...process.env, CI: '', NO_COLOR: '1', TERM: 'xterm-256color' },
+        env: ptyEnv(),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let raw = '';

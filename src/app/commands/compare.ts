@@ -152,7 +152,7 @@ export function register(program: Command): void {
         .choices(['table', 'pareto', 'json', 'html'])
         .default('table'),
     )
-    .option('--out <file>', 'with --report html: where to write the page (default report.html)')
+    .option('--out <file>', 'with --report html: where to write the page (default: report.html)')
     .option('--verify', 'check every signature first; exit 1 if any fails')
     .option('--dev-public-key <path>', 'with --verify: require dev-key envelopes to be signed by this key')
     .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless envelopes')

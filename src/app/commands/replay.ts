@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { devKeyForRun } from '../dev-key.js';
 import { DEV_KEY_HELP } from '../run/flags.js';
+import { addMaxFileBytesOption } from './file-options.js';
+import { addTrustOptions } from './trust-options.js';
 import { replayEnvelope, type ReplayFlags, type ReplayMode } from '../run/replay.js';
 
 interface ReplayCommand {
@@ -13,7 +15,7 @@ interface ReplayCommand {
 
 /** `bench replay` and `bench profile` share their flags and plumbing; profile samples faster. */
 export function registerReplayCommand(program: Command, spec: ReplayCommand): void {
-  program
+  const command = program
     .command(spec.mode.kind)
     .summary(spec.summary)
     .argument('<envelope>', 'source envelope (.json)')
@@ -28,14 +30,14 @@ export function registerReplayCommand(program: Command, spec: ReplayCommand): vo
     .option('--no-gate', 'skip the convergence gate (measure right after warm-up)')
     .option('--max-tokens <n>', 'override the recorded max output tokens per request')
     .option('--no-tui', 'headless: progress lines on stderr')
-    .option('--json', 'print paths and metrics as JSON')
-    .action(async (envelope: string, flags: ReplayFlags) => {
-      const signed =
-        (flags.signingMode ?? 'dev') === 'dev'
-          ? { ...flags, devKey: await devKeyForRun(flags.devKey) }
-          : flags;
-      process.exitCode = await replayEnvelope(envelope, signed, spec.mode);
-    });
+    .option('--json', 'print paths and metrics as JSON');
+  addTrustOptions(command, 'the source envelope');
+  addMaxFileBytesOption(command);
+  command.action(async (envelope: string, flags: ReplayFlags) => {
+    const signed =
+      (flags.signingMode ?? 'dev') === 'dev' ? { ...flags, devKey: await devKeyForRun(flags.devKey) } : flags;
+    process.exitCode = await replayEnvelope(envelope, signed, spec.mode);
+  });
 }
 
 export function register(program: Command): void {

@@ -63,7 +63,10 @@ export function openInBrowser(path: string): Promise<string | undefined> {
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Write one self-contained HTML page with plots for envelopes (files or directories)')
+    .summary('write one self-contained HTML page with plots for envelopes')
+    .description(
+      'Write one self-contained HTML page (sweep curves, trade-off with the Pareto frontier, distributions, telemetry, tables) for envelope files or directories. The page fetches nothing when opened.',
+    )
     .argument('<paths...>', 'envelope files or directories (*.json, recursively)')
     .option('--out <file>', 'where to write the page', 'report.html')
     .option('--open', 'open the page in the default browser when written')

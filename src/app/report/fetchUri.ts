@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { cacheRoot } from '../paths.js';
+import { cacheRoot } from '../../lib/paths.js';
 
 export type FetchSource =
   | {

@@ -4,7 +4,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cacheRoot } from '../paths.js';
+import { cacheRoot } from '../../lib/paths.js';
 
 export interface ClientCeiling {
   readonly reqPerS: number;

@@ -29,7 +29,8 @@ import { VERSION } from '../version.js';
 
 import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, OK_RATE_FLOOR, signingOptionsOf } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
-import { createPresenter, type Presenter } from './presenter.js';
+import { USER_STOP_DRAIN_S } from '../../harness/run/point.js';
+import { createPresenter, useLiveConsole, type Presenter } from './presenter.js';
 import type { RunConfig } from './options.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
 import {
@@ -63,6 +64,20 @@ export interface PointsOptions {
 export interface PointsOutcome {
   readonly reports: readonly PointReport[];
   readonly aborted: boolean;
+}
+
+/** Headless stop: say what happens and count the (capped) drain down, once a second. */
+function startStopCountdown(): void {
+  let left = USER_STOP_DRAIN_S;
+  process.stderr.write(
+    `stopping: in-flight requests drain for at most ${left} s, then an incomplete envelope is written (Ctrl-C again to exit now)\n`,
+  );
+  const timer = setInterval(() => {
+    left -= 1;
+    if (left <= 0) clearInterval(timer);
+    else process.stderr.write(`stopping: ${left} s left to drain\n`);
+  }, 1000);
+  timer.unref();
 }
 
 export async function executeRun(config: RunConfig, context: ExecuteContext): Promise<number> {
@@ -134,6 +149,10 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     }
   }
 
+  // A --base-url endpoint is input too: checked before anything is shown or written.
+  const endpointModel =
+    config.baseUrl === null ? null : await checkEndpoint(config.baseUrl, config.model, apiKey(config));
+
   let engine: EngineHandle | null = null;
   let telemetry: TelemetrySession | null = null;
   let presenter: Presenter | null = null;
@@ -143,6 +162,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
     stop.abort();
+    if (!useLiveConsole(config)) startStopCountdown();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -154,15 +174,13 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       config,
       {
         suite: suiteLabel,
-        model: config.model || (config.baseUrl === null ? DEFAULTS.embeddedModel : '…'),
+        model: endpointModel ?? (config.model || DEFAULTS.embeddedModel),
         engine: config.baseUrl === null ? 'sim (embedded)' : config.engine,
         endpointHost: config.baseUrl === null ? 'embedded' : new URL(config.baseUrl).host,
         simulated: config.baseUrl === null,
         onStopRequest: () => stop.abort(),
       },
-      config.baseUrl === null
-        ? 'embedded engine, telemetry, idle baseline …'
-        : 'endpoint check, telemetry, idle baseline …',
+      config.baseUrl === null ? 'embedded engine, telemetry, idle baseline …' : 'telemetry, idle baseline …',
     );
     let baseUrl = config.baseUrl;
     let modelId = config.model;
@@ -186,7 +204,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       baseUrl = engine.baseUrl;
       modelId = engine.modelId;
     } else {
-      modelId = await checkEndpoint(baseUrl, config.model, apiKey(config));
+      modelId = endpointModel ?? modelId;
     }
     // `bench engine serve` behind --base-url names itself (x-inferencebench-engine, /version).
     const identity = engine === null ? await probeEngineIdentity(baseUrl) : null;

@@ -1,6 +1,13 @@
 // `bench replay` and `bench profile`: re-run the benchmark an envelope records against a new endpoint.
 import { basename } from 'node:path';
-import { contentHashOfLossless, METRIC, readEnvelopeFile, verifyEnvelopeFile } from '../../envelope/index.js';
+import { contentHashOfLossless, METRIC } from '../../envelope/index.js';
+import { loadTrustStore, TRUST_LABELS } from '../../envelope/trust.js';
+import { readAndVerifyEnvelope } from '../../envelope/verify.js';
+import {
+  inferenceBenchResolvedText,
+  inferenceBenchThresholds,
+} from '../../harness/metrics/slo-inferencebench.js';
+import { currentDatasetId } from '../../harness/plugins/llm-inference/specs.js';
 import { discoverPlugins } from '../../harness/plugins/index.js';
 import { UsageError } from '../errors.js';
 import { runPoints } from './execute.js';
@@ -21,6 +28,9 @@ export interface ReplayFlags {
   readonly json?: boolean;
   readonly gate?: boolean;
   readonly maxTokens?: string;
+  readonly trustedKey?: string[];
+  readonly requireTrusted?: boolean;
+  readonly maxFileBytes?: number;
 }
 
 export interface ReplayMode {
@@ -61,9 +71,14 @@ export async function replayEnvelope(
       `--base-url is required: envelopes do not record endpoints (e.g. bench ${mode.kind} ${sourcePath} --base-url http://localhost:8000/v1)`,
     );
   }
-  const loaded = await readEnvelopeFile(sourcePath);
-  if (flags.verify) {
-    const verdict = await verifyEnvelopeFile(sourcePath, {});
+  // One read: the bytes verified are the bytes replayed (a named pipe or a file swapped between
+  // two reads cannot run other numbers than those checked).
+  const trustStore = await loadTrustStore({ keyPaths: flags.trustedKey ?? [] });
+  const { loaded, result: verdict } = await readAndVerifyEnvelope(sourcePath, {
+    trustStore,
+    ...(flags.maxFileBytes !== undefined ? { maxBytes: flags.maxFileBytes } : {}),
+  });
+  if (flags.verify || flags.requireTrusted) {
     if (!verdict.ok) {
       process.stderr.write(`FAIL  ${sourcePath}\n  reason: ${verdict.reason ?? 'verification failed'}\n`);
       process.stderr.write(
@@ -71,6 +86,13 @@ export async function replayEnvelope(
       );
       return 1;
     }
+    process.stderr.write(`source ${sourcePath}: ${TRUST_LABELS[verdict.trust]}\n`);
+  }
+  if (flags.requireTrusted && verdict.trust !== 'trusted') {
+    process.stderr.write(
+      `bench: --require-trusted: ${sourcePath} is ${TRUST_LABELS[verdict.trust]}; add its signer to ${trustStore.dir} or pass --trusted-key\n`,
+    );
+    return 1;
   }
   const source = loaded.envelope as unknown as Json;
   const suiteId = str(source.suite_id);
@@ -138,9 +160,12 @@ export async function replayEnvelope(
         point_source: point.source,
       },
     },
-    warnings: shortened
-      ? [`${mode.kind} shortened: ${config.durationS} s instead of the recorded ${recordedDurationS} s`]
-      : [],
+    warnings: [
+      ...(shortened
+        ? [`${mode.kind} shortened: ${config.durationS} s instead of the recorded ${recordedDurationS} s`]
+        : []),
+      ...foreignSloWarning(source, config.sloTemplate),
+    ],
   });
   const report = reports[0];
   if (!report) return aborted ? 130 : 1;
@@ -153,6 +178,23 @@ export async function replayEnvelope(
   }
   if (aborted) return 130;
   return meetsOkRateFloor(report.metrics[METRIC.okRate]) ? 0 : 1;
+}
+
+/**
+ * A source written by the Python InferenceBench names its own template: the same id means other
+ * thresholds there, so the replay says it judges with ours (docs/envelope.md, "SLO templates").
+ */
+function foreignSloWarning(source: Json, sloTemplate: string): string[] {
+  if (str(obj(obj(source.run_context).tool).name) === 'inferencebench') return []; // ours
+  const recorded = str(obj(source.metrics)[METRIC.sloTemplateResolved]);
+  const limits = inferenceBenchThresholds(
+    sloTemplate,
+    str(obj(source.metrics)[METRIC.sloHardwareClass]) || 'h100',
+  );
+  const theirs = recorded || (limits ? inferenceBenchResolvedText(limits) : 'thresholds we do not know');
+  return [
+    `the source is an InferenceBench envelope: its ${sloTemplate} means ${theirs} there; this run judges with ours, so compliance and goodput are not comparable with the source`,
+  ];
 }
 
 function match(a: string, b: string): string {
@@ -176,7 +218,8 @@ export function summaryTables(
     ...(mode.kind === 'profile'
       ? ([['quantization', str(obj(source.quantization).format), config.quant]] as [string, string, string][])
       : []),
-    ['dataset.id', sourceDataset, config.datasetId ?? sourceDataset],
+    // the dataset this run used: an old or foreign id (builtin-chatbot-short) runs ours under our id
+    ['dataset.id', sourceDataset, currentDatasetId(config.datasetId ?? sourceDataset)],
     ['seed', String(source.seed), String(config.seed)],
   ];
   const rows = fields.map(([f, a, b]) => [f, a, b, match(a, b)]);

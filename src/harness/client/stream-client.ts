@@ -335,6 +335,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let cancelled = false;
     let cancelTimer: NodeJS.Timeout | null = null;
     let httpStatus: number | null = null;
+    let retryAfterMs: number | undefined;
     const onCallerAbort = (): void => {
       callerAborted = true;
       controller.abort();
@@ -390,6 +391,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
             // The status is the error; an unreadable body adds nothing.
           }
           state.fail(`http_${response.statusCode}`, redact(excerpt(text, BODY_EXCERPT_BYTES)));
+          retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
           if (!response.body.destroyed) response.body.destroy();
         } else {
           // The tap has fed the parser as the bytes arrived; the body only signals the end.
@@ -425,7 +427,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     if (apiKey !== null && state.text !== undefined) state.text = state.text.split(apiKey).join('[redacted]');
     stats.inFlight--;
     stats.done++;
-    return state.toRecord({
+    const record = state.toRecord({
       id,
       worker,
       tSchedMs,
@@ -438,6 +440,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       turn: spec.turn,
       tag: spec.tag,
     });
+    return retryAfterMs === undefined ? record : { ...record, retryAfterMs };
   };
 
   return {
@@ -449,6 +452,15 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       await pool.destroy();
     },
   };
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from `nowMs`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
 const CONNECT_CODES = new Set([

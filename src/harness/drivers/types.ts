@@ -17,6 +17,8 @@ export interface DriverContext {
   readonly seed: number;
   /** Waits until monotonic time `atMs` (high-resolution; resolves early if stopSignal aborts). */
   sleepUntil(atMs: number): Promise<void>;
+  /** A slot waited `waitMs` after the server pushed back (429/5xx) before its next request. */
+  onBackoff?(waitMs: number): void;
 }
 
 /** Resolves when the driver has stopped issuing requests. In-flight requests are drained by the runner. */

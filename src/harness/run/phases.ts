@@ -8,6 +8,9 @@ import { gateMaxWaitS, type ConvergenceGate } from '../metrics/gate.js';
 import type { Phase } from '../types.js';
 import type { PointConfig } from './config.js';
 
+/** How long the warm-up may take before the point gives up on an unresponsive server. */
+export const WARMUP_DEADLINE_S = 60;
+
 /** What the recorder and the snapshot read. */
 export interface PhaseView {
   readonly phase: Phase;
@@ -51,6 +54,7 @@ export class PhaseMachine implements PhaseView {
   private warmupCompleted = 0;
   private rampWaitArmed = false;
   private barrierAsked = false;
+  private warmupTimer: TimerHandle | undefined;
   private readonly rampEndMs: number;
   private readonly timers = new Set<TimerHandle>();
 
@@ -61,8 +65,26 @@ export class PhaseMachine implements PhaseView {
 
   /** Enters the first phase: warm-up, or straight to the gate when there is none. */
   begin(): void {
-    if (this.options.config.warmupRequests > 0) this.phase = 'warmup';
-    else this.startGate();
+    if (this.options.config.warmupRequests > 0) {
+      this.phase = 'warmup';
+      this.armWarmupDeadline();
+    } else this.startGate();
+  }
+
+  /**
+   * A server that never answers must not hold the run for the whole request timeout: when no
+   * warm-up request has finished by the deadline, the point stops (incomplete) with a clear warning.
+   */
+  private armWarmupDeadline(): void {
+    const { warmupRequests } = this.options.config;
+    const deadlineS = WARMUP_DEADLINE_S;
+    this.warmupTimer = this.setTimer(() => {
+      if (this.phase !== 'warmup' || this.warmupCompleted > 0 || this.windowEndMs !== null) return;
+      this.options.onWarning(
+        `no warm-up request finished within ${deadlineS} s (0 of ${warmupRequests}): the server is not responding; point stopped`,
+      );
+      this.userStop();
+    }, deadlineS * 1000);
   }
 
   /** Is request number `id` (0-based, in send order) a warm-up request? */
@@ -84,6 +106,8 @@ export class PhaseMachine implements PhaseView {
     if (this.windowEndMs !== null) return;
     if (warmup) {
       this.warmupCompleted++;
+      // The server answers: a slow warm-up (long outputs on a slow model) is not a dead server.
+      this.clearTimer(this.warmupTimer);
       if (this.warmupCompleted === this.options.config.warmupRequests) this.startGate();
     } else if (openedGate) {
       this.startMeasuring();

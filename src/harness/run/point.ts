@@ -29,6 +29,9 @@ export type { PointResult } from './result.js';
 /** The part of a client the runner uses (the stream client, the worker pool, or a test fake). */
 export type PointClient = Pick<StreamClient, 'send' | 'stats'>;
 
+/** After a user stop (Ctrl-C), in-flight requests get at most this long to finish. */
+export const USER_STOP_DRAIN_S = 5;
+
 export interface PointDeps {
   readonly client: PointClient;
   /** Single-turn request source for the built-in closed/open loop drivers. */
@@ -183,6 +186,8 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     if (inFlight === 0 && drainedResolve !== null) drainedResolve();
     return record;
   };
+  let backoffCount = 0;
+  let backoffTotalMs = 0;
   const pacer = createPacer(clock, machine.stopIssuing.signal, (lagMs) => {
     audit.recordLag(lagMs);
     timeline?.onLag(lagMs);
@@ -193,6 +198,10 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     stopSignal: machine.stopIssuing.signal,
     seed: config.seed,
     sleepUntil: (atMs) => pacer.sleepUntil(atMs),
+    onBackoff: (waitMs) => {
+      backoffCount++;
+      backoffTotalMs += waitMs;
+    },
   };
   const waitDrained = (): Promise<void> =>
     inFlight === 0
@@ -216,15 +225,19 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     // A driver that ran out of work (trace end) ends the window itself.
     machine.stopMeasuring();
     // Drain: in-flight requests get the grace, then are aborted (recorded as 'aborted').
+    // A user stop (Ctrl-C) drains for at most USER_STOP_DRAIN_S: the user is waiting.
+    const graceS = machine.incomplete ? Math.min(config.drainGraceS, USER_STOP_DRAIN_S) : config.drainGraceS;
     graceTimer = machine.setTimer(() => {
       if (inFlight === 0) return;
-      warnings.push(
-        `drain grace of ${config.drainGraceS} s ran out: ${inFlight} in-flight request(s) aborted`,
-      );
+      warnings.push(`drain grace of ${graceS} s ran out: ${inFlight} in-flight request(s) aborted`);
       abortInFlight.abort();
-    }, config.drainGraceS * 1000);
+    }, graceS * 1000);
     await driverDone;
     await waitDrained();
+    if (backoffCount > 0)
+      warnings.push(
+        `the server pushed back (429/5xx/refused) ${backoffCount} time(s): closed-loop slots waited ${(backoffTotalMs / 1000).toFixed(1)} s in total before retrying (Retry-After, capped at 10 s, else backoff from 50 ms); throughput is below what was asked`,
+      );
   } catch (error) {
     // A custom driver threw: stop, let in-flight requests finish (bounded), keep the journal.
     driverError = error;

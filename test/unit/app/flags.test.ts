@@ -124,19 +124,11 @@ describe('the bench run flag table', () => {
 
   it('the trials parent strips and sets the rows marked for it', () => {
     const { withValue, alone } = trialsParentFlags();
-    expect([...withValue].sort()).toEqual(['--output', '--seed', '--trials']);
+    expect([...withValue].sort()).toEqual(['--output', '--report', '--seed', '--trials']);
     expect([...alone].sort()).toEqual(['--detach', '--json', '--no-tui']);
-    expect(childArgs(['--trials', '3', '--seed=7', '--json', '--duration', '5'], 8, '/o')).toEqual([
-      '--duration',
-      '5',
-      '--trials',
-      '1',
-      '--seed',
-      '8',
-      '--output',
-      '/o',
-      '--no-tui',
-      '--json',
-    ]);
+    // --report html: children write no page; the parent writes one for the aggregate envelopes
+    expect(
+      childArgs(['--trials', '3', '--seed=7', '--json', '--report', 'html', '--duration', '5'], 8, '/o'),
+    ).toEqual(['--duration', '5', '--trials', '1', '--seed', '8', '--output', '/o', '--no-tui', '--json']);
   });
 });

@@ -167,6 +167,22 @@ describe('point phases on a virtual clock', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('issue 15: a server that never answers the warm-up stops the point at the warm-up deadline', async () => {
+    // Every request takes an hour (virtual): the warm-up deadline (60 s) ends the point, not the
+    // 600 s request timeout.
+    const { clock, run: r } = await run(
+      { mode: 'closed', concurrency: 2, durationS: 10, warmupRequests: 3, drainGraceS: 1 },
+      () => 3_600_000,
+    );
+    expect(r.result.incomplete).toBe(true);
+    expect(r.result.warnings).toContainEqual(
+      expect.stringMatching(
+        /^no warm-up request finished within 60 s \(0 of 3\): the server is not responding/,
+      ),
+    );
+    expect(clock.now()).toBeLessThan(62_000);
+  });
+
   it('the gate gives up at its timeout and measures anyway, flagged', async () => {
     // Alternating 10/40 ms: the decode rate never settles, so the gate waits its full 0.2 s.
     const { run: r } = await run(
