@@ -4,7 +4,7 @@
 // The bootstrap resamples each side's requests with replacement; histogram bins are only a
 // fallback (diff.ts says so in a note).
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   describeJournal,
   forEachJournalRecord,
@@ -52,8 +52,9 @@ export function journalReferenceOf(envelope: EnvelopeLike): JournalReference | u
   const sha256 = getPath(ref, 'sha256');
   const start = getPath(ref, 'window_ms', 'start');
   const end = getPath(ref, 'window_ms', 'end');
-  if (typeof file !== 'string' || basename(file) !== file || file === '' || file.startsWith('..'))
-    return undefined;
+  // A relative path under the envelope's folder: names and '/', no '..', never absolute.
+  if (typeof file !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file)) return undefined;
+  if (file.split('/').some((part) => part === '..' || part === '.')) return undefined;
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
   if (typeof start !== 'number' || typeof end !== 'number' || !(end >= start)) return undefined;
   return { file, sha256, window_ms: { start, end } };

@@ -17,6 +17,8 @@ import {
 import {
   createStreamClient,
   describeJournal,
+  forEachJournalRecord,
+  inWindow,
   describeSloTemplate,
   resolvePointConfig,
   runPoint,
@@ -27,7 +29,13 @@ import {
 import { createWorkerPoolClient, defaultWorkerCount } from '../../harness/client/worker-pool.js';
 import { workloadToDriver } from '../../harness/plugins/index.js';
 import type { BenchmarkSpec, BenchPlugin, Workload } from '../../harness/plugins/types.js';
-import type { HarnessSnapshot } from '../../harness/types.js';
+import {
+  loadTokenizer,
+  OutputTokenAuditor,
+  type OutputTokenAudit,
+  type TokenCounter,
+} from '../../harness/tokenizer/index.js';
+import type { HarnessSnapshot, RequestRecord } from '../../harness/types.js';
 import type { TelemetryWindowSummary } from '../../telemetry/types.js';
 import { TIMELINE_COLUMNS, TimelineBuilder } from '../../lib/timeline.js';
 import { ServerMetricsRecorder, type TelemetrySession } from '../../telemetry/index.js';
@@ -179,6 +187,15 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
     timeScale: Number(config.extra.timeScale ?? 1),
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
+  // --tokenizer: keep each answer's text so its tokens can be counted both ways (docs/metrics.md).
+  const tokenizer = config.tokenizerPath ? await loadTokenizer({ path: config.tokenizerPath }) : null;
+  const runWorkload: Workload =
+    tokenizer !== null && workload.kind === 'single-turn'
+      ? {
+          ...workload,
+          request: (i: number) => ({ ...workload.request(i), collectText: true }),
+        }
+      : workload;
   // The envelope's timeline block: t = 0 now, on the clock the point runner and telemetry share.
   const originMs = systemClock.now();
   const timeline = new TimelineBuilder(originMs, TIMELINE_COLUMNS, {
@@ -215,7 +232,7 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
       }),
       {
         client,
-        ...(workload.kind === 'single-turn' ? { workload } : {}),
+        ...(runWorkload.kind === 'single-turn' ? { workload: runWorkload } : {}),
         ...(customDriver ? { driver: customDriver } : {}),
         onSnapshot,
         journalPath,
@@ -243,10 +260,11 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
     }
   }
   const server = await serverMetrics.stop();
+  const audit = tokenizer !== null ? await auditOutputTokens(result, tokenizer) : null;
   // bench diff bootstraps from this journal while it is still the one written for this envelope.
   const journal =
     result.journalPath !== null
-      ? await describeJournal(result.journalPath, result.window).catch(() => null)
+      ? await describeJournal(result.journalPath, result.window, config.outputDir).catch(() => null)
       : null;
   const telemetrySummary = await input.telemetry.summarizeSettled(result.window.startMs, result.window.endMs);
   const endMs = systemClock.now();
@@ -298,6 +316,20 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
         point_index: input.label.index,
         point_total: input.label.total,
         ...(journal ? { journal } : {}),
+        ...(audit
+          ? {
+              output_token_audit: {
+                tokenizer: audit.tokenizer,
+                requests: audit.n,
+                with_usage: audit.nBoth,
+                osl_source: { usage: audit.sourceCounts.usage, tokenizer: audit.sourceCounts.tokenizer },
+                tokenizer_total: audit.tokenizerTotal,
+                usage_total: audit.usageTotal,
+                rel_diff: audit.relDiff,
+                over_2pct: audit.overThreshold,
+              },
+            }
+          : {}),
         // Simulated: engine.name says sim; the name the user asked for is kept beside it.
         ...(input.simulated ? { engine_requested: config.engine } : {}),
         ...input.runContext,
@@ -308,6 +340,7 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
           : []),
         ...input.warnings,
         ...(ceilingWarning ? [ceilingWarning] : []),
+        ...(audit?.warning ? [audit.warning] : []),
       ],
     },
     { result, workers },
@@ -418,4 +451,14 @@ function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unk
       Object.entries(config.extra).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
     ),
   };
+}
+
+/** Output tokens of the measured, successful requests counted with --tokenizer vs the server's usage. */
+async function auditOutputTokens(result: PointResult, tokenizer: TokenCounter): Promise<OutputTokenAudit> {
+  const auditor = new OutputTokenAuditor(tokenizer);
+  const take = (r: RequestRecord): void => {
+    if (r.errorCode === null && inWindow(r, result.window)) auditor.add(r);
+  };
+  if (result.journalPath !== null) await forEachJournalRecord(result.journalPath, take);
+  return auditor.finish();
 }

@@ -7,7 +7,7 @@
 // the bootstrap resamples at. Values are in ms, rounded to 1 µs.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import type { RankedValues } from './sample-sink.js';
 
 export const SAMPLE_BLOCK_CAP = 1024;
@@ -57,7 +57,8 @@ export function buildSampleBlock(
 }
 
 /**
- * What an envelope says about its point's journal (`run_context.journal`): the file next to it,
+ * What an envelope says about its point's journal (`run_context.journal`): its path relative to the
+ * envelope's folder,
  * its sha256 (a later run overwrites `.bench-journal-<point>.jsonl`; `bench diff` then ignores
  * it) and the measurement window on the records' clock.
  */
@@ -70,9 +71,11 @@ export interface JournalReference {
 export async function describeJournal(
   path: string,
   window: { readonly startMs: number; readonly endMs: number },
+  /** The envelope's folder: `file` is relative to it (e.g. `.bench/journal-c4.jsonl`). */
+  envelopeDir?: string,
 ): Promise<JournalReference> {
   return {
-    file: basename(path),
+    file: envelopeDir === undefined ? basename(path) : relative(envelopeDir, path).split(sep).join('/'),
     sha256: await sha256File(path),
     window_ms: { start: window.startMs, end: window.endMs },
   };

@@ -151,9 +151,9 @@ describe('bench diff reads the journal the envelope names', () => {
     const out = await runDiff(b, c, { tolerance: 0.02, report: 'json' });
     const row = (
       JSON.parse(out.stdout) as {
-        metrics: { metric: string; ci: { lo: number; hi: number; method: string } }[];
+        metrics: { name: string; ci: { lo: number; hi: number; method: string } }[];
       }
-    ).metrics.find((m) => m.metric === 'ttft_p50_ms')!;
+    ).metrics.find((m) => m.name === 'ttft_p50_ms')!;
     expect(row.ci.method).toBe('bootstrap');
     // median SE 10 / (2 √301) = 0.288, difference √2 × 0.288 = 0.408: 3 ± 0.80
     expect(row.ci.lo).toBeGreaterThan(3 - 0.8 * 1.3);
@@ -163,8 +163,8 @@ describe('bench diff reads the journal the envelope names', () => {
     // A later run overwrote the candidate's journal: its sha256 no longer matches → not used.
     await writeFile(join(root, 'cand', '.bench-journal-c4.jsonl'), '');
     const again = await runDiff(b, c, { tolerance: 0.02, report: 'json' });
-    const row2 = (JSON.parse(again.stdout) as { metrics: { metric: string; ci: unknown }[] }).metrics.find(
-      (m) => m.metric === 'ttft_p50_ms',
+    const row2 = (JSON.parse(again.stdout) as { metrics: { name: string; ci: unknown }[] }).metrics.find(
+      (m) => m.name === 'ttft_p50_ms',
     )!;
     expect(row2.ci).toBeNull(); // no block, no bins, no metric_ci: no interval rather than a wrong one
   });
