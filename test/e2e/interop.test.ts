@@ -26,7 +26,7 @@ describe('bench verify on Python-written edge envelopes (CLI bundle)', { timeout
     expect(r.stdout).toContain(
       '    content_hash: f133e74626fdd79e7918d5feccc48f45e6829e9a3c5bd4713475d7b51ff32c2d',
     );
-    expect(r.stdout.trim().split('\n').at(-1)).toBe('5 passed, 0 failed (5 envelopes)');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('5 passed, 0 failed (5 envelopes; 5 trusted)');
     expect(r.code).toBe(0);
   });
 

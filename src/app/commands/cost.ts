@@ -102,6 +102,7 @@ export function runCostCommand(model: string, flags: CostFlags): string {
 export function register(program: Command): void {
   program
     .command('cost')
+    .summary('per-provider $/Mtok and the blended rate for a model')
     .description('Per-provider input/output $/Mtok and the blended rate for a model, cheapest first')
     .argument('<model>', 'model id (e.g. meta-llama/Llama-3.1-8B-Instruct)')
     .option('--providers <list>', 'only these providers (comma-separated)')

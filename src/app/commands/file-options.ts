@@ -21,7 +21,7 @@ export function parseByteSize(value: string): number {
 export function addMaxFileBytesOption(command: Command): Command {
   return command.option(
     '--max-file-bytes <size>',
-    `skip envelope files larger than this (default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M; 1K–512M)`,
+    `skip envelope files larger than this (default: ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M; 1K–512M)`,
     parseByteSize,
   );
 }

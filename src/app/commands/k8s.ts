@@ -80,11 +80,11 @@ export function register(program: Command): void {
     )
     .option(
       '--signing-secret <name>',
-      'Secret with cosign.key (kubectl create secret generic … --from-file=cosign.key)',
+      'the Secret holding cosign.key (kubectl create secret generic … --from-file=cosign.key)',
       'bench-signing-key',
     )
-    .option('--storage <quantity>', 'PVC size (--results pvc)', '1Gi')
-    .option('--storage-class <name>', 'PVC storage class (default: the cluster default)')
+    .option('--storage <quantity>', 'size of the results PVC (--results pvc)', '1Gi')
+    .option('--storage-class <name>', 'storage class of the results PVC (default: the cluster default)')
     .option('--cpu <quantity>', 'CPU request per shard', '2')
     .option('--memory <quantity>', 'memory request and limit per pod', '2Gi')
     .addOption(

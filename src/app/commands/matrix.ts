@@ -78,6 +78,7 @@ export function renderMatrixResults(rows: readonly MatrixResultRow[]): string {
 export function register(program: Command): void {
   program
     .command('matrix')
+    .summary('run targets × concurrency points; winner per concurrency regime')
     .description('Run every target × concurrency point of a matrix config; winner per concurrency regime')
     .argument('<config>', 'matrix YAML (schema inferencebench.matrix.v1)')
     .argument(
@@ -86,7 +87,7 @@ export function register(program: Command): void {
     )
     .option('--output <dir>', 'directory for the envelopes', './results')
     .option('--continue-on-error', 'keep going past a failed target', false)
-    .option('--no-continue-on-error', 'stop at the first failed target (default)')
+    .option('--no-continue-on-error', 'stop at the first failed target (the default)')
     .option('--signing-mode <mode>', 'passed to bench run (dev or keyless)')
     .option('--dev-key <path>', 'passed to bench run')
     .option('--seed <n>', 'passed to bench run')

@@ -212,7 +212,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     const simWarnings: string[] = [];
     if (identity?.simulated) {
       simWarnings.push(
-        `the endpoint ${new URL(baseUrl).host} identified itself as the simulated engine` +
+        'the endpoint identified itself as the simulated engine' +
           `${identity.engineId ? ` (x-inferencebench-engine: ${identity.engineId})` : ' (/version)'}: results are simulated`,
       );
     }
@@ -264,8 +264,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     presenter.ready({
       suite: suiteLabel,
       model: modelId,
-      engine:
-        engine !== null ? 'sim (embedded)' : simulated ? `sim (${new URL(baseUrl).host})` : config.engine,
+      engine: engine !== null ? 'sim (embedded)' : simulated ? 'sim (remote)' : config.engine,
       endpointHost: new URL(baseUrl).host,
       simulated,
     });

@@ -534,7 +534,7 @@ export const RUN_FLAGS: readonly FlagRow[] = [
   {
     name: 'cancel-after-ms',
     arg: '<ms>',
-    help: 'with --cancel-rate: abort this long after sending (default 500)',
+    help: 'with --cancel-rate: abort this long after sending (default: 500)',
     range: { min: 0, max: MAX_SECONDS * 1000, rule: 'a non-negative number of milliseconds' },
     configKey: 'cancel.afterMs',
     driverKey: 'cancel_after_ms',

@@ -56,7 +56,7 @@ function layout(parts: { bundle?: boolean; sources?: boolean; tsx?: boolean; bui
   if (parts.tsx) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   if (parts.buildScript) {
     mkdirSync(join(dir, 'scripts'));
-    for (const file of ['build.mjs', 'empty-module.mjs'])
+    for (const file of ['build.mjs', 'empty-module.mjs', 'report-assets.mjs'])
       copyFileSync(join(ROOT, 'scripts', file), join(dir, 'scripts', file));
   }
 }

@@ -29,7 +29,9 @@ describe('bench completion bash (run through bash’s own `complete`)', () => {
       .filter((n) => n !== 'help');
     expect(new Set(all)).toEqual(new Set(names));
     expect(all).toContain('completion');
-    expect(complete(script, ['bench', 're'])).toEqual(['replay']);
+    expect(complete(script, ['bench', 're'])).toEqual(['replay', 'report']);
+    expect(complete(script, ['bench', 'rep'])).toEqual(['replay', 'report']);
+    expect(complete(script, ['bench', 'repl'])).toEqual(['replay']);
   });
 
   it('options of the command being typed, option choices, nested commands, positional choices', () => {

@@ -52,7 +52,7 @@ describe('the bench run flag table', () => {
   });
 
   it('every flag whose value is a number has a range (the rest take names, paths, URLs or distributions)', () => {
-    const textual = /^<(id|name|class|format|path|url|dir|id\|path|dist)>$/;
+    const textual = /^<(id|name|class|format|path|url|dir|id\|path|dist|file|i\/N|uuid)>$/;
     const unranged = RUN_FLAGS.filter(
       (r) => r.arg !== undefined && r.range === undefined && r.choices === undefined && !textual.test(r.arg),
     );

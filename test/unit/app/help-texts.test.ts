@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/app/cli.js';
 
 /** Words that keep their capital at the start of an option's text. */
-const PROPER = /^(Sigstore|Prometheus|OpenAI|DCGM|NVML|SLO|TCP|HTTP|JSON|CSV|LLM|GPU|ITL|TTFT|KV)\b/;
+const PROPER = /^(Sigstore|Prometheus|OpenAI|DCGM|NVML|SLO|TCP|HTTP|JSON|CSV|LLM|GPU|CPU|PVC|ITL|TTFT|KV)\b/;
 
 function commands(root: Command): { path: string; command: Command }[] {
   const out: { path: string; command: Command }[] = [];
