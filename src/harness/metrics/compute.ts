@@ -155,7 +155,8 @@ const SLO_VALUE: Record<SloMetric, (r: RequestRecord) => number | null> = {
 };
 
 /** Does a successful request meet this SLO? Undefined values (tpot for osl < 2) pass. */
-function meets(r: RequestRecord, metric: SloMetric, maxMs: number): boolean {
+/** Whether a request meets one SLO limit (a metric it has no value for counts as met). */
+export function meets(r: RequestRecord, metric: SloMetric, maxMs: number): boolean {
   const value = SLO_VALUE[metric](r);
   return value === null || value <= maxMs;
 }

@@ -10,6 +10,7 @@ import {
   DISTRIBUTION_NAMES,
   inWindow,
   isGood,
+  meets,
   sloMetricFor,
   type SloBasis,
   summarizeSorted,
@@ -22,8 +23,7 @@ import {
 } from '../metrics/compute.js';
 import { percentileSorted } from '../metrics/percentile.js';
 import type { SortedSamples } from '../metrics/sample-sink.js';
-import { e2eMs, e2eSchedMs, tpotMs, ttfoMs, ttftMs, ttftSchedMs } from '../metrics/samples.js';
-import type { SloMetric, SloTemplate } from '../metrics/slo.js';
+import type { SloTemplate } from '../metrics/slo.js';
 import { ChunkSizeAccumulator, type ChunkSizeHistogram } from '../metrics/chunk-sizes.js';
 import type { RequestRecord } from '../types.js';
 import { ShardError } from './errors.js';
@@ -61,21 +61,6 @@ export interface ShardCounters {
   readonly slo_basis: SloBasis;
   /** Tokens per SSE event of measured successful requests (mergeable: buckets add). */
   readonly chunk_sizes: ChunkSizeHistogram;
-}
-
-const SLO_VALUE: Record<SloMetric, (r: RequestRecord) => number | null> = {
-  ttft: ttftMs,
-  ttft_sched: ttftSchedMs,
-  ttfo: ttfoMs,
-  total: e2eMs,
-  total_sched: e2eSchedMs,
-  tpot: tpotMs,
-  itl: tpotMs,
-};
-
-function meets(r: RequestRecord, metric: SloMetric, maxMs: number): boolean {
-  const value = SLO_VALUE[metric](r);
-  return value === null || value <= maxMs;
 }
 
 export class ShardTally {
