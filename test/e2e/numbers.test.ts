@@ -248,3 +248,122 @@ describe('case 9: TTST, chunk sizes and the tokenizer audit in a run', () => {
     expect(env.metrics.chunk_tokens_mean).toBe(1); // the embedded engine streams one token per event
   }, 120_000);
 });
+
+describe('case 4: a trace replay measures the trace', () => {
+  const tracePath = join(import.meta.dirname, '../../fixtures/datasets/mooncake-trace-sample.jsonl');
+  it('the issue reproduction: every entry is measured, the envelope says trace with schedule lag', async () => {
+    const out = join(dir, 'trace');
+    const r = await runBench(
+      [
+        'run',
+        'llm.inference.trace',
+        '--dataset-path',
+        tracePath,
+        '--duration',
+        '8',
+        '--sim-timing',
+        'fixed',
+        '--no-tui',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const env = await envelopeIn(out);
+    const journal = journalOf(out, env);
+    // The fixture has 100 entries over 1.873 s: all sent, none warm-up, all in the window.
+    expect(journal).toHaveLength(100);
+    expect(journal.filter((x) => x.warmup)).toHaveLength(0);
+    expect(env.metrics.n_requests).toBe(100);
+    expect(env.run_context.driver).toBe('trace');
+    expect(env.run_context.concurrency).toBeNull();
+    expect(env.run_context.warmup_requests).toBe(0);
+    expect(env.run_context.duration_s).toBe(8);
+    const driverOptions = env.driver_options as { mode: string; gate: { enabled: boolean } };
+    expect(driverOptions.mode).toBe('trace');
+    expect(driverOptions.gate.enabled).toBe(false);
+    const trace = env.run_context.trace as {
+      entries: number;
+      sent: number;
+      skipped: number;
+      span_s: number;
+      schedule_lag_ms: { n: number; p50: number; p99: number; max: number };
+    };
+    expect(trace).toMatchObject({ entries: 100, sent: 100, skipped: 0, span_s: 1.873 });
+    // Schedule lag = send − scheduled send, per request: its max is the journal's.
+    const lags = journal.map((x) => x.tSendMs - x.tSchedMs).sort((a, b) => a - b);
+    expect(trace.schedule_lag_ms.n).toBe(100);
+    expect(trace.schedule_lag_ms.max).toBeCloseTo(lags.at(-1)!, 6);
+    // The sends follow the trace's timestamps (relative to the first).
+    const lines = readFileSync(tracePath, 'utf8').trim().split('\n');
+    const offsets = lines.map((l) => (JSON.parse(l) as { timestamp: number }).timestamp);
+    const scheds = journal.map((x) => x.tSchedMs).sort((a, b) => a - b);
+    expect(scheds.map((t) => Math.round((t - scheds[0]!) * 1000) / 1000)).toEqual(offsets);
+    // The window closes with the last response, not at --duration.
+    const lastDone = Math.max(...journal.map((x) => x.tDoneMs));
+    const window = env.run_context.journal as { window_ms: { start: number; end: number } };
+    expect(window.window_ms.end).toBeGreaterThanOrEqual(lastDone);
+    expect(window.window_ms.end - window.window_ms.start).toBeLessThan(8000);
+    expect(r.stdout).toMatch(/^Trace: 100 of 100 entries sent over 1\.87 s/m);
+    expect(r.stdout).toContain('· trace of 100 over 1.87 s (×1) ·');
+    expect(r.stdout).toContain('regime       cold cache · trace replay');
+  }, 150_000);
+
+  it('--sweep does not apply to a trace: exit 2 with one line', async () => {
+    const r = await runBench([
+      'run',
+      'llm.inference.trace',
+      '--dataset-path',
+      tracePath,
+      '--sweep',
+      '1,2',
+      '--no-tui',
+      '--output',
+      join(dir, 'trace-sweep'),
+      '--dev-key',
+      key,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'bench: llm.inference.trace replays a timestamped trace: --sweep and --rps-sweep do not apply (use --time-scale to change its speed)',
+    );
+  });
+});
+
+describe('case 8: --trials says why it exits 1', () => {
+  it('names the point whose mean ok rate is below the floor and the trials that failed', async () => {
+    const out = join(dir, 'trials-fail');
+    const r = await runBench(
+      [
+        'run',
+        '--trials',
+        '2',
+        '--concurrency',
+        '2',
+        '--duration',
+        '1',
+        '--warmup',
+        '0',
+        '--no-gate',
+        '--max-tokens',
+        '8',
+        '--sim-fault-rate',
+        '0.6',
+        '--no-tui',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ],
+      { timeoutMs: 180_000 },
+    );
+    expect(r.code).toBe(1);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(
+      /^bench: exit 1: 1 point\(s\) below the ok-rate floor 0\.95: c2 mean ok_rate 0\.\d{3}; trial 1 \(seed 42\) exited 1, trial 2 \(seed 43\) exited 1 \(see the trial's own message above\)$/,
+    );
+  }, 240_000);
+});

@@ -32,6 +32,8 @@ export interface ContextDescriptor {
     readonly oslMean: Known<number>;
     readonly concurrency: Known<number>;
     readonly rps: Known<number>;
+    /** A trace replay: its entries and span (seconds, after the time scale); null otherwise. */
+    readonly trace: { readonly entries: number; readonly spanS: number; readonly timeScale: number } | null;
     readonly numPrompts: Known<number>;
   };
   readonly regime: { readonly cache: 'warm' | 'cold' | null; readonly tier: 'latency' | 'throughput' | null };
@@ -109,6 +111,7 @@ export function buildDescriptor(envelope: object, extras: DescriptorExtras = {})
       oslMean: num(getPath(envelope, 'metrics', 'osl_mean')),
       concurrency,
       rps: num(getPath(envelope, 'driver_options', 'rps')),
+      trace: traceOf(envelope),
       numPrompts: num(getPath(envelope, 'metrics', 'n_requests')),
     },
     regime: {
@@ -130,6 +133,13 @@ export function buildDescriptor(envelope: object, extras: DescriptorExtras = {})
   };
 }
 
+function traceOf(envelope: object): ContextDescriptor['workload']['trace'] {
+  const entries = num(getPath(envelope, 'run_context', 'trace', 'entries'));
+  const spanS = num(getPath(envelope, 'run_context', 'trace', 'span_s'));
+  if (entries === null || spanS === null) return null;
+  return { entries, spanS, timeScale: num(getPath(envelope, 'run_context', 'trace', 'time_scale')) ?? 1 };
+}
+
 const UNKNOWN = '?';
 const show = (v: Known<string | number>, suffix = ''): string => (v === null ? UNKNOWN : `${v}${suffix}`);
 
@@ -143,13 +153,20 @@ export function renderDescriptor(d: ContextDescriptor, label?: string): string[]
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const load =
-    w.rps !== null ? `rps=${formatNumber(w.rps)}` : w.concurrency !== null ? `c=${w.concurrency}` : 'load ?';
+    w.trace !== null
+      ? `trace of ${w.trace.entries} over ${formatNumber(w.trace.spanS)} s (×${String(w.trace.timeScale)})`
+      : w.rps !== null
+        ? `rps=${formatNumber(w.rps)}`
+        : w.concurrency !== null
+          ? `c=${w.concurrency}`
+          : 'load ?';
+  const tier = w.trace !== null && d.regime.tier === null ? 'trace replay' : `${show(d.regime.tier)} tier`;
   return [
     `context${label ? ` ${label}` : ''}: ${id.model} · ${show(id.hardware)}${id.ceilingToken ? ` (${id.ceilingToken})` : ''} ×${show(id.gpuCount)} · ${show(id.quant)} · kv ${show(id.kvCacheDtype)}`,
     `  parallelism  TP ${show(p.tp)} · DP ${show(p.dp)} · PP ${show(p.pp)} · EP ${show(p.ep)}`,
     `  serving      ${servingText === '' ? d.serving.source : `${servingText} (${d.serving.source})`}`,
     `  workload     ${show(w.dataset)} · ISL ${formatNumber(w.islMean)} / OSL ${formatNumber(w.oslMean)} (means) · ${load} · ${show(w.numPrompts)} prompts measured`,
-    `  regime       ${d.regime.cache === null ? 'cache ?' : `${d.regime.cache} cache`} · ${show(d.regime.tier)} tier`,
+    `  regime       ${d.regime.cache === null ? 'cache ?' : `${d.regime.cache} cache`} · ${tier}`,
     `  stack        ${d.stack.engine} ${show(d.stack.engineVersion)} · ${d.stack.tool} (${d.stack.backend})`,
     `  grounding    %SoL ${show(d.grounding.sol)}${d.grounding.solKey && !(d.grounding.sol ?? '').startsWith('n/a') ? ` of ${d.grounding.solKey}` : ''} · ${show(d.grounding.verdictTier)} · trials ${show(d.grounding.trials)}`,
   ];
@@ -174,6 +191,15 @@ export function descriptorJson(d: ContextDescriptor): Record<string, unknown> {
       osl_mean: d.workload.oslMean,
       concurrency: d.workload.concurrency,
       rps: d.workload.rps,
+      ...(d.workload.trace !== null
+        ? {
+            trace: {
+              entries: d.workload.trace.entries,
+              span_s: d.workload.trace.spanS,
+              time_scale: d.workload.trace.timeScale,
+            },
+          }
+        : {}),
       num_prompts: d.workload.numPrompts,
     },
     regime: d.regime,

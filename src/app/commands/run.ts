@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { resolveSuite } from '../../harness/plugins/index.js';
 import { devKeyForRun } from '../dev-key.js';
 import { DEFAULTS } from '../run/defaults.js';
-import { RUN_FLAGS, type FlagRow } from '../run/flags.js';
+import { attributeOf, RUN_FLAGS, type FlagRow } from '../run/flags.js';
 import { parseRunFlags, type RawRunFlags } from '../run/options.js';
 import { listRows } from './list.js';
 
@@ -44,7 +44,8 @@ export function register(program: Command): void {
       concurrency: explicit('concurrency') ? flags.concurrency : undefined,
       rps: explicit('rps') ? flags.rps : undefined,
     };
-    const parsed = parseRunFlags(suiteId, raw);
+    const given = RUN_FLAGS.filter((row) => explicit(attributeOf(row.name))).map((row) => row.name);
+    const parsed = parseRunFlags(suiteId, raw, given);
     const { discoverOnce, executeRun } = await import('../run/execute.js');
     if (parsed.list) {
       const { plugin } = resolveSuite(await discoverOnce(), parsed.suiteId);

@@ -5,12 +5,14 @@ import { formatCompact, formatDuration, formatMs, formatRatioPct, PHASE_LABEL } 
 export function formatProgressLine(harness: HarnessSnapshot | null): string {
   if (!harness) return 'waiting for the first snapshot…';
   const p = harness.point;
-  const duration = harness.durationS != null ? `/${formatDuration(harness.durationS)}` : '';
-  // The duration is the measurement window's: show time into the window once it is open.
+  const durationS = harness.durationS ?? null;
+  const duration = durationS !== null ? `/${formatDuration(durationS)}` : '';
+  // The duration is the measurement window's: show time into the window once it is open, capped at
+  // the planned length as the console does (a trace's window waits for its last responses).
   const inWindow = harness.windowElapsedS ?? null;
   const clock =
     inWindow !== null
-      ? `${formatDuration(inWindow)}${duration} (point ${formatDuration(harness.elapsedS)})`
+      ? `${formatDuration(durationS !== null ? Math.min(inWindow, durationS) : inWindow)}${duration} (point ${formatDuration(harness.elapsedS)})`
       : `${formatDuration(harness.elapsedS)}${duration}`;
   const finished = harness.ok + harness.failed;
   const gate = harness.gate.status === 'disabled' ? '' : ` · gate ${harness.gate.status.replace('_', ' ')}`;

@@ -34,6 +34,23 @@ export function meetsOkRateFloor(okRate: unknown): boolean {
   return typeof okRate === 'number' && okRate >= OK_RATE_FLOOR;
 }
 
+/**
+ * Why a run exits 1 on the ok-rate floor: every point below it, with its ok rate (`what` names the
+ * number: "mean ok_rate" for trials).
+ */
+export function okRateFloorFailure(
+  failing: readonly { point: { label: string }; metrics: Readonly<Record<string, unknown>> }[],
+  what = 'ok_rate',
+): string {
+  const list = failing
+    .map((r) => {
+      const ok = r.metrics.ok_rate;
+      return `${r.point.label} ${what} ${typeof ok === 'number' ? ok.toFixed(3) : 'n/a (nothing measured)'}`;
+    })
+    .join(', ');
+  return `${failing.length} point(s) below the ok-rate floor ${OK_RATE_FLOOR}: ${list}`;
+}
+
 /** The signing options of a run's --signing-mode / --dev-key. */
 export function signingOptionsOf(config: {
   readonly signingMode: 'dev' | 'keyless';

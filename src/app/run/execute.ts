@@ -25,13 +25,23 @@ import {
   type TelemetrySession,
 } from '../../telemetry/index.js';
 import { bundledLockfileSha256 } from '../build-info.js';
+import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 
-import { DEFAULTS, meetsOkRateFloor, metricsUrlOf, OK_RATE_FLOOR, signingOptionsOf } from './defaults.js';
+import {
+  DEFAULTS,
+  meetsOkRateFloor,
+  metricsUrlOf,
+  okRateFloorFailure,
+  signingOptionsOf,
+} from './defaults.js';
+
+export { okRateFloorFailure } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { USER_STOP_DRAIN_S } from '../../harness/run/point.js';
 import { createPresenter, useLiveConsole, type Presenter } from './presenter.js';
-import type { RunConfig } from './options.js';
+import type { RunConfig, SweepPoint } from './options.js';
+import { timeScaleOf, traceIgnoredFlags, tracePoint } from './trace-point.js';
 import { resultBlock, sweepTable, type SweepRow } from './report.js';
 import {
   judgeFlagWarnings,
@@ -96,21 +106,8 @@ export async function executeRun(config: RunConfig, context: ExecuteContext): Pr
   for (const r of unsignedReports)
     process.stderr.write(`bench: ${r.envelopePath} written UNSIGNED (${r.unsignedReason ?? ''})\n`);
   const failing = reports.filter((r) => !meetsOkRateFloor(r.metrics[METRIC.okRate]));
-  if (failing.length > 0) process.stderr.write(`bench: ${okRateFloorFailure(failing)}\n`);
+  if (failing.length > 0) process.stderr.write(`bench: exit 1: ${okRateFloorFailure(failing)}\n`);
   return unsignedReports.length > 0 || failing.length > 0 ? 1 : 0;
-}
-
-/** The exit-1 reason: every point below the ok-rate floor, with its ok rate. */
-export function okRateFloorFailure(
-  failing: readonly { point: { label: string }; metrics: Readonly<Record<string, unknown>> }[],
-): string {
-  const list = failing
-    .map((r) => {
-      const ok = r.metrics[METRIC.okRate];
-      return `${r.point.label} ok_rate ${typeof ok === 'number' ? ok.toFixed(3) : 'n/a (nothing measured)'}`;
-    })
-    .join(', ');
-  return `exit 1: ${failing.length} point(s) below the ok-rate floor ${OK_RATE_FLOOR}: ${list}`;
 }
 
 /** Discovers the installed plugins (reporting the ones that fail to load). Once per run. */
@@ -129,6 +126,11 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
   // Everything that can be wrong with the user's input is checked before the first request.
   await preflightSigning(signing);
   await prepareOutputDir(config.outputDir);
+  if (config.isSweep && spec.kind === 'trace')
+    throw new UsageError(
+      `${config.suiteId} replays a timestamped trace: --sweep and --rps-sweep do not apply (use --time-scale to change its speed)`,
+      'E_TRACE_SWEEP',
+    );
   const contexts = specs.map((s) => ({ spec: s, context: pluginContext(config, s) }));
   const validationWarnings: string[] = [];
   for (const { spec: s, context: ctx } of contexts) {
@@ -223,9 +225,11 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
       );
     }
     simWarnings.push(...(config.flagWarnings ?? []));
+    for (const { spec: s } of contexts)
+      if (s.kind === 'trace') simWarnings.push(...traceIgnoredFlags(config, `${plugin.id}.${s.id}`));
     if (config.concurrencyGiven)
       for (const { spec: s } of contexts)
-        if (s.driver === 'open_loop')
+        if (s.driver === 'open_loop' && s.kind !== 'trace')
           simWarnings.push(
             `--concurrency turns ${plugin.id}.${s.id}, an open-loop benchmark, into a closed loop: ` +
               'its arrival process is not used (pass --rps for open loop)',
@@ -274,11 +278,11 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     telemetryTimer.unref();
 
     const reports: PointReport[] = [];
-    const total = contexts.length * config.points.length;
+    const total = contexts.reduce((n, { spec: s }) => n + pointsOf(config, s).length, 0);
     try {
       for (const { spec: s, context: ctx } of contexts) {
         const workload = await plugin.loadWorkload(s, ctx);
-        for (const point of config.points) {
+        for (const point of pointsOf(config, s)) {
           if (stop.signal.aborted) break;
           const report = await runOnePoint({
             config,
@@ -330,6 +334,11 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
     await telemetry?.stop();
     await engine?.close();
   }
+}
+
+/** The load points of one benchmark: a timestamped trace is its own single point. */
+function pointsOf(config: RunConfig, spec: BenchmarkSpec): readonly SweepPoint[] {
+  return spec.kind === 'trace' ? [tracePoint(timeScaleOf(config))] : config.points;
 }
 
 /**
@@ -427,7 +436,9 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
   if (config.isSweep) {
     for (const suite of new Set(reports.map((r) => r.suiteId))) {
       const rows = reports.filter((r) => r.suiteId === suite).map(rowOf);
-      process.stdout.write(`${suite}\n${sweepTable(config.points[0]?.mode ?? 'closed', rows)}\n`);
+      process.stdout.write(
+        `${suite}\n${sweepTable(config.points[0]?.mode === 'open' ? 'open' : 'closed', rows)}\n`,
+      );
     }
     process.stdout.write(`\n${renderRunAnalysis(reports.map(pointOutput), config)}\n\n`);
     process.stdout.write(`One signed envelope per point under ${config.outputDir}\n`);
@@ -447,10 +458,16 @@ function printResults(config: RunConfig, reports: readonly PointReport[]): void 
         warnings: r.warnings,
         envelopePath: r.envelopePath,
         tier: r.tier,
+        trace: traceContextOf(r.envelope),
       })}\n`,
     );
     process.stdout.write(`${renderRunAnalysis([pointOutput(r)], config)}\n`);
   }
+}
+
+function traceContextOf(envelope: object): Record<string, unknown> | null {
+  const trace = (envelope as { run_context?: { trace?: unknown } }).run_context?.trace;
+  return trace !== null && typeof trace === 'object' ? (trace as Record<string, unknown>) : null;
 }
 
 function pointOutput(r: PointReport): { label: string; path: string; envelope: object } {

@@ -16,8 +16,8 @@ export type SigningModeFlag = 'dev' | 'keyless';
 export type RawRunFlags = Readonly<Record<string, string | boolean | undefined>>;
 
 export interface SweepPoint {
-  readonly mode: 'closed' | 'open';
-  /** closed: concurrency; open: requests per second. */
+  readonly mode: 'closed' | 'open' | 'trace';
+  /** closed: concurrency; open: requests per second; trace: the time scale. */
   readonly value: number;
   /** File-name prefix: "c16-", "r2.5-", or "" for a single point. */
   readonly prefix: string;
@@ -34,6 +34,8 @@ export interface RunConfig {
   readonly isSweep: boolean;
   /** Flags that were given but overridden by others: one warning each (printed and recorded). */
   readonly flagWarnings?: readonly string[];
+  /** Flag names (no dashes) the user typed; absent values are the table's defaults. */
+  readonly flagsGiven?: readonly string[];
   /** --concurrency was given (an open-loop benchmark then runs closed-loop: warned). */
   readonly concurrencyGiven?: boolean;
   readonly arrival: ArrivalFlag;
@@ -216,7 +218,11 @@ function rowValue(row: FlagRow, raw: RawRunFlags): unknown {
   return value;
 }
 
-export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): RunConfig {
+export function parseRunFlags(
+  suiteId: string | undefined,
+  raw: RawRunFlags,
+  flagsGiven: readonly string[] = [],
+): RunConfig {
   const has = (attribute: string): boolean => raw[attribute] !== undefined && raw[attribute] !== '';
   const text = (attribute: string): string => {
     const value = raw[attribute];
@@ -275,6 +281,7 @@ export function parseRunFlags(suiteId: string | undefined, raw: RawRunFlags): Ru
     ...config,
     points,
     flagWarnings,
+    flagsGiven,
     concurrencyGiven: has('concurrency') && !has('rps') && !has('rpsSweep'),
     isSweep: has('sweep') || has('rpsSweep'),
     baseUrl: config.baseUrl ? normaliseBaseUrl(config.baseUrl) : null,

@@ -55,6 +55,7 @@ import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
+import { traceSettings, type TraceSettings } from './trace-point.js';
 
 export interface PointReport {
   /** Set when signing failed and the envelope was written unsigned (the run then exits 1). */
@@ -183,8 +184,11 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
       previousReading = reading;
     },
   });
+  const trace = workload.kind === 'trace' ? traceSettings(config, workload) : null;
+  if ((point.mode === 'trace') !== (trace !== null))
+    throw new TypeError(`point ${point.label} does not fit a ${workload.kind} workload`);
   const customDriver = workloadToDriver(workload, {
-    timeScale: Number(config.extra.timeScale ?? 1),
+    timeScale: trace?.timeScale ?? 1,
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),
   });
   // --tokenizer: keep each answer's text so its tokens can be counted both ways (docs/metrics.md).
@@ -210,26 +214,41 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
     await serverMetrics.start();
     // Every shard starts its warm-up at the same instant.
     if (session !== null) await session.gate('start');
+    const common = {
+      ...(numRequests !== null ? { numRequests } : {}),
+      drainGraceS: config.drainGraceS,
+      seed: shard !== null ? shardSeed(config.seed, shard.shard) : config.seed,
+      sloTemplate: input.slo,
+    };
     result = await runPoint(
-      resolvePointConfig({
-        ...(point.mode === 'closed'
-          ? { mode: 'closed' as const, concurrency: point.value }
-          : {
-              mode: 'open' as const,
-              rps: point.value,
-              arrival: config.arrival,
-              burstiness: config.burstiness,
-              ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
-            }),
-        durationS: config.durationS,
-        ...(numRequests !== null ? { numRequests } : {}),
-        warmupRequests: config.warmupRequests,
-        gate: config.gate,
-        rampS: config.rampS,
-        drainGraceS: config.drainGraceS,
-        seed: shard !== null ? shardSeed(config.seed, shard.shard) : config.seed,
-        sloTemplate: input.slo,
-      }),
+      trace !== null
+        ? resolvePointConfig({
+            // The window covers the trace: no gate, no ramp, warm-up only when asked for.
+            mode: 'trace',
+            timeScale: trace.timeScale,
+            entries: trace.entries,
+            spanS: trace.spanS,
+            ...(trace.durationS !== undefined ? { durationS: trace.durationS } : {}),
+            warmupRequests: trace.warmupRequests,
+            gate: { ...config.gate, enabled: false },
+            ...common,
+          })
+        : resolvePointConfig({
+            ...(point.mode === 'closed'
+              ? { mode: 'closed' as const, concurrency: point.value }
+              : {
+                  mode: 'open' as const,
+                  rps: point.value,
+                  arrival: config.arrival,
+                  burstiness: config.burstiness,
+                  ...(config.maxConcurrency !== null ? { maxConcurrency: config.maxConcurrency } : {}),
+                }),
+            durationS: config.durationS,
+            warmupRequests: config.warmupRequests,
+            gate: config.gate,
+            rampS: config.rampS,
+            ...common,
+          }),
       {
         client,
         ...(runWorkload.kind === 'single-turn' ? { workload: runWorkload } : {}),
@@ -295,7 +314,7 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
       provenance: input.provenance,
       dataset: { id: workload.datasetId, hash: workload.datasetHash },
       seed: config.seed,
-      driverOptions: driverOptions(config, point),
+      driverOptions: driverOptions(config, point, trace),
       sloTemplate: config.sloTemplate,
       sloResolved: describeSloTemplate(input.slo),
       pointLabel: point.label,
@@ -304,12 +323,13 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
         simulated: input.simulated,
         endpoint_type: config.endpointType,
         workers,
-        driver: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
+        driver: DRIVER_NAMES[point.mode],
         concurrency: point.mode === 'closed' ? point.value : null,
         rps: point.mode === 'open' ? point.value : null,
-        duration_s: config.durationS,
+        duration_s: trace !== null ? (trace.durationS ?? null) : config.durationS,
+        ...(result.trace !== null ? { trace: traceContext(result.trace) } : {}),
         measurement_window_s: result.window.durationS,
-        warmup_requests: config.warmupRequests,
+        warmup_requests: trace?.warmupRequests ?? config.warmupRequests,
         warm_start: input.label.index > 0,
         tier,
         trials: { count: 1, index: 0, seeds: [config.seed] },
@@ -370,12 +390,12 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
           config,
           shard,
           session,
-          runDriverOptions: driverOptions(config, input.point),
+          runDriverOptions: driverOptions(config, input.point, trace),
           window: result.window,
           journalPath,
           slo: input.slo,
           bootstrapResamples: result.config.bootstrapResamples,
-          sloBasis: point.mode === 'open' ? 'scheduled' : 'sent',
+          sloBasis: point.mode === 'closed' ? 'sent' : 'scheduled',
         });
   const prefix = `${input.filePrefix}${shardTag}${point.prefix}`;
   let envelopePath: string;
@@ -438,18 +458,50 @@ async function ceilingCheck(result: PointResult): Promise<string | null> {
   return check.status === 'WARN' ? check.detail : null;
 }
 
-/** driver_options: the load point, then every flag-table row with a driver key, then plugin flags. */
-function driverOptions(config: RunConfig, point: SweepPoint): Record<string, unknown> {
+const DRIVER_NAMES = { closed: 'closed_loop', open: 'open_loop', trace: 'trace' } as const;
+
+/**
+ * driver_options: the load point, then every flag-table row with a driver key, then plugin flags.
+ * A trace point records what it ran with: no gate, its warm-up, and --duration only as a cap.
+ */
+function driverOptions(
+  config: RunConfig,
+  point: SweepPoint,
+  trace: TraceSettings | null,
+): Record<string, unknown> {
+  const table = driverOptionsFromTable(config);
   return {
-    mode: point.mode === 'closed' ? 'closed_loop' : 'open_loop',
+    mode: DRIVER_NAMES[point.mode],
     concurrency: point.mode === 'closed' ? point.value : null,
     rps: point.mode === 'open' ? point.value : null,
     arrival: point.mode === 'open' ? config.arrival : null,
     burstiness: point.mode === 'open' ? config.burstiness : null,
-    ...driverOptionsFromTable(config),
+    ...table,
+    ...(trace !== null
+      ? {
+          duration_s: trace.durationS ?? null,
+          warmup_requests: trace.warmupRequests,
+          ramp_s: 0,
+          gate: { ...(table.gate as object), enabled: false },
+        }
+      : {}),
     ...Object.fromEntries(
       Object.entries(config.extra).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
     ),
+  };
+}
+
+/** run_context.trace: the trace, how much of it was sent, and the schedule lag (docs/envelope.md). */
+function traceContext(trace: NonNullable<PointResult['trace']>): Record<string, unknown> {
+  const lag = trace.scheduleLag;
+  return {
+    entries: trace.entries,
+    sent: lag.n,
+    skipped: lag.skipped,
+    span_s: trace.spanS,
+    time_scale: trace.timeScale,
+    offered_rps: trace.offeredRps,
+    schedule_lag_ms: { n: lag.n, p50: lag.p50Ms, p99: lag.p99Ms, max: lag.maxMs, mean: lag.meanMs },
   };
 }
 

@@ -9,6 +9,7 @@ import {
 } from '../../harness/metrics/slo-inferencebench.js';
 import { currentDatasetId } from '../../harness/plugins/llm-inference/specs.js';
 import { discoverPlugins } from '../../harness/plugins/index.js';
+import { tracePoint } from './trace-point.js';
 import { UsageError } from '../errors.js';
 import { runPoints } from './execute.js';
 import type { PointReport } from './point.js';
@@ -47,9 +48,13 @@ const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as J
 export function recordedPoint(
   envelope: Json,
   path: string,
-): { mode: 'closed' | 'open'; value: number; source: string } {
+): { mode: 'closed' | 'open' | 'trace'; value: number; source: string } {
   const driver = obj(envelope.driver_options);
   const context = obj(envelope.run_context);
+  if (driver.mode === 'trace') {
+    const scale = typeof driver.time_scale === 'number' && driver.time_scale > 0 ? driver.time_scale : 1;
+    return { mode: 'trace', value: scale, source: 'driver_options' };
+  }
   if (typeof driver.rps === 'number' && driver.rps > 0)
     return { mode: 'open', value: driver.rps, source: 'driver_options' };
   if (typeof driver.concurrency === 'number')
@@ -131,7 +136,16 @@ export async function replayEnvelope(
     engine: str(obj(source.engine).name) || DEFAULTS.engine,
     hardware: str(metrics[METRIC.sloHardwareClass]) || DEFAULTS.hardware,
     quant: str(obj(source.quantization).format) || DEFAULTS.quant,
-    points: [point.mode === 'closed' ? closedPoint(point.value, false) : openPoint(point.value, false)],
+    points: [
+      point.mode === 'closed'
+        ? closedPoint(point.value, false)
+        : point.mode === 'open'
+          ? openPoint(point.value, false)
+          : tracePoint(point.value),
+    ],
+    ...(point.mode === 'trace' ? { extra: { timeScale: point.value } } : {}),
+    // A trace replays whole unless a duration caps it (the source's cap, or --duration).
+    flagsGiven: flags.duration !== undefined || recordedDurationS !== null ? ['duration'] : [],
     datasetId: str(obj(source.dataset).id) || null,
     seed: typeof source.seed === 'number' ? parseNumber('seed', String(source.seed)) : DEFAULTS.seed,
     sloTemplate: str(source.slo_template) || DEFAULTS.sloTemplate,

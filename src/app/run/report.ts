@@ -69,6 +69,22 @@ export interface ResultSummary {
   readonly warnings: readonly string[];
   readonly envelopePath: string;
   readonly tier: string;
+  /** A trace replay's run_context.trace (the "Trace:" line). */
+  readonly trace?: Readonly<Record<string, unknown>> | null;
+}
+
+const int = (v: unknown): string => (typeof v === 'number' ? String(Math.round(v)) : '?');
+
+/** "Trace: 100 of 100 entries sent over 1.87 s (×1) · schedule lag p50 … / p99 … / max … ms". */
+export function traceLine(trace: Readonly<Record<string, unknown>>): string {
+  const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  const lag = (trace.schedule_lag_ms ?? {}) as Record<string, unknown>;
+  const skipped = n(trace.skipped) ?? 0;
+  return (
+    `Trace: ${int(trace.sent)} of ${int(trace.entries)} entries sent over ${fmt(n(trace.span_s))} s ` +
+    `(time scale ×${String(n(trace.time_scale) ?? '?')}, ${fmt(n(trace.offered_rps))} req/s)${skipped > 0 ? `, ${skipped} not sent` : ''}` +
+    ` · schedule lag p50 ${fmt(n(lag.p50))} / p99 ${fmt(n(lag.p99))} / max ${fmt(n(lag.max))} ms`
+  );
 }
 
 /** The headline keys: ttft_sched (and total_sched) beside ttft (and total) when queueing was material. */
@@ -104,6 +120,7 @@ export function resultBlock(r: ResultSummary): string {
     `Model: ${r.model} @ ${r.quant} on ${r.hardware}`,
     `Engine: ${r.engine}`,
     `Tier: ${r.tier}`,
+    ...(r.trace ? [traceLine(r.trace)] : []),
     'Metrics:',
     textTable(['metric', 'value', '95% CI'], rows)
       .split('\n')

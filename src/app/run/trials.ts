@@ -17,7 +17,7 @@ import { augmentEnvelope } from '../analysis/augment.js';
 import { prepareRunAnalysis, renderRunAnalysis, solCellOf } from '../analysis/run-setup.js';
 import { UsageError } from '../errors.js';
 
-import { meetsOkRateFloor, signingOptionsOf } from './defaults.js';
+import { meetsOkRateFloor, okRateFloorFailure, signingOptionsOf } from './defaults.js';
 import { trialsParentFlags } from './flags.js';
 import type { RunConfig } from './options.js';
 import { fmt, textTable } from './report.js';
@@ -84,6 +84,7 @@ export async function runTrials(
   // A bad --prices-file / --ceilings exits 2 before the first trial starts.
   const analysis = prepareRunAnalysis(config);
   const perTrial: ChildPoint[][] = [];
+  const childFailures: string[] = [];
   for (let k = 0; k < config.trials; k++) {
     const seed = config.seed + k;
     process.stderr.write(`trial ${k + 1}/${config.trials} (seed ${seed}) in a fresh process\n`);
@@ -91,6 +92,8 @@ export async function runTrials(
       childArgs(argv, seed, join(config.outputDir, 'trials', `t${k + 1}`)),
     );
     if (code === 2 || code === 130) return code;
+    // The child has printed why on stderr (inherited); the parent names the trial in its summary.
+    if (code !== 0) childFailures.push(`trial ${k + 1} (seed ${seed}) exited ${code}`);
     let parsed: { points?: ChildPoint[] } & Partial<ChildPoint>;
     try {
       parsed = JSON.parse(stdout) as typeof parsed;
@@ -106,7 +109,7 @@ export async function runTrials(
   const rows: string[][] = [];
   const written: string[] = [];
   const outputs: { label: string; path: string; envelope: object }[] = [];
-  let exitCode = 0;
+  const belowFloor: { point: { label: string }; metrics: Record<string, unknown> }[] = [];
   for (let p = 0; p < first.length; p++) {
     const points = perTrial.map((t) => t[p]).filter((x): x is ChildPoint => x !== undefined);
     const base = await readEnvelopeFile(points[0]?.envelope ?? '');
@@ -187,7 +190,8 @@ export async function runTrials(
     const prefix = config.isSweep ? `${points[0]?.point ?? ''}-` : '';
     const path = await writeEnvelope(config.outputDir, prefix, envelope);
     written.push(path);
-    if (!meetsOkRateFloor(mean[METRIC.okRate])) exitCode = 1;
+    if (!meetsOkRateFloor(mean[METRIC.okRate]))
+      belowFloor.push({ point: { label: points[0]?.point ?? '' }, metrics: mean });
     const pm = (k: string): string => (k in mean ? `${fmt(mean[k])} ± ${fmt(std[k])}` : 'n/a');
     rows.push([
       points[0]?.point ?? '',
@@ -207,5 +211,11 @@ export async function runTrials(
   );
   if (outputs.length > 0) process.stdout.write(`\n${renderRunAnalysis(outputs, config)}\n`);
   if (written.length > 0) await onEnvelopes?.(written);
-  return exitCode;
+  // Exit 1 always says why: the points whose mean ok rate is below the floor, the failed trials.
+  const reasons = [
+    ...(belowFloor.length > 0 ? [okRateFloorFailure(belowFloor, 'mean ok_rate')] : []),
+    ...(childFailures.length > 0 ? [`${childFailures.join(', ')} (see the trial's own message above)`] : []),
+  ];
+  if (reasons.length > 0) process.stderr.write(`bench: exit 1: ${reasons.join('; ')}\n`);
+  return reasons.length > 0 ? 1 : 0;
 }

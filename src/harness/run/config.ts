@@ -46,7 +46,22 @@ export interface OpenPointConfig extends PointCommon {
   readonly maxConcurrency?: number;
 }
 
-export type PointConfig = ClosedPointConfig | OpenPointConfig;
+/**
+ * Trace replay: the workload's trace driver sends each entry at its timestamp (× timeScale), open
+ * loop. The window covers the trace: it ends when the last response is in, or earlier at durationS /
+ * numRequests when given (caps, not targets).
+ */
+export interface TracePointConfig extends PointCommon {
+  readonly mode: 'trace';
+  /** Multiplies the trace's time axis (0.5 = twice as fast). */
+  readonly timeScale: number;
+  /** Entries in the trace. */
+  readonly entries: number;
+  /** First to last scheduled send, seconds, after timeScale. */
+  readonly spanS: number;
+}
+
+export type PointConfig = ClosedPointConfig | OpenPointConfig | TracePointConfig;
 
 type Defaulted =
   | 'warmupRequests'
@@ -65,6 +80,7 @@ type InputOf<T extends PointConfig> = Omit<T, Defaulted> &
 /** What callers give resolvePointConfig: the load, the stop rule, and any overrides. */
 export type PointConfigInput =
   | InputOf<ClosedPointConfig>
+  | InputOf<TracePointConfig>
   | (Omit<InputOf<OpenPointConfig>, 'arrival'> & { readonly arrival?: ArrivalKind });
 
 export const DEFAULT_GATE: GateConfig = Object.freeze({
@@ -102,14 +118,16 @@ export function resolvePointConfig(input: PointConfigInput): PointConfig {
   const config: PointConfig =
     input.mode === 'closed'
       ? { ...common, mode: 'closed', concurrency: input.concurrency }
-      : {
-          ...common,
-          mode: 'open',
-          rps: input.rps,
-          arrival: input.arrival ?? 'poisson',
-          ...(input.burstiness !== undefined ? { burstiness: input.burstiness } : {}),
-          ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
-        };
+      : input.mode === 'trace'
+        ? { ...common, mode: 'trace', timeScale: input.timeScale, entries: input.entries, spanS: input.spanS }
+        : {
+            ...common,
+            mode: 'open',
+            rps: input.rps,
+            arrival: input.arrival ?? 'poisson',
+            ...(input.burstiness !== undefined ? { burstiness: input.burstiness } : {}),
+            ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
+          };
   validatePointConfig(config);
   return config;
 }
@@ -122,6 +140,13 @@ export function validatePointConfig(config: PointConfig): void {
     if (!Number.isInteger(config.concurrency) || config.concurrency < 1) {
       fail(`closed loop needs an integer concurrency ≥ 1, got ${config.concurrency}`);
     }
+  } else if (config.mode === 'trace') {
+    if (!(config.timeScale > 0) || !Number.isFinite(config.timeScale))
+      fail(`trace replay needs a time scale > 0, got ${config.timeScale}`);
+    if (!Number.isInteger(config.entries) || config.entries < 1)
+      fail(`trace replay needs at least one entry, got ${config.entries}`);
+    if (!(config.spanS >= 0) || !Number.isFinite(config.spanS))
+      fail(`trace span must be a finite number of seconds ≥ 0, got ${config.spanS}`);
   } else {
     if (!(config.rps > 0) || !Number.isFinite(config.rps)) fail(`open loop needs rps > 0, got ${config.rps}`);
     if (config.burstiness !== undefined && !(config.burstiness > 0)) fail(`burstiness must be > 0`);
@@ -132,7 +157,8 @@ export function validatePointConfig(config: PointConfig): void {
       fail(`maxConcurrency must be an integer ≥ 1`);
     }
   }
-  if (config.durationS === undefined && config.numRequests === undefined) {
+  // A trace ends with its last response; other points need a stop rule.
+  if (config.mode !== 'trace' && config.durationS === undefined && config.numRequests === undefined) {
     fail('a point needs durationS or numRequests');
   }
   if (config.durationS !== undefined && !(config.durationS > 0))

@@ -11,6 +11,7 @@ import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { StreamClient } from '../client/stream-client.js';
 import { createClosedLoopDriver, type RequestSource } from '../drivers/closed.js';
 import { createOpenLoopDriver } from '../drivers/open.js';
+import type { ScheduleLagStats } from '../drivers/trace.js';
 import type { Driver, DriverContext } from '../drivers/types.js';
 import { ConvergenceGate, gateMaxWaitS } from '../metrics/gate.js';
 import { JournalWriter } from '../metrics/journal.js';
@@ -36,8 +37,11 @@ export interface PointDeps {
   readonly client: PointClient;
   /** Single-turn request source for the built-in closed/open loop drivers. */
   readonly workload?: RequestSource;
-  /** A custom driver (trace, multi-turn…) overriding the built-in choice. */
-  readonly driver?: Driver;
+  /**
+   * A custom driver (trace, multi-turn…) overriding the built-in choice. A trace driver also
+   * reports its schedule lag (PointResult.trace).
+   */
+  readonly driver?: Driver & { readonly scheduleLag?: () => ScheduleLagStats };
   readonly onSnapshot?: (snapshot: HarnessSnapshot) => void;
   /**
    * Streams every record to this JSONL file; the final metrics are then computed from the file,
@@ -85,9 +89,11 @@ export async function runPoint(config: PointConfig, deps: PointDeps): Promise<Po
 }
 
 function builtInDriver(config: PointConfig, workload: RequestSource): Driver {
-  return config.mode === 'closed'
-    ? createClosedLoopDriver({ concurrency: config.concurrency, rampS: config.rampS, workload })
-    : createOpenLoopDriver({
+  switch (config.mode) {
+    case 'closed':
+      return createClosedLoopDriver({ concurrency: config.concurrency, rampS: config.rampS, workload });
+    case 'open':
+      return createOpenLoopDriver({
         rps: config.rps,
         arrival: config.arrival,
         ...(config.burstiness !== undefined ? { burstiness: config.burstiness } : {}),
@@ -95,6 +101,27 @@ function builtInDriver(config: PointConfig, workload: RequestSource): Driver {
         rampS: config.rampS,
         workload,
       });
+    case 'trace':
+      throw new TypeError("a trace point needs deps.driver (the workload's trace driver)");
+  }
+}
+
+/** The window's planned length (the console's clock): a trace's span, capped by --duration. */
+function plannedWindowS(config: PointConfig): number | null {
+  if (config.mode !== 'trace') return config.durationS ?? null;
+  const spanS = Math.min(config.spanS, config.durationS ?? Infinity);
+  return spanS > 0 ? spanS : null;
+}
+
+function defaultLabel(config: PointConfig): string {
+  switch (config.mode) {
+    case 'closed':
+      return `c${config.concurrency}`;
+    case 'open':
+      return `r${config.rps}`;
+    case 'trace':
+      return 'trace';
+  }
 }
 
 export async function runPointDetailed(config: PointConfig, deps: PointDeps): Promise<PointRun> {
@@ -103,7 +130,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
   const label: PointLabel = deps.pointLabel ?? {
     index: 0,
     total: 1,
-    label: config.mode === 'closed' ? `c${config.concurrency}` : `r${config.rps}`,
+    label: defaultLabel(config),
   };
   let driver: Driver;
   if (deps.driver !== undefined) driver = deps.driver;
@@ -146,7 +173,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     keepRecords: deps.keepRecords ?? journal === null,
     gate,
     point: label,
-    durationS: config.durationS ?? null,
+    durationS: plannedWindowS(config),
     clock,
     phases: machine,
     live: deps.client.stats,
@@ -272,6 +299,7 @@ export async function runPointDetailed(config: PointConfig, deps: PointDeps): Pr
     health,
     runWarnings: warnings,
     builtInClosedLoop: deps.driver === undefined,
+    scheduleLag: deps.driver?.scheduleLag?.() ?? null,
     journalPath: deps.journalPath ?? null,
     epochMsOf: (ms) => clock.epochMsOf(ms),
   });

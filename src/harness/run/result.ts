@@ -16,6 +16,7 @@ import { describeSloTemplate } from '../metrics/slo.js';
 import { buildSampleBlock, type SampleBlock } from '../metrics/sample-block.js';
 import { checkOfferedRate, queueDelayMaterial, type RateCheck } from '../metrics/statistics.js';
 import type { ClientHealth, GateState, HistogramView, PointLabel, RequestRecord } from '../types.js';
+import type { ScheduleLagStats } from '../drivers/trace.js';
 import type { PointConfig } from './config.js';
 import type { PhaseMachine } from './phases.js';
 import { pointWarnings, steadyStateOk } from './warnings.js';
@@ -60,6 +61,8 @@ export interface PointResult {
   };
   /** Open loop: offered vs achieved rate (null in closed loop). */
   readonly rate: RateCheck | null;
+  /** Trace replay: the trace, how much of it was sent, and its schedule lag (null otherwise). */
+  readonly trace: TraceResult | null;
   /** Client queue delay p99 > 1 ms or > 10 % of TTFT p99: the headline shows ttft_sched too. */
   readonly queueDelayMaterial: boolean;
   /** The bounded per-request samples for the envelope (docs/metrics.md "Sample block"). */
@@ -74,6 +77,17 @@ export interface PointResult {
   readonly config: PointConfig;
 }
 
+export interface TraceResult {
+  readonly entries: number;
+  /** First to last scheduled send, seconds (after timeScale). */
+  readonly spanS: number;
+  readonly timeScale: number;
+  /** The trace's own rate: entries over its span (null for a single-instant trace). */
+  readonly offeredRps: number | null;
+  /** Schedule lag = actual − scheduled send, over every request sent (warm-up included). */
+  readonly scheduleLag: ScheduleLagStats;
+}
+
 export interface ResultInput {
   readonly config: PointConfig;
   readonly label: PointLabel;
@@ -85,6 +99,8 @@ export interface ResultInput {
   /** The built-in closed loop ran (the steady-state rule applies to it only). */
   readonly builtInClosedLoop: boolean;
   readonly journalPath: string | null;
+  /** The trace driver's schedule lag (trace points). */
+  readonly scheduleLag: ScheduleLagStats | null;
   readonly epochMsOf: (monotonicMs: number) => number;
 }
 
@@ -94,7 +110,7 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
   const accumulator = new MetricsAccumulator(window, {
     slo: config.sloTemplate,
     // Open loop: the SLO verdict and goodput use the user-perceived times (from t_sched).
-    sloBasis: config.mode === 'open' ? 'scheduled' : 'sent',
+    sloBasis: config.mode === 'closed' ? 'sent' : 'scheduled',
     bootstrapResamples: config.bootstrapResamples,
     seed: config.seed,
   });
@@ -116,10 +132,15 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
     detail.distributions.client_queue_delay.p99,
     detail.distributions.ttft.p99,
   );
+  const trace = traceResultOf(config, input.scheduleLag);
   const facts = {
     rateWarning: rate?.warning ?? null,
+    traceSkipped:
+      trace !== null && trace.scheduleLag.skipped > 0
+        ? { skipped: trace.scheduleLag.skipped, entries: trace.entries, windowS: detail.window.durationS }
+        : null,
     queueDelay:
-      config.mode === 'open' && queueMaterial
+      config.mode !== 'closed' && queueMaterial
         ? {
             p99Ms: detail.distributions.client_queue_delay.p99 as number,
             ttftP99Ms: detail.distributions.ttft.p99,
@@ -175,6 +196,7 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
       total: viewOf(samples.total),
     },
     rate,
+    trace,
     queueDelayMaterial: queueMaterial,
     sampleBlock: buildSampleBlock(samples),
     warnings: [...input.runWarnings, ...pointWarnings(facts)],
@@ -183,6 +205,17 @@ export async function buildPointResult(input: ResultInput): Promise<PointResult>
     records: recorder.done,
     journalPath: input.journalPath,
     config,
+  };
+}
+
+function traceResultOf(config: PointConfig, lag: ScheduleLagStats | null): TraceResult | null {
+  if (config.mode !== 'trace') return null;
+  return {
+    entries: config.entries,
+    spanS: config.spanS,
+    timeScale: config.timeScale,
+    offeredRps: config.spanS > 0 ? config.entries / config.spanS : null,
+    scheduleLag: lag ?? { n: 0, p50Ms: null, p99Ms: null, maxMs: null, meanMs: null, skipped: 0 },
   };
 }
 

@@ -20,6 +20,12 @@ export interface PointFacts {
   readonly oslCounted: number;
   /** Open loop: the offered-vs-achieved warning (checkOfferedRate), null when within noise. */
   readonly rateWarning?: string | null;
+  /** Trace replay that stopped before its last entry (--duration, --num-requests, a user stop). */
+  readonly traceSkipped?: {
+    readonly skipped: number;
+    readonly entries: number;
+    readonly windowS: number;
+  } | null;
   /** Open loop with material client queue delay: the numbers the warning names. */
   readonly queueDelay?: {
     readonly p99Ms: number;
@@ -56,6 +62,13 @@ export function pointWarnings(facts: PointFacts): string[] {
     );
   }
   if (facts.rateWarning) warnings.push(facts.rateWarning);
+  if (facts.traceSkipped) {
+    const t = facts.traceSkipped;
+    warnings.push(
+      `trace replay ended after ${t.windowS.toFixed(1)} s with ${t.skipped} of ${t.entries} entries not sent: ` +
+        'the results cover only the start of the trace',
+    );
+  }
   if (facts.measured === 0) warnings.push('no request was measured in the window');
   else if (facts.ok === 0) warnings.push('no successful request in the window');
   if (facts.ttftN > 0 && facts.ttftN < P99_MIN_N) {

@@ -11,7 +11,7 @@ describe('sweep exit 1 says why', () => {
         { point: { label: 'c16' }, metrics: { ok_rate: null } },
       ]),
     ).toBe(
-      'exit 1: 2 point(s) below the ok-rate floor 0.95: c4 ok_rate 0.810, c16 ok_rate n/a (nothing measured)',
+      '2 point(s) below the ok-rate floor 0.95: c4 ok_rate 0.810, c16 ok_rate n/a (nothing measured)',
     );
   });
 });

@@ -3,97 +3,15 @@
 // an exact number of milliseconds.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/harness/clock.js';
-import type { PointClient } from '../../../src/harness/run/point.js';
+import { fakeClient, TOKENS, type LatencyOf } from './fake-client.js';
 import {
   resolvePointConfig,
   runPointDetailed,
   type HarnessSnapshot,
   type Phase,
   type PointConfigInput,
-  type RequestRecord,
   type RequestSpec,
 } from '../../../src/harness/index.js';
-
-const TOKENS = 5;
-
-/** Latency of request `id` (ms) and how its tokens are spread: first token at 20 %, last at 100 %. */
-type LatencyOf = (id: number) => number;
-
-function fakeClient(clock: VirtualClock, latencyOf: LatencyOf): PointClient {
-  const stats = { sent: 0, done: 0, inFlight: 0, eventsReceived: 0, tokensReceived: 0 };
-  return {
-    stats,
-    send: (
-      _spec: RequestSpec,
-      tSchedMs: number,
-      signal?: AbortSignal,
-      meta?: { id?: number; warmup?: boolean },
-    ) =>
-      new Promise<RequestRecord>((resolve) => {
-        const id = meta?.id ?? 0;
-        const tSendMs = clock.now();
-        const latencyMs = latencyOf(id);
-        stats.sent++;
-        stats.inFlight++;
-        const base = {
-          id,
-          worker: 0,
-          tSchedMs,
-          tSendMs,
-          usage: null,
-          inputTokens: null,
-          finishReason: 'stop',
-          httpStatus: 200,
-          warmup: meta?.warmup ?? false,
-        };
-        const finish = (record: RequestRecord): void => {
-          stats.inFlight--;
-          stats.done++;
-          signal?.removeEventListener('abort', onAbort);
-          resolve(record);
-        };
-        const timer = clock.setTimeout(() => {
-          const tFirstMs = tSendMs + latencyMs * 0.2;
-          const tLastMs = tSendMs + latencyMs;
-          const times = Array.from(
-            { length: TOKENS },
-            (_, i) => tFirstMs + ((tLastMs - tFirstMs) * i) / (TOKENS - 1),
-          );
-          stats.eventsReceived += TOKENS;
-          stats.tokensReceived += TOKENS;
-          finish({
-            ...base,
-            tFirstMs,
-            tFirstOutMs: tFirstMs,
-            tLastMs,
-            tDoneMs: tLastMs,
-            eventTimesMs: times,
-            eventTokens: times.map(() => 1),
-            oslTokens: TOKENS,
-            oslSource: 'counted',
-            errorCode: null,
-          });
-        }, latencyMs);
-        const onAbort = (): void => {
-          clock.clearTimeout(timer);
-          finish({
-            ...base,
-            tFirstMs: null,
-            tFirstOutMs: null,
-            tLastMs: null,
-            tDoneMs: clock.now(),
-            eventTimesMs: [],
-            eventTokens: [],
-            oslTokens: 0,
-            oslSource: 'counted',
-            errorCode: 'aborted',
-          });
-        };
-        if (signal?.aborted) onAbort();
-        else signal?.addEventListener('abort', onAbort, { once: true });
-      }),
-  };
-}
 
 const workload = { request: (i: number): RequestSpec => ({ prompt: `p${i}`, maxTokens: TOKENS }) };
 

@@ -1,0 +1,45 @@
+// Issue 17 case 4, the CLI side: a trace suite runs one trace point whose gate is off, whose warm-up
+// is 0 unless --warmup is typed, and whose --duration is a cap only when typed.
+import { describe, expect, it } from 'vitest';
+import { parseRunFlags } from '../../../src/app/run/options.js';
+import { traceIgnoredFlags, traceSettings, tracePoint } from '../../../src/app/run/trace-point.js';
+import type { TraceWorkload } from '../../../src/harness/plugins/types.js';
+
+const workload: TraceWorkload = {
+  kind: 'trace',
+  datasetId: 't',
+  datasetHash: '0'.repeat(64),
+  entries: [120, 400, 1873].map((atMs) => ({ atMs, request: { prompt: 'x', maxTokens: 8 } })),
+};
+
+describe('trace settings from the flags', () => {
+  it('defaults: no warm-up, no duration cap, span from the first to the last timestamp', () => {
+    const config = parseRunFlags('llm.inference.trace', { warmup: '3', duration: '60' }, []);
+    expect(traceSettings(config, workload)).toEqual({
+      timeScale: 1,
+      entries: 3,
+      spanS: 1.753,
+      warmupRequests: 0,
+      durationS: undefined,
+    });
+  });
+  it('typed --warmup, --duration and --time-scale apply', () => {
+    const config = parseRunFlags('llm.inference.trace', { warmup: '2', duration: '8', timeScale: '0.5' }, [
+      'warmup',
+      'duration',
+      'time-scale',
+    ]);
+    const s = traceSettings(config, workload);
+    expect(s.warmupRequests).toBe(2);
+    expect(s.durationS).toBe(8);
+    expect(s.timeScale).toBe(0.5);
+    expect(s.spanS).toBeCloseTo(0.8765, 12);
+    expect(tracePoint(s.timeScale)).toEqual({ mode: 'trace', value: 0.5, prefix: '', label: 'trace' });
+  });
+  it('load flags a replay does not use are named, one warning each', () => {
+    const config = parseRunFlags('llm.inference.trace', { concurrency: '4' }, ['concurrency', 'duration']);
+    expect(traceIgnoredFlags(config, 'llm.inference.trace')).toEqual([
+      '--concurrency is ignored by llm.inference.trace: a trace replay sends each request at its timestamp (--time-scale changes the speed)',
+    ]);
+  });
+});
