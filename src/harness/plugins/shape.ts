@@ -6,7 +6,7 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:
 const PLUGIN_ID = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/;
 const BENCH_ID = /^[a-z0-9][a-z0-9_-]*$/;
 const KINDS = new Set(['single-turn', 'multi-turn', 'trace']);
-const DRIVERS = new Set(['closed_loop', 'open_loop']);
+const DRIVERS = new Set(['closed_loop', 'open_loop', 'trace']);
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -26,6 +26,8 @@ function specProblem(spec: unknown, index: number): string | null {
     return `${where}: kind must be one of ${[...KINDS].join(', ')}`;
   if (typeof s.driver !== 'string' || !DRIVERS.has(s.driver))
     return `${where}: driver must be one of ${[...DRIVERS].join(', ')}`;
+  if ((s.kind === 'trace') !== (s.driver === 'trace'))
+    return `${where}: driver trace goes with kind trace (a timestamped trace is its own load)`;
   if (typeof s.defaultDataset !== 'string') return `${where}: defaultDataset must be a string`;
   if (typeof s.defaultSloTemplate !== 'string') return `${where}: defaultSloTemplate must be a string`;
   if (

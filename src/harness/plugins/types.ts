@@ -3,7 +3,7 @@
 // each listed module's default export is a `BenchPlugin`. `llm.inference` is built in and uses it too.
 import type { RequestSpec } from '../types.js';
 
-export type DriverKind = 'closed_loop' | 'open_loop';
+export type DriverKind = 'closed_loop' | 'open_loop' | 'trace';
 export type WorkloadKind = 'single-turn' | 'multi-turn' | 'trace';
 
 export interface BenchmarkSpec {

@@ -92,7 +92,7 @@ export const LLM_INFERENCE_SPECS: readonly BenchmarkSpec[] = [
     description: 'Replay a Mooncake JSONL trace at its timestamps (--time-scale)',
     modality: 'text',
     kind: 'trace',
-    driver: 'open_loop',
+    driver: 'trace',
     defaultDataset: DATASET_IDS.trace,
     defaultSloTemplate: 'llm.standard',
     defaultMaxTokens: 128,
