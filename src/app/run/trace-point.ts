@@ -31,7 +31,7 @@ export function traceSettings(
   workload: TraceWorkload,
 ): TraceSettings {
   const timeScale = timeScaleOf(config);
-  let firstMs = Infinity;
+  let firstMs = workload.originAtMs ?? Infinity;
   let lastMs = -Infinity;
   for (const entry of workload.entries) {
     if (entry.atMs < firstMs) firstMs = entry.atMs;

@@ -26,6 +26,8 @@ import { toShardEnvelope } from './shard-envelope.js';
 
 /** The shard's share of a load point (same label and file prefix as the run's point). */
 export function sharePoint(point: SweepPoint, spec: ShardSpec): SweepPoint {
+  // A trace point keeps its clock: each shard replays its share of the entries at their timestamps.
+  if (point.mode === 'trace') return point;
   return {
     ...point,
     value: point.mode === 'closed' ? shardConcurrency(point.value, spec) : shardRate(point.value, spec),
@@ -41,7 +43,11 @@ export function shareWorkload(workload: Workload, spec: ShardSpec): Workload {
       return { ...workload, size: Math.ceil(workload.size / spec.count), request: (k) => source.request(k) };
     }
     case 'trace':
-      return { ...workload, entries: shardItems(workload.entries, spec) };
+      return {
+        ...workload,
+        entries: shardItems(workload.entries, spec),
+        originAtMs: workload.originAtMs ?? workload.entries.reduce((m, e) => Math.min(m, e.atMs), Infinity),
+      };
     case 'multi-turn':
       return { ...workload, sessions: shardItems(workload.sessions, spec) };
   }

@@ -73,7 +73,7 @@ export function createTraceDriver(workload: TraceWorkload, options: TraceDriverO
     // Workloads may build prompts lazily: build the first one before the clock starts.
     void entries[0]?.request;
     const startMs = context.now();
-    const firstAtMs = entries[0]?.atMs ?? 0;
+    const firstAtMs = workload.originAtMs ?? entries[0]?.atMs ?? 0;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const tSchedMs = startMs + (entry.atMs - firstAtMs) * timeScale;

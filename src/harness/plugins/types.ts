@@ -60,6 +60,11 @@ export interface TraceWorkload {
   readonly datasetId: string;
   readonly datasetHash: string;
   readonly entries: readonly TraceEntry[];
+  /**
+   * The trace's time zero, ms (default: the earliest entry's atMs). A shard's share keeps the whole
+   * trace's, so its entries are sent at their own places on the common clock.
+   */
+  readonly originAtMs?: number;
 }
 
 export interface SessionTurn {

@@ -1,7 +1,8 @@
 // Issue 17 case 4, the CLI side: a trace suite runs one trace point whose gate is off, whose warm-up
 // is 0 unless --warmup is typed, and whose --duration is a cap only when typed.
 import { describe, expect, it } from 'vitest';
-import { parseRunFlags } from '../../../src/app/run/options.js';
+import { closedPoint, parseRunFlags } from '../../../src/app/run/options.js';
+import { sharePoint, shareWorkload } from '../../../src/app/shard/point-shard.js';
 import { traceIgnoredFlags, traceSettings, tracePoint } from '../../../src/app/run/trace-point.js';
 import type { TraceWorkload } from '../../../src/harness/plugins/types.js';
 
@@ -41,5 +42,19 @@ describe('trace settings from the flags', () => {
     expect(traceIgnoredFlags(config, 'llm.inference.trace')).toEqual([
       '--concurrency is ignored by llm.inference.trace: a trace replay sends each request at its timestamp (--time-scale changes the speed)',
     ]);
+  });
+});
+
+describe('a sharded trace', () => {
+  it('keeps the trace clock on every shard; each replays every N-th entry at its timestamp', () => {
+    const spec = { index: 1, count: 2 };
+    expect(sharePoint(tracePoint(0.5), spec)).toEqual(tracePoint(0.5));
+    expect(sharePoint(closedPoint(8, false), spec).value).toBe(4);
+    const share = shareWorkload(workload, spec);
+    if (share.kind !== 'trace') throw new Error('trace expected');
+    expect(share.entries.map((e) => e.atMs)).toEqual([400]);
+    // Time zero stays the whole trace's: the shard sends its entry 280 ms in, as the trace says.
+    expect(share.originAtMs).toBe(120);
+    expect(traceSettings(parseRunFlags('llm.inference.trace', {}, []), share).spanS).toBe(0.28);
   });
 });

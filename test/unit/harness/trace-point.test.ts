@@ -23,13 +23,19 @@ const trace: TraceWorkload = {
   kind: 'trace',
   datasetId: 'unit-trace',
   datasetHash: '0'.repeat(64),
-  entries: AT_MS.map((atMs, i) => ({ atMs, request: { prompt: `t${i}`, maxTokens: TOKENS } as RequestSpec })),
+  entries: AT_MS.map((atMs, i) => ({ atMs, request: { prompt: `t${i}`, maxTokens: TOKENS } })),
 };
 
-async function replay(options: { timeScale?: number; durationS?: number; warmupRequests?: number }) {
+async function replay(options: {
+  timeScale?: number;
+  durationS?: number;
+  warmupRequests?: number;
+  originAtMs?: number;
+}) {
   const clock = new VirtualClock();
   const timeScale = options.timeScale ?? 1;
-  const driver = createTraceDriver(trace, { timeScale });
+  const workload = options.originAtMs === undefined ? trace : { ...trace, originAtMs: options.originAtMs };
+  const driver = createTraceDriver(workload, { timeScale });
   const snapshots: HarnessSnapshot[] = [];
   const done = runPointDetailed(
     resolvePointConfig({
@@ -90,6 +96,11 @@ describe('trace point on a virtual clock', () => {
     expect(run.records.map((x) => x.tSchedMs)).toEqual([0, 200, 500, 800]);
     expect(run.result.window.endMs).toBe(1100);
     expect(run.result.trace?.offeredRps).toBe(5);
+  });
+
+  it("a shard's share keeps the whole trace's time zero (originAtMs)", async () => {
+    const { run } = await replay({ originAtMs: -100 });
+    expect(run.records.map((x) => x.tSchedMs)).toEqual([100, 200, 350, 500]);
   });
 
   it('--duration caps the replay: later entries are not sent, and the warning says how many', async () => {

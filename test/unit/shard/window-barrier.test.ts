@@ -2,77 +2,10 @@
 // instant the barrier agreed, not when this shard became ready, and a failed barrier ends the point.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/harness/clock.js';
-import type { PointClient } from '../../../src/harness/run/point.js';
-import {
-  resolvePointConfig,
-  runPointDetailed,
-  type RequestRecord,
-  type RequestSpec,
-} from '../../../src/harness/index.js';
+import { resolvePointConfig, runPointDetailed, type RequestSpec } from '../../../src/harness/index.js';
+import { fakeClient } from '../harness/fake-client.js';
 
 /** Every request takes 10 ms of virtual time and carries 5 tokens. */
-function fakeClient(clock: VirtualClock): PointClient {
-  const stats = { sent: 0, done: 0, inFlight: 0, eventsReceived: 0, tokensReceived: 0 };
-  return {
-    stats,
-    send: (
-      _spec: RequestSpec,
-      tSchedMs: number,
-      signal?: AbortSignal,
-      meta?: { id?: number; warmup?: boolean },
-    ) =>
-      new Promise<RequestRecord>((resolve) => {
-        const tSendMs = clock.now();
-        stats.sent++;
-        const base = {
-          id: meta?.id ?? 0,
-          worker: 0,
-          tSchedMs,
-          tSendMs,
-          usage: null,
-          inputTokens: null,
-          finishReason: 'stop',
-          httpStatus: 200,
-          warmup: meta?.warmup ?? false,
-          oslSource: 'counted' as const,
-        };
-        const timer = clock.setTimeout(() => {
-          const times = [2, 4, 6, 8, 10].map((d) => tSendMs + d);
-          stats.done++;
-          resolve({
-            ...base,
-            tFirstMs: times[0] as number,
-            tFirstOutMs: times[0] as number,
-            tLastMs: tSendMs + 10,
-            tDoneMs: tSendMs + 10,
-            eventTimesMs: times,
-            eventTokens: [1, 1, 1, 1, 1],
-            oslTokens: 5,
-            errorCode: null,
-          });
-        }, 10);
-        signal?.addEventListener(
-          'abort',
-          () => {
-            clock.clearTimeout(timer);
-            resolve({
-              ...base,
-              tFirstMs: null,
-              tFirstOutMs: null,
-              tLastMs: null,
-              tDoneMs: clock.now(),
-              eventTimesMs: [],
-              eventTokens: [],
-              oslTokens: 0,
-              errorCode: 'aborted',
-            });
-          },
-          { once: true },
-        );
-      }),
-  };
-}
-
 const workload = { request: (i: number): RequestSpec => ({ prompt: `p${i}`, maxTokens: 5 }) };
 
 async function run(windowBarrier: (clock: VirtualClock) => () => Promise<number>) {
@@ -87,7 +20,13 @@ async function run(windowBarrier: (clock: VirtualClock) => () => Promise<number>
       budgets: { eventLoopDelayP99Ms: 1e9, pacerLagP99Ms: 1e9 },
       bootstrapResamples: 0,
     }),
-    { client: fakeClient(clock), workload, clock, keepRecords: true, windowBarrier: windowBarrier(clock) },
+    {
+      client: fakeClient(clock, () => 10),
+      workload,
+      clock,
+      keepRecords: true,
+      windowBarrier: windowBarrier(clock),
+    },
   );
   return { clock, run: await clock.runUntil(done, { stepMs: 5 }) };
 }
