@@ -10,7 +10,6 @@ import {
   runPointDetailed,
   type HarnessSnapshot,
   type Phase,
-  type RequestSpec,
 } from '../../../src/harness/index.js';
 import type { TraceWorkload } from '../../../src/harness/plugins/types.js';
 import { fakeClient, TOKENS } from './fake-client.js';
