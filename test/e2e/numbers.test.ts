@@ -312,6 +312,39 @@ describe('case 4: a trace replay measures the trace', () => {
     expect(r.stdout).toContain('regime       cold cache · trace replay');
   }, 150_000);
 
+  it('replay of a trace envelope: with --dataset-path the same requests (hash match), without it a warning', async () => {
+    const source = join(
+      dir,
+      'trace',
+      readdirSync(join(dir, 'trace')).find((f) => f.endsWith('.json') && !f.startsWith('.'))!,
+    );
+    const engine = await startEngine({
+      timing: 'fixed',
+      fixed: { ttftMs: 5, ttftJitterMs: 0, itlMs: 1, itlJitterMs: 0 },
+    });
+    try {
+      const common = ['replay', source, '--base-url', engine.baseUrl, '--no-tui', '--dev-key', key];
+      const same = await runBench([...common, '--dataset-path', tracePath, '--output', join(dir, 'rep1')], {
+        timeoutMs: 120_000,
+      });
+      expect(same.code, same.stderr).toBe(0);
+      expect(same.stdout).toMatch(/^dataset\.hash\s+(\w{12})\s+\1\s+yes$/m);
+      expect(same.stderr).not.toContain('its requests differ');
+      const replayed = await envelopeIn(join(dir, 'rep1'));
+      expect(replayed.run_context.driver).toBe('trace');
+      expect(replayed.metrics.n_requests).toBe(100);
+      expect((replayed.run_context.trace as { sent: number }).sent).toBe(100);
+      // Without the file, the generated sample trace runs instead: the tables and a warning say so.
+      const other = await runBench([...common, '--duration', '1', '--output', join(dir, 'rep2')], {
+        timeoutMs: 120_000,
+      });
+      expect(other.stdout).toMatch(/^dataset\.hash\s+\w{12}\s+\w{12}\s+no$/m);
+      expect(other.stderr).toContain('bench: warning: the replay sent dataset mooncake-trace-sample (hash');
+    } finally {
+      await engine.close();
+    }
+  }, 300_000);
+
   it('--sweep does not apply to a trace: exit 2 with one line', async () => {
     const r = await runBench([
       'run',

@@ -29,6 +29,10 @@ export function registerReplayCommand(program: Command, spec: ReplayCommand): vo
     .option('--no-verify', 'skip verifying the source envelope first (local unsigned fixtures only)')
     .option('--no-gate', 'skip the convergence gate (measure right after warm-up)')
     .option('--max-tokens <n>', 'override the recorded max output tokens per request')
+    .option(
+      '--dataset-path <file>',
+      "the source's dataset file (trace, ShareGPT, custom): envelopes record its hash, not the file",
+    )
     .option('--no-tui', 'headless: progress lines on stderr')
     .option('--json', 'print paths and metrics as JSON');
   addTrustOptions(command, 'the source envelope');

@@ -218,7 +218,7 @@ export async function runPoints(config: RunConfig, options: PointsOptions = {}):
           `${identity.engineId ? ` (x-inferencebench-engine: ${identity.engineId})` : ' (/version)'}: results are simulated`,
       );
     }
-    if (simulated && config.engine !== DEFAULTS.engine) {
+    if (simulated && config.engine !== DEFAULTS.engine && config.engine !== 'sim') {
       simWarnings.push(
         `--engine ${config.engine} names a real engine, but the endpoint is the simulated engine: ` +
           `engine.name is recorded as sim, run_context.engine_requested as ${config.engine}`,

@@ -29,6 +29,7 @@ export interface ReplayFlags {
   readonly json?: boolean;
   readonly gate?: boolean;
   readonly maxTokens?: string;
+  readonly datasetPath?: string;
   readonly trustedKey?: string[];
   readonly requireTrusted?: boolean;
   readonly maxFileBytes?: number;
@@ -147,6 +148,7 @@ export async function replayEnvelope(
     // A trace replays whole unless a duration caps it (the source's cap, or --duration).
     flagsGiven: flags.duration !== undefined || recordedDurationS !== null ? ['duration'] : [],
     datasetId: str(obj(source.dataset).id) || null,
+    datasetPath: flags.datasetPath || null,
     seed: typeof source.seed === 'number' ? parseNumber('seed', String(source.seed)) : DEFAULTS.seed,
     sloTemplate: str(source.slo_template) || DEFAULTS.sloTemplate,
     baseUrl: normaliseBaseUrl(flags.baseUrl),
@@ -190,6 +192,8 @@ export async function replayEnvelope(
   } else {
     process.stdout.write(`${summaryTables(mode, sourcePath, source, report, config)}\n`);
   }
+  const mismatch = datasetMismatch(source, report);
+  if (mismatch !== null) process.stderr.write(`${mismatch}\n`);
   if (aborted) return 130;
   return meetsOkRateFloor(report.metrics[METRIC.okRate]) ? 0 : 1;
 }
@@ -211,6 +215,20 @@ function foreignSloWarning(source: Json, sloTemplate: string): string[] {
   ];
 }
 
+const short = (hash: string): string => (hash.length > 12 ? hash.slice(0, 12) : hash || '?');
+
+/** A replay that sent other requests than its source says so (the tables show `no` too). */
+function datasetMismatch(source: Json, report: PointReport): string | null {
+  const a = obj(source.dataset);
+  const b = obj((report.envelope as Json).dataset);
+  if (str(a.hash) === str(b.hash)) return null;
+  return (
+    `bench: warning: the replay sent dataset ${str(b.id, '?')} (hash ${short(str(b.hash))}), not the source's ` +
+    `${str(a.id, '?')} (hash ${short(str(a.hash))}): its requests differ from the source's (a trace, ShareGPT or custom ` +
+    "file: pass the source's file with --dataset-path)"
+  );
+}
+
 function match(a: string, b: string): string {
   return a === b ? 'yes' : 'no';
 }
@@ -223,6 +241,7 @@ export function summaryTables(
   config: RunConfig,
 ): string {
   const title = mode.kind === 'replay' ? 'Replay' : 'Profile';
+  const replayDataset = obj((report.envelope as Json).dataset);
   const sourceModel = str(obj(source.model).id);
   const sourceDataset = str(obj(source.dataset).id);
   const fields: [string, string, string][] = [
@@ -232,8 +251,14 @@ export function summaryTables(
     ...(mode.kind === 'profile'
       ? ([['quantization', str(obj(source.quantization).format), config.quant]] as [string, string, string][])
       : []),
-    // the dataset this run used: an old or foreign id (builtin-chatbot-short) runs ours under our id
-    ['dataset.id', sourceDataset, currentDatasetId(config.datasetId ?? sourceDataset)],
+    // the dataset this run used (its envelope's): an old or foreign id (builtin-chatbot-short) runs
+    // ours under our id; equal hashes mean the same requests were sent
+    [
+      'dataset.id',
+      sourceDataset,
+      str(replayDataset.id) || currentDatasetId(config.datasetId ?? sourceDataset),
+    ],
+    ['dataset.hash', short(str(obj(source.dataset).hash)), short(str(replayDataset.hash))],
     ['seed', String(source.seed), String(config.seed)],
   ];
   const rows = fields.map(([f, a, b]) => [f, a, b, match(a, b)]);
