@@ -178,12 +178,14 @@ class BinnedSamples implements SortedSamples {
 
 /** Append-only sample store: exact up to `exactCap` values, binned past it. */
 export class SampleSink {
-  private buffer: Float64Array | null = new Float64Array(INITIAL_CAPACITY);
+  private buffer: Float64Array | null;
   private size = 0;
   private histogram: LogHistogram | null = null;
 
   constructor(private readonly exactCap = DEFAULT_EXACT_CAP) {
     if (!(exactCap >= 1)) throw new RangeError(`exactCap must be ≥ 1, got ${exactCap}`);
+    // Never larger than the cap: the sink is exact exactly while it holds ≤ exactCap values.
+    this.buffer = new Float64Array(Math.min(INITIAL_CAPACITY, Math.floor(exactCap)));
   }
 
   get length(): number {
