@@ -17,8 +17,18 @@ import {
   ttfoMs,
   ttstMs,
 } from './samples.js';
-import { ChunkSizeAccumulator, type ChunkSizeHistogram } from './chunk-sizes.js';
+import type { ChunkSizeHistogram } from './chunk-sizes.js';
 import type { SloMetric, SloTemplate } from './slo.js';
+import {
+  sloMetricFor,
+  WindowCounter,
+  type MeasurementWindow,
+  type SloBasis,
+  type WindowCounters,
+} from './window-counter.js';
+
+// The record rules (window, SLO basis) and the counter are part of this module's interface.
+export * from './window-counter.js';
 
 export const DISTRIBUTION_NAMES = [
   'ttft',
@@ -51,11 +61,6 @@ export interface Distribution {
     readonly p90: ConfidenceInterval | null;
     readonly p99: ConfidenceInterval | null;
   };
-}
-
-export interface MeasurementWindow {
-  readonly startMs: number;
-  readonly endMs: number;
 }
 
 export interface SloTargetResult {
@@ -121,21 +126,6 @@ export interface PointMetrics {
   readonly slo: SloReport | null;
 }
 
-/**
- * Which clock the SLO verdict and goodput use: 'sent' (from t_send, closed loop) or 'scheduled'
- * (user-perceived, from t_sched: open loop — a request that waited in the client waited for its
- * user too). With 'scheduled', ttft is judged as ttft_sched and total as total_sched.
- */
-export type SloBasis = 'sent' | 'scheduled';
-
-/** The metric a template SLO is judged on under a basis. */
-export function sloMetricFor(metric: SloMetric, basis: SloBasis): SloMetric {
-  if (basis === 'sent') return metric;
-  if (metric === 'ttft') return 'ttft_sched';
-  if (metric === 'total') return 'total_sched';
-  return metric;
-}
-
 export interface BuildMetricsOptions {
   readonly slo?: SloTemplate | null;
   /** Default 'sent'; open-loop points pass 'scheduled' (docs/methodology.md). */
@@ -144,40 +134,8 @@ export interface BuildMetricsOptions {
   readonly seed?: number;
 }
 
-const SLO_VALUE: Record<SloMetric, (r: RequestRecord) => number | null> = {
-  ttft: ttftMs,
-  ttft_sched: ttftSchedMs,
-  ttfo: ttfoMs,
-  total: e2eMs,
-  total_sched: e2eSchedMs,
-  tpot: tpotMs,
-  itl: tpotMs,
-};
-
-/** Does a successful request meet this SLO? Undefined values (tpot for osl < 2) pass. */
-/** Whether a request meets one SLO limit (a metric it has no value for counts as met). */
-export function meets(r: RequestRecord, metric: SloMetric, maxMs: number): boolean {
-  const value = SLO_VALUE[metric](r);
-  return value === null || value <= maxMs;
-}
-
-export function isGood(
-  r: RequestRecord,
-  template: SloTemplate | null | undefined,
-  basis: SloBasis = 'sent',
-): boolean {
-  if (r.errorCode !== null) return false;
-  if (template === null || template === undefined) return true;
-  for (const slo of template.slos) if (!meets(r, sloMetricFor(slo.metric, basis), slo.maxMs)) return false;
-  return true;
-}
-
-/** Is this record part of the measurement (non-warm-up, scheduled inside the window)? */
-export function inWindow(r: RequestRecord, window: MeasurementWindow): boolean {
-  return !r.warmup && r.tSchedMs >= window.startMs && r.tSchedMs <= window.endMs;
-}
-
-function seedFor(seed: number, name: string): number {
+/** The seed of a distribution's bootstrap: the point's seed mixed with the distribution's name. */
+export function distributionSeed(seed: number, name: string): number {
   let h = seed >>> 0;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
   return h;
@@ -201,6 +159,96 @@ export function summarizeSorted(sorted: SortedSamples, resamples: number, seed: 
   };
 }
 
+export interface MetricsParts {
+  readonly window: { readonly startMs: number; readonly endMs: number; readonly durationS: number };
+  readonly counters: WindowCounters;
+  readonly samples: Readonly<Record<DistributionName, SortedSamples>>;
+  readonly slo: SloTemplate | null;
+  readonly bootstrapResamples: number;
+  readonly seed: number;
+}
+
+/**
+ * PointMetrics from counters and sorted samples: the one definition of every point metric, for a
+ * single process (MetricsAccumulator.finish) and for the merge of N shards' counters and samples.
+ */
+export function metricsFromParts(parts: MetricsParts): PointMetrics {
+  const { counters: c, samples, slo: template, window } = parts;
+  const durationS = window.durationS;
+  const perSecond = (count: number): number | null => (durationS > 0 ? count / durationS : null);
+  const distributions = {} as Record<DistributionName, Distribution>;
+  for (const name of DISTRIBUTION_NAMES)
+    distributions[name] = summarizeSorted(
+      samples[name],
+      parts.bootstrapResamples,
+      distributionSeed(parts.seed, name),
+    );
+  let slo: SloReport | null = null;
+  if (template !== null) {
+    const perSloPassRate: Record<string, number | null> = {};
+    const basis = c.slo_basis;
+    const targets = template.slos.map((target, index): SloTargetResult => {
+      const judgedOn = sloMetricFor(target.metric, basis);
+      const key = judgedOn === 'itl' ? 'tpot' : judgedOn;
+      const valueMs = percentileSorted(samples[key as DistributionName], target.percentile);
+      const passRate = c.measured > 0 ? (c.slo_pass[index] ?? 0) / c.measured : null;
+      perSloPassRate[target.metric] = passRate;
+      return {
+        metric: target.metric,
+        judgedOn,
+        percentile: target.percentile,
+        maxMs: target.maxMs,
+        valueMs,
+        met: valueMs === null ? null : valueMs <= target.maxMs,
+        passRate,
+      };
+    });
+    const anyMeasured = targets.some((t) => t.met !== null);
+    slo = {
+      template: template.id,
+      basis,
+      targets,
+      perSloPassRate,
+      p99TargetsMet: anyMeasured ? targets.every((t) => t.met !== false) : null,
+      goodRequests: c.good,
+    };
+  }
+  const span = (end: number | null): number =>
+    end === null || c.first_dispatch_ms === null ? NaN : (end - c.first_dispatch_ms) / 1000;
+  const vllmSpanS = span(c.last_completion_ms);
+  const aiperfSpanS = span(c.last_token_ms);
+  const iclN = samples.icl.length;
+  return {
+    window: { startMs: window.startMs, endMs: window.endMs, durationS },
+    counts: {
+      measured: c.measured,
+      ok: c.ok,
+      failed: c.measured - c.ok,
+      cancelled: c.cancelled,
+      sentInWindow: c.sent_in_window,
+      errorsByCode: c.errors_by_code,
+      good: c.good,
+      oslFromUsage: c.osl_from_usage,
+      oslCounted: c.osl_counted,
+    },
+    distributions,
+    throughputTokPerS: perSecond(c.tokens_in_window),
+    throughputTokPerSVllm: c.ok > 0 && vllmSpanS > 0 ? c.osl_sum / vllmSpanS : null,
+    throughputTokPerSAiperf: c.ok > 0 && aiperfSpanS > 0 ? c.osl_sum / aiperfSpanS : null,
+    reqPerSAll: perSecond(c.completions_in_window),
+    reqPerSPassing: perSecond(c.good_completions_in_window),
+    goodputTokPerS: perSecond(c.good_tokens_in_window),
+    complianceRate: c.measured > 0 ? c.good / c.measured : null,
+    okRate: c.measured > 0 ? c.ok / c.measured : null,
+    oslMean: c.ok > 0 ? c.osl_sum / c.ok : null,
+    islMean: c.isl_n > 0 ? c.isl_sum / c.isl_n : null,
+    tokensInWindow: c.tokens_in_window,
+    coalescedFraction: iclN > 0 ? c.coalesced / iclN : null,
+    slo,
+    chunkSizes: c.chunk_sizes,
+  };
+}
+
 export interface AccumulatedMetrics {
   readonly metrics: PointMetrics;
   /** The measured samples of every distribution, sorted (for histogram views). */
@@ -216,45 +264,25 @@ export interface MetricsAccumulatorOptions extends BuildMetricsOptions {
   readonly exactCap?: number;
 }
 
+const pushValue = (sink: SampleSink, value: number | null): void => {
+  if (value !== null) sink.push(value);
+};
+
 /**
- * Exact end-of-point metrics from a stream of records (one pass, in any order): only the
- * measured samples are kept, never the records, so a point's records can be streamed from its
- * journal on disk.
+ * Exact end-of-point metrics from a stream of records (one pass, in any order): the counting is
+ * the WindowCounter's, and only the measured samples are kept, never the records, so a point's
+ * records can be streamed from its journal on disk.
  */
 export class MetricsAccumulator {
-  private readonly template: SloTemplate | null;
+  private readonly counter: WindowCounter;
   private readonly sinks: Record<DistributionName, SampleSink>;
-  private readonly errorsByCode: Record<string, number> = {};
-  private readonly sloPass: number[];
-  private measured = 0;
-  private cancelled = 0;
-  private ok = 0;
-  private good = 0;
-  private oslFromUsage = 0;
-  private oslCounted = 0;
-  private oslSum = 0;
-  private islSum = 0;
-  private islN = 0;
-  private tokensInWindow = 0;
-  private completionsInWindow = 0;
-  private goodCompletionsInWindow = 0;
-  private goodTokensInWindow = 0;
-  private firstDispatch = Infinity;
-  private lastCompletion = -Infinity;
-  private lastToken = -Infinity;
-  private coalesced = 0;
-  private readonly chunkSizes = new ChunkSizeAccumulator();
-  private warmup = 0;
-  private outsideWindow = 0;
-  private sentInWindow = 0;
   private finished = false;
 
   constructor(
     private readonly window: MeasurementWindow,
     private readonly options: MetricsAccumulatorOptions = {},
   ) {
-    this.template = options.slo ?? null;
-    this.sloPass = this.template === null ? [] : this.template.slos.map(() => 0);
+    this.counter = new WindowCounter(window, options.slo ?? null, options.sloBasis ?? 'sent');
     const cap = options.exactCap;
     const sinks = {} as Record<DistributionName, SampleSink>;
     for (const name of DISTRIBUTION_NAMES) sinks[name] = new SampleSink(cap);
@@ -262,167 +290,44 @@ export class MetricsAccumulator {
   }
 
   add(r: RequestRecord): void {
-    const window = this.window;
-    const template = this.template;
-    const okRecord = r.errorCode === null;
-    const basis = this.options.sloBasis ?? 'sent';
-    const good = okRecord && isGood(r, template, basis);
-    if (r.warmup) this.warmup++;
-    else if (r.tSendMs >= window.startMs && r.tSendMs <= window.endMs) this.sentInWindow++;
-    if (okRecord) {
-      // Throughput counts every successful request's tokens that arrive inside the window,
-      // including requests sent before the window opened (steady-state semantics).
-      const times = r.eventTimesMs;
-      let recordTokensInWindow = 0;
-      for (let i = 0; i < times.length; i++) {
-        const t = times[i] as number;
-        if (t >= window.startMs && t <= window.endMs) recordTokensInWindow += r.eventTokens[i] ?? 1;
-      }
-      this.tokensInWindow += recordTokensInWindow;
-      // Goodput tok/s is throughput restricted to SLO-passing requests (same window rule), so it
-      // can never exceed throughput_tok_per_s.
-      if (good && !r.warmup) this.goodTokensInWindow += recordTokensInWindow;
-      if (!r.warmup && r.tLastMs !== null && r.tLastMs >= window.startMs && r.tLastMs <= window.endMs) {
-        this.completionsInWindow++;
-        if (good) this.goodCompletionsInWindow++;
-      }
-    }
-    if (!inWindow(r, window)) {
-      if (!r.warmup) this.outsideWindow++;
-      return;
-    }
-    // Cancelled on purpose (--cancel-rate): outside every denominator, counted on their own.
-    if (r.errorCode === 'cancelled') {
-      this.cancelled++;
-      return;
-    }
-    this.measured++;
-    if (template !== null) {
-      template.slos.forEach((slo, index) => {
-        if (okRecord && meets(r, sloMetricFor(slo.metric, basis), slo.maxMs))
-          this.sloPass[index] = (this.sloPass[index] ?? 0) + 1;
-      });
-    }
-    if (!okRecord) {
-      const code = r.errorCode as string;
-      this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1;
-      return;
-    }
-    this.ok++;
-    if (good) this.good++;
-    if (r.oslSource === 'usage') this.oslFromUsage++;
-    else this.oslCounted++;
-    this.oslSum += r.oslTokens;
-    if (r.inputTokens !== null) {
-      this.islSum += r.inputTokens;
-      this.islN++;
-    }
-    this.firstDispatch = Math.min(this.firstDispatch, r.tSendMs);
-    this.lastCompletion = Math.max(this.lastCompletion, r.tDoneMs);
-    if (r.tLastMs !== null) this.lastToken = Math.max(this.lastToken, r.tLastMs);
     const sinks = this.sinks;
-    const push = (sink: SampleSink, value: number | null): void => {
-      if (value !== null) sink.push(value);
-    };
-    push(sinks.ttft, ttftMs(r));
-    push(sinks.ttft_sched, ttftSchedMs(r));
-    push(sinks.client_queue_delay, clientQueueDelayMs(r));
-    push(sinks.ttfo, ttfoMs(r));
-    push(sinks.ttst, ttstMs(r));
-    push(sinks.total, e2eMs(r));
-    push(sinks.total_sched, e2eSchedMs(r));
-    push(sinks.tpot, tpotMs(r));
+    if (!this.counter.add(r, sinks.icl)) return;
+    pushValue(sinks.ttft, ttftMs(r));
+    pushValue(sinks.ttft_sched, ttftSchedMs(r));
+    pushValue(sinks.client_queue_delay, clientQueueDelayMs(r));
+    pushValue(sinks.ttfo, ttfoMs(r));
+    pushValue(sinks.ttst, ttstMs(r));
+    pushValue(sinks.total, e2eMs(r));
+    pushValue(sinks.total_sched, e2eSchedMs(r));
+    pushValue(sinks.tpot, tpotMs(r));
     pushItlSamples(r, sinks.itl);
-    const times = r.eventTimesMs;
-    for (let i = 1; i < times.length; i++) {
-      const gap = (times[i] as number) - (times[i - 1] as number);
-      if (gap === 0) this.coalesced++;
-      sinks.icl.push(gap);
-    }
-    this.chunkSizes.add(r.eventTokens, r.chunkTokensSource ?? 'one_per_event');
+  }
+
+  /** The raw counters so far (a shard envelope's), times mapped by `toCommonMs`. */
+  counters(toCommonMs?: (monotonicMs: number) => number): WindowCounters {
+    return this.counter.counters(toCommonMs);
   }
 
   finish(): AccumulatedMetrics {
     if (this.finished) throw new Error('MetricsAccumulator.finish() called twice');
     this.finished = true;
-    const { window, template, measured, ok, good } = this;
-    const resamples = this.options.bootstrapResamples ?? 1000;
-    const seed = this.options.seed ?? 0;
-    const durationMs = Math.max(0, window.endMs - window.startMs);
-    const durationS = durationMs / 1000;
-    const perSecond = (count: number): number | null => (durationS > 0 ? count / durationS : null);
-
+    const { window, options } = this;
     const samples = {} as Record<DistributionName, SortedSamples>;
-    const distributions = {} as Record<DistributionName, Distribution>;
-    for (const name of DISTRIBUTION_NAMES) {
-      samples[name] = this.sinks[name].finish();
-      distributions[name] = summarizeSorted(samples[name], resamples, seedFor(seed, name));
-    }
-
-    let slo: SloReport | null = null;
-    if (template !== null) {
-      const perSloPassRate: Record<string, number | null> = {};
-      const basis = this.options.sloBasis ?? 'sent';
-      const targets = template.slos.map((target, index): SloTargetResult => {
-        const judgedOn = sloMetricFor(target.metric, basis);
-        const key = judgedOn === 'itl' ? 'tpot' : judgedOn;
-        const valueMs = percentileSorted(samples[key as DistributionName], target.percentile);
-        const passRate = measured > 0 ? (this.sloPass[index] ?? 0) / measured : null;
-        perSloPassRate[target.metric] = passRate;
-        return {
-          metric: target.metric,
-          judgedOn,
-          percentile: target.percentile,
-          maxMs: target.maxMs,
-          valueMs,
-          met: valueMs === null ? null : valueMs <= target.maxMs,
-          passRate,
-        };
-      });
-      const anyMeasured = targets.some((t) => t.met !== null);
-      slo = {
-        template: template.id,
-        basis,
-        targets,
-        perSloPassRate,
-        p99TargetsMet: anyMeasured ? targets.every((t) => t.met !== false) : null,
-        goodRequests: good,
-      };
-    }
-
-    const vllmSpanS = (this.lastCompletion - this.firstDispatch) / 1000;
-    const aiperfSpanS = (this.lastToken - this.firstDispatch) / 1000;
-    const iclN = samples.icl.length;
-    const metrics: PointMetrics = {
-      window: { startMs: window.startMs, endMs: window.endMs, durationS },
-      counts: {
-        measured,
-        ok,
-        failed: measured - ok,
-        cancelled: this.cancelled,
-        errorsByCode: this.errorsByCode,
-        good,
-        oslFromUsage: this.oslFromUsage,
-        oslCounted: this.oslCounted,
-        sentInWindow: this.sentInWindow,
+    for (const name of DISTRIBUTION_NAMES) samples[name] = this.sinks[name].finish();
+    const counters = this.counter.counters();
+    const metrics = metricsFromParts({
+      window: {
+        startMs: window.startMs,
+        endMs: window.endMs,
+        durationS: Math.max(0, window.endMs - window.startMs) / 1000,
       },
-      distributions,
-      throughputTokPerS: perSecond(this.tokensInWindow),
-      throughputTokPerSVllm: ok > 0 && vllmSpanS > 0 ? this.oslSum / vllmSpanS : null,
-      throughputTokPerSAiperf: ok > 0 && aiperfSpanS > 0 ? this.oslSum / aiperfSpanS : null,
-      reqPerSAll: perSecond(this.completionsInWindow),
-      reqPerSPassing: perSecond(this.goodCompletionsInWindow),
-      goodputTokPerS: perSecond(this.goodTokensInWindow),
-      complianceRate: measured > 0 ? good / measured : null,
-      okRate: measured > 0 ? ok / measured : null,
-      oslMean: ok > 0 ? this.oslSum / ok : null,
-      islMean: this.islN > 0 ? this.islSum / this.islN : null,
-      tokensInWindow: this.tokensInWindow,
-      coalescedFraction: iclN > 0 ? this.coalesced / iclN : null,
-      chunkSizes: this.chunkSizes.finish(),
-      slo,
-    };
-    return { metrics, samples, warmup: this.warmup, outsideWindow: this.outsideWindow };
+      counters,
+      samples,
+      slo: options.slo ?? null,
+      bootstrapResamples: options.bootstrapResamples ?? 1000,
+      seed: options.seed ?? 0,
+    });
+    return { metrics, samples, warmup: counters.warmup, outsideWindow: counters.outside_window };
   }
 }
 

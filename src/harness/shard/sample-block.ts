@@ -10,10 +10,16 @@
 //
 // This is distinct from any small, bounded sample kept for diff CIs: it is the full resolution.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { SortedSamples } from '../metrics/sample-sink.js';
+import {
+  bucketKey,
+  BUCKETS_PER_OCTAVE,
+  type BinnedCounts,
+  type SortedSamples,
+} from '../metrics/sample-sink.js';
 import { ShardError } from './errors.js';
 
-export const BUCKETS_PER_OCTAVE = 1024;
+// The log buckets are SampleSink's (one definition of key and midpoint).
+export { bucketKey, bucketMidpoint, BUCKETS_PER_OCTAVE, type BinnedCounts } from '../metrics/sample-sink.js';
 /** The largest exact block a decoder accepts (SampleSink's default exact cap: 32 MiB of doubles). */
 export const MAX_EXACT_BLOCK = 4 * 1024 * 1024;
 /** The most buckets a binned block may list (a double spans < 2100 octaves × 1024 keys × 2 signs). */
@@ -44,25 +50,8 @@ export interface BinnedSampleBlock {
 
 export type SampleBlock = ExactSampleBlock | BinnedSampleBlock;
 
-/** A decoded binned block: bucket keys and counts per sign. */
-export interface BinnedCounts {
-  readonly n: number;
-  readonly sum: number;
-  readonly min: number;
-  readonly max: number;
-  readonly zeros: number;
-  readonly positiveKeys: Int32Array;
-  readonly positiveCounts: Float64Array;
-  readonly negativeKeys: Int32Array;
-  readonly negativeCounts: Float64Array;
-}
-
 export type DecodedBlock =
   { readonly form: 'exact'; readonly values: Float64Array } | ({ readonly form: 'binned' } & BinnedCounts);
-
-export const bucketKey = (value: number): number =>
-  Math.floor(Math.log2(Math.abs(value)) * BUCKETS_PER_OCTAVE);
-export const bucketMidpoint = (key: number): number => Math.pow(2, (key + 0.5) / BUCKETS_PER_OCTAVE);
 
 function shuffle(bytes: Uint8Array, width: number): Uint8Array {
   const n = bytes.length / width;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MetricsAccumulator, buildMetrics } from '../../../src/harness/metrics/compute.js';
 import { percentileSorted, sortedCopy } from '../../../src/harness/metrics/percentile.js';
-import { SampleSink } from '../../../src/harness/metrics/sample-sink.js';
+import { SampleSink, type SortedSamples } from '../../../src/harness/metrics/sample-sink.js';
+import { decodeSampleBlock, encodeSortedSamples } from '../../../src/harness/shard/sample-block.js';
 import { createRng } from '../../../src/lib/rng.js';
 import { rec } from './records.js';
 
@@ -61,8 +62,81 @@ describe('SampleSink', () => {
     expect(n).toBe(values.length);
   });
 
+  it.each([1, 100, 1024, 1500])(
+    'is exact while it holds at most the cap (%i values), binned past it',
+    (cap) => {
+      const values = lognormalish(5, cap + 1);
+      const atCap = new SampleSink(cap);
+      for (const v of values.slice(0, cap)) atCap.push(v);
+      expect(atCap.finish().exact).toBe(true);
+      const pastCap = new SampleSink(cap);
+      for (const v of values) pastCap.push(v);
+      const binned = pastCap.finish();
+      expect(binned.exact).toBe(false);
+      expect(binned.length).toBe(cap + 1);
+    },
+  );
+
   it('rejects a cap below 1', () => {
     expect(() => new SampleSink(0)).toThrow(RangeError);
+  });
+});
+
+/** Everything a SortedSamples gives: n, form, mean and every (value, count), as bits. */
+function fingerprint(samples: SortedSamples): string {
+  const out: number[] = [samples.length, samples.exact ? 1 : 0, samples.mean ?? NaN];
+  samples.forEachValue((value, count) => out.push(value, count));
+  return Buffer.from(Float64Array.from(out).buffer).toString('hex');
+}
+
+describe('SampleSink blocks (the shard merge feeds it whole blocks)', () => {
+  const values = [...lognormalish(4, 3000), 0, -0, -2.5, 0.1 + 0.2];
+  // [cap, block sizes]: below, at and past the cap, a block that crosses it, a block after binning.
+  it.each<[number, number[]]>([
+    [10_000, [1000, 2004]],
+    [3004, [3004]],
+    [3004, [3003, 1]],
+    [3003, [3004]],
+    [1500, [1000, 1000, 1004]],
+    [100, [0, 99, 1, 1, 2903]],
+    [1, [3004]],
+  ])('pushAll() keeps the samples one push() each keeps, bit for bit (cap %i, blocks %j)', (cap, sizes) => {
+    const one = new SampleSink(cap);
+    for (const v of values) one.push(v);
+    const blocks = new SampleSink(cap);
+    let offset = 0;
+    for (const size of sizes) {
+      blocks.pushAll(Float64Array.from(values.slice(offset, offset + size)));
+      offset += size;
+    }
+    expect(offset).toBe(values.length);
+    expect(blocks.length).toBe(one.length);
+    expect(fingerprint(blocks.finish())).toBe(fingerprint(one.finish()));
+  });
+
+  it('addBinned() folds the bucket counts of another sink: the same as binning every value here', () => {
+    const [a, b] = [values.slice(0, 1000), values.slice(1000)];
+    const source = new SampleSink(1);
+    for (const v of b) source.push(v);
+    const block = decodeSampleBlock(encodeSortedSamples(source.finish()), 'b');
+    if (block.form !== 'binned') throw new Error('expected a binned block');
+    const merged = new SampleSink();
+    merged.pushAll(Float64Array.from(a));
+    merged.addBinned(block);
+    const whole = new SampleSink(1);
+    for (const v of [...a, ...b]) whole.push(v);
+    const m = merged.finish();
+    const w = whole.finish();
+    expect(m.exact).toBe(false);
+    const pairs = (s: SortedSamples): number[] => {
+      const out: number[] = [];
+      s.forEachValue((value, count) => out.push(value, count));
+      return out;
+    };
+    expect(pairs(m)).toEqual(pairs(w));
+    expect([m.length, m.at(0), m.at(m.length - 1)]).toEqual([w.length, w.at(0), w.at(w.length - 1)]);
+    // The sum is exact in both, up to the order of its additions.
+    expect(m.mean).toBeCloseTo(w.mean as number, 12);
   });
 });
 

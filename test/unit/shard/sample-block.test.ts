@@ -98,7 +98,6 @@ describe('binned sample blocks', () => {
   });
 
   it('refuses bucket counts that do not sum to n', () => {
-    // SampleSink bins once its buffer (≥ 1024 values) is full and past the cap.
     const sink = new SampleSink(1);
     for (let i = 0; i < 1100; i++) sink.push(1 + (i % 3));
     const block = encodeSortedSamples(sink.finish());

@@ -7,6 +7,7 @@ import {
   MetricsAccumulator,
   type DistributionName,
   type PointMetrics,
+  type SloBasis,
 } from '../../../src/harness/metrics/compute.js';
 import type { SortedSamples } from '../../../src/harness/metrics/sample-sink.js';
 import type { SloTemplate } from '../../../src/harness/metrics/slo.js';
@@ -21,6 +22,7 @@ import {
   type ShardCounters,
 } from '../../../src/harness/shard/tally.js';
 import type { RequestRecord } from '../../../src/harness/types.js';
+import { createRng } from '../../../src/lib/rng.js';
 import { syntheticRecords, WINDOW } from './records.js';
 
 const SLO: SloTemplate = {
@@ -31,10 +33,17 @@ const SLO: SloTemplate = {
     { metric: 'tpot', percentile: 90, maxMs: 9 },
   ],
 };
-const OPTIONS = { slo: SLO, bootstrapResamples: 200, seed: 42 };
+const OPTIONS = { bootstrapResamples: 200, seed: 42 };
 
-function single(records: readonly RequestRecord[]): PointMetrics {
-  const acc = new MetricsAccumulator(WINDOW, OPTIONS);
+/** What a point judges its SLOs by: the template (or none) and the basis. */
+interface Judging {
+  readonly slo: SloTemplate | null;
+  readonly sloBasis: SloBasis;
+}
+const SENT: Judging = { slo: SLO, sloBasis: 'sent' };
+
+function single(records: readonly RequestRecord[], judging: Judging = SENT): PointMetrics {
+  const acc = new MetricsAccumulator(WINDOW, { ...OPTIONS, ...judging });
   for (const r of records) acc.add(r);
   return acc.finish().metrics;
 }
@@ -44,9 +53,9 @@ interface ShardPart {
   blocks: Record<DistributionName, unknown>;
 }
 
-function shardPart(records: readonly RequestRecord[], exactCap?: number): ShardPart {
-  const acc = new MetricsAccumulator(WINDOW, { ...OPTIONS, ...(exactCap ? { exactCap } : {}) });
-  const tally = new ShardTally(WINDOW, SLO);
+function shardPart(records: readonly RequestRecord[], exactCap?: number, judging: Judging = SENT): ShardPart {
+  const acc = new MetricsAccumulator(WINDOW, { ...OPTIONS, ...judging, ...(exactCap ? { exactCap } : {}) });
+  const tally = new ShardTally(WINDOW, judging.slo, judging.sloBasis);
   for (const r of records) {
     acc.add(r);
     tally.add(r);
@@ -59,22 +68,26 @@ function shardPart(records: readonly RequestRecord[], exactCap?: number): ShardP
   return { counters: JSON.parse(JSON.stringify(tally.counters())) as ShardCounters, blocks };
 }
 
-function merge(parts: readonly ShardPart[], exactCap?: number): PointMetrics {
+function mergedCounters(parts: readonly ShardPart[], judging: Judging = SENT): ShardCounters {
+  const sloCount = judging.slo?.slos.length ?? 0;
+  return mergeCounters(
+    parts.map((p, i) => parseCounters(p.counters, sloCount, `shard ${i}`)),
+    sloCount,
+  );
+}
+
+function merge(parts: readonly ShardPart[], exactCap?: number, judging: Judging = SENT): PointMetrics {
   const samples = {} as Record<DistributionName, SortedSamples>;
   for (const name of DISTRIBUTION_NAMES) {
     const merger = new SampleMerger(exactCap);
     parts.forEach((p, i) => merger.add(decodeSampleBlock(p.blocks[name], `shard ${i} ${name}`)));
     samples[name] = merger.finish();
   }
-  const counters = mergeCounters(
-    parts.map((p, i) => parseCounters(p.counters, SLO.slos.length, `shard ${i}`)),
-    SLO.slos.length,
-  );
   return metricsFromParts({
     window: { ...WINDOW, durationS: (WINDOW.endMs - WINDOW.startMs) / 1000 },
-    counters,
+    counters: mergedCounters(parts, judging),
     samples,
-    slo: SLO,
+    slo: judging.slo,
     bootstrapResamples: OPTIONS.bootstrapResamples,
     seed: OPTIONS.seed,
   });
@@ -136,6 +149,54 @@ describe('merge exactness', () => {
         Math.abs(t) * 0.00035,
       );
     }
+  });
+});
+
+/** Some records cancelled on purpose (--cancel-rate): counted apart from every denominator. */
+function withCancelled(records: readonly RequestRecord[], seed: number): RequestRecord[] {
+  const rng = createRng(seed);
+  return records.map((r) => (rng.next() < 0.05 ? { ...r, errorCode: 'cancelled' } : r));
+}
+
+describe('one counting for the single process and the shards', () => {
+  const plain = syntheticRecords(2000, 8);
+  const cancelled = withCancelled(plain, 3);
+  const none: Judging = { slo: null, sloBasis: 'sent' };
+  const scheduled: Judging = { slo: SLO, sloBasis: 'scheduled' };
+  it.each<[string, readonly RequestRecord[], Judging, number]>([
+    ['sent basis', plain, SENT, 1],
+    ['sent basis', plain, SENT, 4],
+    ['scheduled basis', plain, scheduled, 3],
+    ['no SLO template', plain, none, 2],
+    ['cancelled records, sent basis', cancelled, SENT, 3],
+    ['cancelled records, scheduled basis', cancelled, scheduled, 5],
+    ['cancelled records, no template', cancelled, none, 1],
+  ])('%s, %i shard(s): every counter and metric equals the accumulator', (_name, records, judging, count) => {
+    const acc = new MetricsAccumulator(WINDOW, { ...OPTIONS, ...judging });
+    for (const r of records) acc.add(r);
+    const whole = acc.counters();
+    const parts = Array.from({ length: count }, (_, index) =>
+      shardPart(shardItems(records, { index, count }), undefined, judging),
+    );
+    const merged = mergedCounters(parts, judging);
+    // Every counter, field by field (toEqual compares numbers with Object.is).
+    expect(Object.keys(merged).sort()).toEqual(Object.keys(whole).sort());
+    for (const key of Object.keys(whole) as (keyof ShardCounters)[])
+      expect([key, merged[key]]).toEqual([key, whole[key]]);
+    if (records === cancelled) expect(whole.cancelled).toBeGreaterThan(0);
+    expect(whole.sent_in_window).toBeGreaterThan(0);
+    expectIdentical(merge(parts, undefined, judging), single(records, judging));
+  });
+
+  it('the accumulator and a shard tally count the same records alike', () => {
+    const acc = new MetricsAccumulator(WINDOW, { ...OPTIONS, ...scheduled });
+    const tally = new ShardTally(WINDOW, SLO, 'scheduled');
+    for (const r of cancelled) {
+      acc.add(r);
+      tally.add(r);
+    }
+    const toCommon = (t: number): number => 1_790_000_000_000 + t;
+    expect(tally.counters(toCommon)).toEqual(acc.counters(toCommon));
   });
 });
 
