@@ -18,7 +18,6 @@ import {
   type ShardSpec,
 } from '../../harness/shard/plan.js';
 import { ShardSession } from '../../harness/shard/session.js';
-import { ShardTally } from '../../harness/shard/tally.js';
 import { VERSION } from '../version.js';
 import type { RunConfig, SweepPoint } from '../run/options.js';
 import type { ShardRunConfig } from './options.js';
@@ -84,17 +83,13 @@ export interface ShardEnvelopeInput {
 /** The shard envelope: the point's envelope plus the shard block, counters and samples from its journal. */
 export async function shardEnvelopeOf(input: ShardEnvelopeInput): Promise<UnsignedEnvelope> {
   const { config, shard, session, window } = input;
-  const tally = new ShardTally(window, input.slo, input.sloBasis);
   const accumulator = new MetricsAccumulator(window, {
     slo: input.slo,
     sloBasis: input.sloBasis,
     bootstrapResamples: 0,
     seed: config.seed,
   });
-  await forEachJournalRecord(input.journalPath, (record) => {
-    tally.add(record);
-    accumulator.add(record);
-  });
+  await forEachJournalRecord(input.journalPath, (record) => accumulator.add(record));
   const { samples } = accumulator.finish();
   const now = performance.now();
   const clock: ClockRecord =
@@ -121,7 +116,7 @@ export async function shardEnvelopeOf(input: ShardEnvelopeInput): Promise<Unsign
     clock,
     slo: input.slo,
     bootstrapResamples: input.bootstrapResamples,
-    counters: tally.counters(toCommon),
+    counters: accumulator.counters(toCommon),
     samples,
     exactCap: DEFAULT_EXACT_CAP,
   });
