@@ -10,9 +10,7 @@ describe('sweep exit 1 says why', () => {
         { point: { label: 'c4' }, metrics: { ok_rate: 0.81 } },
         { point: { label: 'c16' }, metrics: { ok_rate: null } },
       ]),
-    ).toBe(
-      '2 point(s) below the ok-rate floor 0.95: c4 ok_rate 0.810, c16 ok_rate n/a (nothing measured)',
-    );
+    ).toBe('2 point(s) below the ok-rate floor 0.95: c4 ok_rate 0.810, c16 ok_rate n/a (nothing measured)');
   });
 });
 
