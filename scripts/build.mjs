@@ -2,11 +2,22 @@
 // setup). Lazily imported modules stay lazy inside that file (esbuild wraps them in init functions),
 // so start-up still evaluates only what a command needs. koffi stays external: it loads a native binary.
 // The worker pool's threads load this same file (src/app/main.ts dispatches them).
+//
+// Start-up (issue 18, docs/packaging.md): Node parses the whole bundle before its first line runs, so
+// bytes cost time at every start. Whitespace and syntax are minified (identifiers are kept, so error
+// names and `--version` read as before); JSON is embedded as JSON.parse('…'), which V8 scans as one
+// string; the tiktoken ranks (3.4 MB, needed only for OpenAI model ids) are data files next to the
+// bundle, dist/tiktoken/*.js, imported on first use relative to the bundle itself.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportAssetsPlugin } from './report-assets.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** sha256 of the lockfile the bundle is built from: src/app/build-info.ts reads it at run time. */
 function lockfileSha256() {
@@ -19,6 +30,120 @@ function lockfileSha256() {
   }
 }
 const lockSha = lockfileSha256();
+
+/** esbuild plugin: every .json as `module.exports = JSON.parse("…")` (parsed faster than a literal). */
+function jsonAsStringPlugin() {
+  return {
+    name: 'bench-json-as-string',
+    setup(b) {
+      b.onLoad({ filter: /\.json$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        // Compact, and fail the build on invalid JSON as esbuild's own loader would.
+        const compact = JSON.stringify(JSON.parse(text));
+        return { contents: `module.exports = JSON.parse(${JSON.stringify(compact)});\n`, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * Data files shipped next to the bundle (package.json `files` lists the folder): the import stays
+ * in the bundle as a relative import of the copy, resolved against dist/bench.js at run time.
+ */
+export const SIDE_FILES = [
+  { specifier: 'js-tiktoken/ranks/o200k_base', file: 'tiktoken/o200k_base.js' },
+  { specifier: 'js-tiktoken/ranks/cl100k_base', file: 'tiktoken/cl100k_base.js' },
+];
+
+function sideFilesPlugin() {
+  return {
+    name: 'bench-side-files',
+    setup(b) {
+      b.onResolve({ filter: /^js-tiktoken\/ranks\// }, (args) => {
+        const side = SIDE_FILES.find((s) => s.specifier === args.path);
+        return side ? { path: `./${side.file}`, external: true } : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * CommonJS packages whose module code runs on first use instead of when their importer loads:
+ * between them ~80 ms of start-up before the first frame (undici's index evaluates all of fetch,
+ * WebSocket and the mock agent, and its cookie module loads Node's own copy of undici through the
+ * Headers global; @sigstore/sign brings make-fetch-happen, cacache and glob; hdr-histogram-js inflates
+ * its WebAssembly). Only imports from this project's sources are deferred; packages that require
+ * one of these get it as usual.
+ */
+export const LAZY_PACKAGES = [
+  'undici',
+  'hdr-histogram-js',
+  '@sigstore/bundle',
+  '@sigstore/protobuf-specs',
+  '@sigstore/sign',
+  '@sigstore/verify',
+];
+
+/**
+ * esbuild plugin: an import of a LAZY_PACKAGES package from src/ gets a stand-in module with the
+ * package's export names (read at build time) as getters that require the package on first access.
+ * esbuild's interop reads an imported binding at its use (`(0, import_undici.request)(…)`), so a
+ * use inside a function loads the package when that function first runs.
+ */
+function lazyPackagesPlugin() {
+  const requireHere = createRequire(import.meta.url);
+  return {
+    name: 'bench-lazy-packages',
+    setup(b) {
+      const filter = new RegExp(`^(${LAZY_PACKAGES.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+      b.onResolve({ filter }, (args) =>
+        args.namespace === 'file' && !args.importer.includes(`${sep}node_modules${sep}`)
+          ? { path: args.path, namespace: 'bench-lazy' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'bench-lazy' }, (args) => {
+        const real = requireHere(args.path);
+        const names = Object.keys(real).filter((name) => name !== 'default');
+        const esModule = real.__esModule === true;
+        return {
+          contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+${esModule ? "Object.defineProperty(exports, '__esModule', { value: true });\n" : ''}for (const name of ${JSON.stringify(names)})
+  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
+`,
+          loader: 'js',
+          resolveDir: root,
+        };
+      });
+    },
+  };
+}
+
+/**
+ * esbuild plugin: yoga-layout (Ink's layout engine) embeds its WebAssembly as a data: URL and, where
+ * `fetch` exists, loads it with fetch(), which in Node loads the whole built-in fetch stack (http2,
+ * tls, web streams: ~30 ms before the console's first frame). Decode it directly instead, as the
+ * same loader does where there is no fetch. The build fails if the loader no longer has that line.
+ */
+function yogaNoFetchPlugin() {
+  const FETCH_TEST = 'return w||"function"!=typeof fetch?';
+  return {
+    name: 'bench-yoga-no-fetch',
+    setup(b) {
+      b.onLoad(
+        { filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ },
+        async (args) => {
+          const text = await readFile(args.path, 'utf8');
+          if (!text.includes(FETCH_TEST))
+            throw new Error(
+              `${args.path}: the wasm loader changed; update yogaNoFetchPlugin in scripts/build.mjs`,
+            );
+          return { contents: text.replace(FETCH_TEST, 'return w||!0?'), loader: 'js' };
+        },
+      );
+    },
+  };
+}
 
 /** esbuild options shared by every bundle of this project (CLI, benchmarks, test builds). */
 export const bundleOptions = {
@@ -41,15 +166,51 @@ export const bundleOptions = {
   logLevel: 'warning',
   legalComments: 'none',
   // `bench report`'s page script, bundled for the browser and inlined as a string (docs/report.md).
-  plugins: [reportAssetsPlugin()],
+  plugins: [reportAssetsPlugin(), jsonAsStringPlugin()],
 };
 
+/** The manifest bin/bench.js checks in a checkout: the bundle is fresh while none of these changed. */
+export const INPUTS_MANIFEST = '.bench-inputs.json';
+
+/**
+ * Builds outdir/bench.js, its side files, and outdir/.bench-inputs.json: the checkout files the
+ * bundle was built from (sources, fixtures, the report page's sources, the build scripts, the
+ * lockfile) and their folders (a file added or removed changes its folder's mtime).
+ */
 export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
-  await build({
+  const reportInputs = new Set();
+  const result = await build({
     ...bundleOptions,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    metafile: true,
+    plugins: [
+      reportAssetsPlugin({ inputs: reportInputs }),
+      jsonAsStringPlugin(),
+      sideFilesPlugin(),
+      lazyPackagesPlugin(),
+      yogaNoFetchPlugin(),
+    ],
     entryPoints: { bench: fileURLToPath(new URL('../src/app/main.ts', import.meta.url)) },
     outdir,
   });
+  for (const side of SIDE_FILES) {
+    const target = join(outdir, side.file);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(fileURLToPath(import.meta.resolve(side.specifier)), target);
+  }
+  const files = new Set(['package-lock.json']);
+  for (const script of ['build.mjs', 'report-assets.mjs', 'empty-module.mjs']) files.add(`scripts/${script}`);
+  for (const input of [...Object.keys(result.metafile.inputs), ...reportInputs]) {
+    if (/^[\w-]+:/.test(input)) continue; // a plugin's virtual module (namespace:path)
+    const path = relative(root, join(process.cwd(), input)).split('\\').join('/');
+    if (!path.startsWith('..') && !path.includes('node_modules/')) files.add(path);
+  }
+  const dirs = new Set([...files].map((f) => dirname(f)).filter((d) => d !== '.'));
+  await writeFile(
+    join(outdir, INPUTS_MANIFEST),
+    `${JSON.stringify({ files: [...files].sort(), dirs: [...dirs].sort(), outputs: SIDE_FILES.map((s) => s.file) })}\n`,
+  );
   return `${outdir}/bench.js`;
 }
 

@@ -82,5 +82,15 @@ export function mountConsole(options: MountConsoleOptions): ConsoleHandle {
       })();
       return unmounted;
     },
+    discard() {
+      unmounted ??= (async () => {
+        process.off('SIGINT', onSigint);
+        publisher.stop();
+        instance.clear();
+        instance.unmount();
+        await instance.waitUntilExit();
+      })();
+      return unmounted;
+    },
   };
 }
