@@ -72,10 +72,11 @@ async function rebuild() {
   if (!existsSync(script)) return false;
   const staging = join(root, 'dist', `.build-${process.pid}`);
   try {
-    const { buildCli, INPUTS_MANIFEST, SIDE_FILES } = await import(pathToFileURL(script).href);
+    const { buildCli, INPUTS_MANIFEST } = await import(pathToFileURL(script).href);
     await buildCli(staging);
-    // The side files and the manifest first, the bundle last.
-    for (const file of [...SIDE_FILES.map((side) => side.file), INPUTS_MANIFEST]) {
+    // The data files beside the bundle and the manifest first, the bundle last.
+    const { outputs } = JSON.parse(readFileSync(join(staging, INPUTS_MANIFEST), 'utf8'));
+    for (const file of [...outputs, INPUTS_MANIFEST]) {
       mkdirSync(dirname(join(root, 'dist', file)), { recursive: true });
       renameSync(join(staging, file), join(root, 'dist', file));
     }

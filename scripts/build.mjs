@@ -50,18 +50,29 @@ function jsonAsStringPlugin() {
  * Data files shipped next to the bundle (package.json `files` lists the folder): the import stays
  * in the bundle as a relative import of the copy, resolved against dist/bench.js at run time.
  */
-export const SIDE_FILES = [
+const SIDE_FILES = [
   { specifier: 'js-tiktoken/ranks/o200k_base', file: 'tiktoken/o200k_base.js' },
   { specifier: 'js-tiktoken/ranks/cl100k_base', file: 'tiktoken/cl100k_base.js' },
 ];
 
-function sideFilesPlugin() {
+/** esbuild plugin: SIDE_FILES imports stay external; `copies` (a Map) receives file → source path. */
+function sideFilesPlugin(copies) {
   return {
     name: 'bench-side-files',
     setup(b) {
-      b.onResolve({ filter: /^js-tiktoken\/ranks\// }, (args) => {
+      b.onResolve({ filter: /^js-tiktoken\/ranks\// }, async (args) => {
         const side = SIDE_FILES.find((s) => s.specifier === args.path);
-        return side ? { path: `./${side.file}`, external: true } : undefined;
+        if (!side || args.pluginData === 'bench-side-files') return undefined;
+        // The file esbuild would have bundled (the package's ESM build of the ranks).
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: 'bench-side-files',
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        copies.set(side.file, resolved.path);
+        return { path: `./${side.file}`, external: true };
       });
     },
   };
@@ -179,6 +190,7 @@ export const INPUTS_MANIFEST = '.bench-inputs.json';
  */
 export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
   const reportInputs = new Set();
+  const copies = new Map();
   const result = await build({
     ...bundleOptions,
     minifyWhitespace: true,
@@ -187,17 +199,16 @@ export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
     plugins: [
       reportAssetsPlugin({ inputs: reportInputs }),
       jsonAsStringPlugin(),
-      sideFilesPlugin(),
+      sideFilesPlugin(copies),
       lazyPackagesPlugin(),
       yogaNoFetchPlugin(),
     ],
     entryPoints: { bench: fileURLToPath(new URL('../src/app/main.ts', import.meta.url)) },
     outdir,
   });
-  for (const side of SIDE_FILES) {
-    const target = join(outdir, side.file);
-    await mkdir(dirname(target), { recursive: true });
-    await copyFile(fileURLToPath(import.meta.resolve(side.specifier)), target);
+  for (const [file, source] of copies) {
+    await mkdir(dirname(join(outdir, file)), { recursive: true });
+    await copyFile(source, join(outdir, file));
   }
   const files = new Set(['package-lock.json']);
   for (const script of ['build.mjs', 'report-assets.mjs', 'empty-module.mjs']) files.add(`scripts/${script}`);
@@ -209,7 +220,7 @@ export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
   const dirs = new Set([...files].map((f) => dirname(f)).filter((d) => d !== '.'));
   await writeFile(
     join(outdir, INPUTS_MANIFEST),
-    `${JSON.stringify({ files: [...files].sort(), dirs: [...dirs].sort(), outputs: SIDE_FILES.map((s) => s.file) })}\n`,
+    `${JSON.stringify({ files: [...files].sort(), dirs: [...dirs].sort(), outputs: [...copies.keys()].sort() })}\n`,
   );
   return `${outdir}/bench.js`;
 }
