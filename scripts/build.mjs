@@ -79,48 +79,101 @@ function sideFilesPlugin(copies) {
 }
 
 /**
- * CommonJS packages whose module code runs on first use instead of when their importer loads:
- * between them ~80 ms of start-up before the first frame (undici's index evaluates all of fetch,
- * WebSocket and the mock agent, and its cookie module loads Node's own copy of undici through the
- * Headers global; @sigstore/sign brings make-fetch-happen, cacache and glob; hdr-histogram-js inflates
- * its WebAssembly). Only imports from this project's sources are deferred; packages that require
- * one of these get it as usual.
+ * CommonJS packages the run needs only after its first frame, or never (keyless signing): between
+ * them ~80 ms of module code run at start-up (undici's index evaluates all of fetch, WebSocket and
+ * the mock agent, and its cookie module loads Node's own copy of undici through the Headers global;
+ * @sigstore/sign brings make-fetch-happen, cacache and glob; hdr-histogram-js inflates its
+ * WebAssembly) and ~1.5 MB of code that V8 parses at every start (~25 ms). Each group is bundled on
+ * its own and carried inside dist/bench.js as a string, evaluated (vm.runInThisContext) the first
+ * time one of its exports is used. Imports from this project's sources only; the groups share no
+ * package with the rest of the bundle.
  */
-export const LAZY_PACKAGES = [
-  'undici',
-  'hdr-histogram-js',
-  '@sigstore/bundle',
-  '@sigstore/protobuf-specs',
-  '@sigstore/sign',
-  '@sigstore/verify',
-];
+export const LAZY_GROUPS = {
+  undici: ['undici'],
+  sigstore: ['@sigstore/bundle', '@sigstore/protobuf-specs', '@sigstore/sign', '@sigstore/verify'],
+  hdr: ['hdr-histogram-js'],
+};
+
+/** Bundles one group as CommonJS: module.exports = { [package]: its exports }. */
+async function bundleGroup(packages) {
+  const result = await build({
+    stdin: {
+      contents: `module.exports = {${packages.map((p) => `${JSON.stringify(p)}: require(${JSON.stringify(p)})`).join(', ')}};`,
+      resolveDir: root,
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+    plugins: [jsonAsStringPlugin()],
+  });
+  return result.outputFiles[0].text;
+}
 
 /**
- * esbuild plugin: an import of a LAZY_PACKAGES package from src/ gets a stand-in module with the
- * package's export names (read at build time) as getters that require the package on first access.
+ * esbuild plugin: an import of a LAZY_GROUPS package from src/ gets a stand-in module with the
+ * package's export names (read at build time) as getters that evaluate the group on first access.
  * esbuild's interop reads an imported binding at its use (`(0, import_undici.request)(…)`), so a
- * use inside a function loads the package when that function first runs.
+ * use inside a function loads the group when that function first runs.
  */
-function lazyPackagesPlugin() {
+export function lazyGroupsPlugin() {
   const requireHere = createRequire(import.meta.url);
+  const groupOf = new Map(
+    Object.entries(LAZY_GROUPS).flatMap(([group, pkgs]) => pkgs.map((p) => [p, group])),
+  );
   return {
-    name: 'bench-lazy-packages',
+    name: 'bench-lazy-groups',
     setup(b) {
-      const filter = new RegExp(`^(${LAZY_PACKAGES.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+      const filter = new RegExp(
+        `^(${[...groupOf.keys()].map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`,
+      );
       b.onResolve({ filter }, (args) =>
         args.namespace === 'file' && !args.importer.includes(`${sep}node_modules${sep}`)
           ? { path: args.path, namespace: 'bench-lazy' }
           : undefined,
       );
+      b.onResolve({ filter: /^bench-lazy-group:/ }, (args) => ({
+        path: args.path.slice('bench-lazy-group:'.length),
+        namespace: 'bench-lazy-group',
+      }));
       b.onLoad({ filter: /.*/, namespace: 'bench-lazy' }, (args) => {
         const real = requireHere(args.path);
         const names = Object.keys(real).filter((name) => name !== 'default');
         const esModule = real.__esModule === true;
         return {
-          contents: `let real;
-const load = () => (real ??= require(${JSON.stringify(args.path)}));
+          contents: `const group = require(${JSON.stringify(`bench-lazy-group:${groupOf.get(args.path)}`)});
+let real;
+const load = () => (real ??= group.load()[${JSON.stringify(args.path)}]);
 ${esModule ? "Object.defineProperty(exports, '__esModule', { value: true });\n" : ''}for (const name of ${JSON.stringify(names)})
   Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
+`,
+          loader: 'js',
+          resolveDir: root,
+        };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'bench-lazy-group' }, async (args) => {
+        const code = await bundleGroup(LAZY_GROUPS[args.path]);
+        return {
+          contents: `const { runInThisContext } = require('node:vm');
+const code = ${JSON.stringify(code)};
+let loaded;
+exports.load = () => {
+  if (loaded === undefined) {
+    const module = { exports: {} };
+    const wrapper = runInThisContext('(function (exports, require, module) {' + code + '\\n})', {
+      filename: 'inferencebench:${args.path}.js',
+    });
+    wrapper.call(module.exports, module.exports, require, module);
+    loaded = module.exports;
+  }
+  return loaded;
+};
 `,
           loader: 'js',
           resolveDir: root,
@@ -200,7 +253,7 @@ export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
       reportAssetsPlugin({ inputs: reportInputs }),
       jsonAsStringPlugin(),
       sideFilesPlugin(copies),
-      lazyPackagesPlugin(),
+      lazyGroupsPlugin(),
       yogaNoFetchPlugin(),
     ],
     entryPoints: { bench: fileURLToPath(new URL('../src/app/main.ts', import.meta.url)) },
