@@ -1,7 +1,7 @@
 // `bench run` on a terminal mounts its live console before set-up (src/app/run/early-console.ts), so
 // a first frame shows at once. The bundle on a pseudo-terminal (script(1)): a run that gets through
-// set-up keeps one console from the first frame to the last; one whose set-up fails erases the frame,
-// leaving the error line alone, as without a console.
+// set-up keeps one console from the first frame to the last, with set-up warnings above it; one
+// whose set-up fails erases the frame, leaving the error line alone, as without a console.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,34 @@ describe.skipIf(spawnSync('script', ['--version']).status !== 0)(
       // The last frame names the benchmark set-up resolved, not just the plugin typed.
       expect(headers.at(-1)).toMatch(/▸ llm\.inference\.chatbot-short/);
       expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    }, 120_000);
+
+    it('a set-up warning written while the console is up stays on the terminal, above the frame', async () => {
+      const out = join(dir, 'warned');
+      // llm.inference.synthetic without --tokenizer warns during set-up (plugin validation).
+      const args = [
+        'run',
+        'llm.inference.synthetic',
+        '--duration',
+        '1',
+        '--no-gate',
+        '--output',
+        out,
+        '--dev-key',
+        key,
+      ];
+      const { code, vt } = await onTerminal(args);
+      expect(code).toBe(0);
+      const all = vt.allLines();
+      const warning = all.findIndex((l) =>
+        l.startsWith('bench: warning: llm.inference.synthetic: no --tokenizer given'),
+      );
+      expect(warning).toBeGreaterThanOrEqual(0);
+      const lastHeader = all
+        .map((l, i) => (l.startsWith('inferencebench') ? i : -1))
+        .filter((i) => i >= 0)
+        .at(-1);
+      expect(lastHeader).toBeGreaterThan(warning);
     }, 120_000);
 
     it('a set-up failure after the first frame: the frame is erased, one error line, exit 2', async () => {
