@@ -1,4 +1,7 @@
+import type { BuildOptions, Plugin } from 'esbuild';
+
 export function buildCli(outdir?: string): Promise<string>;
-export const bundleOptions: import('esbuild').BuildOptions;
-export function lazyGroupsPlugin(): import('esbuild').Plugin;
+export const bundleOptions: BuildOptions;
+export function lazyGroupsPlugin(): Plugin;
 export const LAZY_GROUPS: Readonly<Record<string, readonly string[]>>;
+export const INPUTS_MANIFEST: string;
