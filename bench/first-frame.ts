@@ -28,7 +28,11 @@ const strip = (text: string): string =>
     .replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '')
     .trim();
 
-/** ms from spawn to the first visible character on stdout/stderr (or in script's log), then SIGINT. */
+/**
+ * ms from spawn to the first visible character on stdout/stderr (or in script's log), then SIGINT;
+ * resolves once the child has exited, so that its shutdown (drain, envelope, engine stop) does not
+ * overlap the next measurement.
+ */
 function firstOutputMs(mode: 'pipe' | 'tty', fromSource: boolean): Promise<number> {
   const args = [
     bin,
@@ -45,18 +49,21 @@ function firstOutputMs(mode: 'pipe' | 'tty', fromSource: boolean): Promise<numbe
   delete env.CI;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    let firstMs: number | null = null;
     let done = false;
     const finish = (child: ReturnType<typeof spawn>, text: string): void => {
       if (done || strip(text) === '') return;
       done = true;
-      resolve(performance.now() - t0);
+      firstMs = performance.now() - t0;
       child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
     };
+    const exited = (): void => (firstMs === null ? reject(new Error('no output')) : resolve(firstMs));
     if (mode === 'pipe') {
       const child = spawn(process.execPath, args, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (c: Buffer) => finish(child, String(c)));
       child.stderr.on('data', (c: Buffer) => finish(child, String(c)));
-      child.on('close', () => (done ? undefined : reject(new Error('no output'))));
+      child.on('close', exited);
       return;
     }
     const log = join(scratch, `tty-${performance.now()}.log`);
@@ -69,13 +76,14 @@ function firstOutputMs(mode: 'pipe' | 'tty', fromSource: boolean): Promise<numbe
     const poll = setInterval(() => {
       try {
         finish(child, readFileSync(log, 'utf8'));
+        if (done) clearInterval(poll);
       } catch {
         // not written yet
       }
     }, 2);
     child.on('close', () => {
       clearInterval(poll);
-      if (!done) reject(new Error('no output'));
+      exited();
     });
   });
 }

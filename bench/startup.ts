@@ -22,8 +22,7 @@ const FIRST_REQUEST_BUDGET_MS = 1000;
 let cli = flag('cli', '');
 if (cli !== '') cli = resolve(cli);
 const scratch = mkdtempSync(join(tmpdir(), 'ib-startup-'));
-// Built inside the repository (.tmp/ is git-ignored) so the bundle finds fixtures/ walking up, as
-// dist/bench.js does.
+// Built inside the repository (.tmp/ is git-ignored), beside the bundle's data files, as dist/ is.
 const buildDir = join(REPO_ROOT, '.tmp', 'startup-dist');
 if (cli === '') {
   cli = join(buildDir, 'bench.js');

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// The `bench` command. An installed package runs the bundle, dist/bench.js (one file, built by
+// The `bench` command. An installed package runs the bundle, dist/bench.js (one file of code, built by
 // `npm run build`; npm's prepack builds it). A source checkout — src/app/main.ts present and tsx
-// resolvable — runs the bundle too, rebuilding it first when any source file is newer (esbuild takes
-// a fraction of a second; transpiling the sources through tsx at every start took seconds before
-// the first frame). If that build fails, or with BENCH_FROM_SOURCE=1, the sources run through tsx.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+// resolvable — runs the bundle too, rebuilding it first when any file it was built from changed
+// (esbuild takes a fraction of a second; transpiling the sources through tsx at every start took
+// seconds before the first frame). If that build fails, or with BENCH_FROM_SOURCE=1, the sources run
+// through tsx.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -17,8 +18,11 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
 } else {
-  const checkout = sourceCheckout();
-  if (checkout && (process.env.BENCH_FROM_SOURCE === '1' || !(bundleIsFresh() || (await rebuild())))) {
+  const forced = process.env.BENCH_FROM_SOURCE === '1';
+  // A checkout whose bundle is fresh runs it without looking further (tsx is resolved only when
+  // the sources may run): start-up to the first frame counts every millisecond.
+  const sources = existsSync(join(root, 'src', 'app', 'main.ts'));
+  if (sources && (forced || !bundleIsFresh()) && tsxResolvable() && (forced || !(await rebuild()))) {
     const { register } = await import('tsx/esm/api');
     register();
     await import(new URL('../src/app/main.ts', import.meta.url).href);
@@ -30,8 +34,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   }
 }
 
-function sourceCheckout() {
-  if (!existsSync(join(root, 'src', 'app', 'main.ts'))) return false;
+/** A checkout has tsx (a devDependency); an installed package with a stray src/ does not. */
+function tsxResolvable() {
   try {
     createRequire(import.meta.url).resolve('tsx/esm/api');
     return true;
@@ -40,28 +44,29 @@ function sourceCheckout() {
   }
 }
 
-/** The bundle is newer than every file it may be built from (src/, fixtures/, build script, lockfile). */
+/**
+ * The bundle is newer than every file it was built from. scripts/build.mjs lists them, with their
+ * folders (a file added or removed changes its folder's mtime), in dist/.bench-inputs.json; a stat
+ * each takes a few milliseconds, where walking src/ and fixtures/ took tens.
+ */
 function bundleIsFresh() {
   let builtMs;
+  let manifest;
   try {
     builtMs = statSync(bundle).mtimeMs;
+    manifest = JSON.parse(readFileSync(join(root, 'dist', '.bench-inputs.json'), 'utf8')); // INPUTS_MANIFEST
   } catch {
     return false;
   }
-  const inputs = [join(root, 'package-lock.json'), join(root, 'scripts', 'build.mjs')];
-  // fixtures/: the tokenizer, datasets, SLO templates and engine catalog are imported into the bundle.
-  for (const dir of ['src', 'fixtures']) {
-    if (!existsSync(join(root, dir))) continue;
-    for (const entry of readdirSync(join(root, dir), { recursive: true }))
-      inputs.push(join(root, dir, entry));
-  }
-  return inputs.every((path) => {
-    try {
-      return statSync(path).mtimeMs <= builtMs;
-    } catch {
-      return true;
-    }
-  });
+  const outputsPresent = manifest.outputs.every((file) => existsSync(join(root, 'dist', file)));
+  return (
+    outputsPresent &&
+    [...manifest.files, ...manifest.dirs].every((path) => {
+      const stat = statSync(join(root, path), { throwIfNoEntry: false });
+      // A file the bundle was built from is gone: rebuild (its importer must have changed too).
+      return stat !== undefined && stat.mtimeMs <= builtMs;
+    })
+  );
 }
 
 /** Rebuilds dist/bench.js from the sources (into a private folder, then renamed into place). */
@@ -70,8 +75,14 @@ async function rebuild() {
   if (!existsSync(script)) return false;
   const staging = join(root, 'dist', `.build-${process.pid}`);
   try {
-    const { buildCli } = await import(pathToFileURL(script).href);
+    const { buildCli, INPUTS_MANIFEST } = await import(pathToFileURL(script).href);
     await buildCli(staging);
+    // The data files beside the bundle and the manifest first, the bundle last.
+    const { outputs } = JSON.parse(readFileSync(join(staging, INPUTS_MANIFEST), 'utf8'));
+    for (const file of [...outputs, INPUTS_MANIFEST]) {
+      mkdirSync(dirname(join(root, 'dist', file)), { recursive: true });
+      renameSync(join(staging, file), join(root, 'dist', file));
+    }
     renameSync(join(staging, 'bench.js'), bundle);
     return true;
   } catch {

@@ -20,8 +20,8 @@ const LICENSE_BANNER =
   'distribute this software for any purpose with or without fee is hereby granted, provided that the above ' +
   'copyright notice and this permission notice appear in all copies. */';
 
-/** Bundles the page script; returns its code. */
-export async function bundleReportClient() {
+/** Bundles the page script; returns its code. `inputs` (a Set), if given, receives its source files. */
+export async function bundleReportClient(inputs) {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -34,7 +34,9 @@ export async function bundleReportClient() {
     // The bundled libraries are ISC-licensed, which asks that the notice travel with copies.
     banner: { js: LICENSE_BANNER },
     logLevel: 'warning',
+    metafile: inputs !== undefined,
   });
+  for (const input of Object.keys(result.metafile?.inputs ?? {})) inputs?.add(input);
   return result.outputFiles[0].text;
 }
 
@@ -69,14 +71,17 @@ export async function cachedReportClient() {
   }
 }
 
-/** esbuild plugin: inline the bundled page script into clientAsset.ts (one bundle per build). */
-export function reportAssetsPlugin() {
+/**
+ * esbuild plugin: inline the bundled page script into clientAsset.ts (one bundle per build).
+ * `options.inputs` (a Set) receives the page script's source files (bin/bench.js's freshness check).
+ */
+export function reportAssetsPlugin(options = {}) {
   let code;
   return {
     name: 'bench-report-assets',
     setup(b) {
       b.onLoad({ filter: /[\\/]report[\\/]html[\\/]clientAsset\.ts$/ }, async () => {
-        code ??= await bundleReportClient();
+        code ??= await bundleReportClient(options.inputs);
         return {
           contents: `export async function reportClientScript() { return ${JSON.stringify(code)}; }\n`,
           loader: 'js',

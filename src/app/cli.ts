@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { setCeilingMeasurer } from './commands/doctor.js';
-import { commandRegistrars } from './commands/index.js';
+import { commandModules, type CommandName } from './commands/index.js';
 import { isCodedError } from './errors.js';
 import { redactText } from './redact.js';
 import { VERSION } from './version.js';
@@ -27,23 +26,34 @@ export function oneLineError(text: string): string {
   return `bench: ${message} ${HELP_HINT}\n`;
 }
 
-export function buildProgram(): Command {
+/**
+ * The command tree. With `argv`, a command line that names one command (`bench run …`) loads only
+ * that command's module; anything else (`bench --help`, `bench help run`, `bench completion`, a
+ * typo that wants "did you mean") loads every command.
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('bench')
     .description('Benchmark console for LLM serving systems: live load, signed result envelopes.')
     .version(VERSION, '-V, --version')
     .configureOutput({ outputError: (text, write) => write(oneLineError(text)) });
   program.exitOverride();
-  setCeilingMeasurer(async (onProgress) =>
-    (await import('./run/calibrate.js')).measureClientCeiling(onProgress),
-  );
-  for (const register of commandRegistrars) register(program);
+  const names = Object.keys(commandModules) as CommandName[];
+  const only = names.find((name) => name === argv[0] && name !== 'completion');
+  const modules = await Promise.all((only ? [only] : names).map((name) => commandModules[name]()));
+  for (const module of modules) module.register(program);
+  if (only === undefined || only === 'doctor') {
+    const { setCeilingMeasurer } = await import('./commands/doctor.js');
+    setCeilingMeasurer(async (onProgress) =>
+      (await import('./run/calibrate.js')).measureClientCeiling(onProgress),
+    );
+  }
   return program;
 }
 
 /** Runs the CLI and returns the exit code. Errors become one line on stderr. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

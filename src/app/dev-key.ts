@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { generateDevKeyPair, publicKeyPathFor } from '../envelope/index.js';
+import { generateDevKeyPair, publicKeyPathFor } from '../envelope/keys.js';
 import { UsageError } from './errors.js';
 
 export const DEV_KEY_FILE = 'cosign.key';

@@ -16,6 +16,7 @@ import { EngineServer } from './server.js';
 import { FixedDriver, NoDelayDriver, SimDriver, type TimingDriver } from './timing.js';
 import { TruthLog } from './truthlog.js';
 import type { EngineHandle, EngineOptions } from './types.js';
+import { defaultEngineOptions } from './defaults.js';
 
 export type { EngineCounters, EngineHandle, EngineOptions, FaultRates, FixedTiming } from './types.js';
 export {
@@ -51,23 +52,7 @@ export { ENGINE_VERSION } from './server.js';
 export { epochNowMs } from './truthlog.js';
 export type { TruthEntry } from './truthlog.js';
 export { FAULT_KINDS, type FaultKind } from './stream.js';
-
-export const defaultEngineOptions: EngineOptions = {
-  host: '127.0.0.1',
-  port: 0,
-  seed: 42,
-  timing: 'sim',
-  fixed: { ttftMs: 20, ttftJitterMs: 2, itlMs: 8, itlJitterMs: 0.5 },
-  model: 'meta-llama/Llama-3.1-8B-Instruct',
-  hardware: 'h100',
-  quant: 'fp16',
-  tensorParallel: 1,
-  defaultOutputTokens: 128,
-  reasoningTokens: 0,
-  tokensPerChunk: 1,
-  faults: {},
-  prefixCaching: true,
-};
+export { defaultEngineOptions } from './defaults.js';
 
 function validate(o: EngineOptions): void {
   const bad = (what: string): never => {

@@ -1,47 +1,34 @@
-// Each command module exports `register(program)`. One line per command; keep alphabetical.
+// Each command module exports `register(program)`; it is imported only when the command line needs
+// it (`bench run …` evaluates run's module graph alone: start-up to the first frame, issue 18).
+// One line per command; keep alphabetical (the order of `bench --help`).
 import type { Command } from 'commander';
-import { register as compare } from './compare.js';
-import { register as completion } from './completion.js';
-import { register as cost } from './cost.js';
-import { register as diff } from './diff.js';
-import { register as doctor } from './doctor.js';
-import { register as engine } from './engine.js';
-import { register as exportCmd } from './export.js';
-import { register as fetch } from './fetch.js';
-import { register as summary } from './summary.js';
-import { register as k8s } from './k8s.js';
-import { register as keygen } from './keygen.js';
-import { register as list } from './list.js';
-import { register as matrix } from './matrix.js';
-import { register as merge } from './merge.js';
-import { register as plugins } from './plugins.js';
-import { register as profile } from './profile.js';
-import { register as replay } from './replay.js';
-import { register as report } from './report.js';
-import { register as run } from './run.js';
-import { register as verify } from './verify.js';
-import { register as watch } from './watch.js';
 
-export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
-  compare,
-  completion,
-  cost,
-  diff,
-  doctor,
-  engine,
-  exportCmd,
-  fetch,
-  summary,
-  k8s,
-  keygen,
-  list,
-  matrix,
-  merge,
-  plugins,
-  profile,
-  replay,
-  report,
-  run,
-  verify,
-  watch,
-];
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+export const commandModules = {
+  compare: (): Promise<CommandModule> => import('./compare.js'),
+  completion: (): Promise<CommandModule> => import('./completion.js'),
+  cost: (): Promise<CommandModule> => import('./cost.js'),
+  diff: (): Promise<CommandModule> => import('./diff.js'),
+  doctor: (): Promise<CommandModule> => import('./doctor.js'),
+  engine: (): Promise<CommandModule> => import('./engine.js'),
+  export: (): Promise<CommandModule> => import('./export.js'),
+  fetch: (): Promise<CommandModule> => import('./fetch.js'),
+  summary: (): Promise<CommandModule> => import('./summary.js'),
+  k8s: (): Promise<CommandModule> => import('./k8s.js'),
+  keygen: (): Promise<CommandModule> => import('./keygen.js'),
+  list: (): Promise<CommandModule> => import('./list.js'),
+  matrix: (): Promise<CommandModule> => import('./matrix.js'),
+  merge: (): Promise<CommandModule> => import('./merge.js'),
+  plugins: (): Promise<CommandModule> => import('./plugins.js'),
+  profile: (): Promise<CommandModule> => import('./profile.js'),
+  replay: (): Promise<CommandModule> => import('./replay.js'),
+  report: (): Promise<CommandModule> => import('./report.js'),
+  run: (): Promise<CommandModule> => import('./run.js'),
+  verify: (): Promise<CommandModule> => import('./verify.js'),
+  watch: (): Promise<CommandModule> => import('./watch.js'),
+} as const;
+
+export type CommandName = keyof typeof commandModules;

@@ -1,12 +1,15 @@
+// `bench run`. Only what registering and parsing the flags needs is imported up front; the run's
+// own code (plugins, envelope, engine, harness) loads once the live console shows its first frame
+// (issue 18: within 300 ms of start).
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { resolveSuite } from '../../harness/plugins/index.js';
 import { devKeyForRun } from '../dev-key.js';
 import { DEFAULTS } from '../run/defaults.js';
+import { mountEarlyConsole, releaseEarlyConsole } from '../run/early-console.js';
 import { attributeOf, RUN_FLAGS, type FlagRow } from '../run/flags.js';
-import { parseRunFlags, type RawRunFlags } from '../run/options.js';
-import { listRows } from './list.js';
+import { parseRunFlags, type RawRunFlags, type RunConfig } from '../run/options.js';
+import { useLiveConsole } from '../run/presenter.js';
 
 /** One commander option from a flag-table row (help on one line; choices checked by commander too). */
 export function commanderOption(row: FlagRow): Option {
@@ -46,8 +49,12 @@ export function register(program: Command): void {
     };
     const given = RUN_FLAGS.filter((row) => explicit(attributeOf(row.name))).map((row) => row.name);
     const parsed = parseRunFlags(suiteId, raw, given);
-    const { discoverOnce, executeRun } = await import('../run/execute.js');
     if (parsed.list) {
+      const [{ discoverOnce }, { resolveSuite }, { listRows }] = await Promise.all([
+        import('../run/execute.js'),
+        import('../../harness/plugins/index.js'),
+        import('./list.js'),
+      ]);
       const { plugin } = resolveSuite(await discoverOnce(), parsed.suiteId);
       process.stdout.write(
         parsed.json
@@ -61,11 +68,36 @@ export function register(program: Command): void {
       parsed.signingMode === 'dev'
         ? { ...parsed, devKeyPath: await devKeyForRun(explicit('devKey') ? parsed.devKeyPath : undefined) }
         : parsed;
-    process.exitCode = await executeRun(config, {
-      argv: process.argv.slice(2),
-      ...(config.report === 'html'
-        ? { onEnvelopes: (paths) => writeRunReport(config.outputDir, paths) }
-        : {}),
-    });
+    if (showsConsoleEarly(config))
+      await mountEarlyConsole(
+        {
+          suite: config.suiteId,
+          model: config.model || DEFAULTS.embeddedModel,
+          engine: 'sim (embedded)',
+          endpointHost: 'embedded',
+          simulated: true,
+        },
+        'plugins, signing key, output directory …',
+      );
+    try {
+      const { executeRun } = await import('../run/execute.js');
+      process.exitCode = await executeRun(config, {
+        argv: process.argv.slice(2),
+        ...(config.report === 'html'
+          ? { onEnvelopes: (paths) => writeRunReport(config.outputDir, paths) }
+          : {}),
+      });
+    } finally {
+      await releaseEarlyConsole();
+    }
   });
+}
+
+/**
+ * The live console comes up before set-up for a single run against the embedded engine. Not for a
+ * --base-url endpoint (checked before anything is shown), --trials (each trial is a child process
+ * with its own console) or --detach (nothing is shown).
+ */
+function showsConsoleEarly(config: RunConfig): boolean {
+  return useLiveConsole(config) && config.baseUrl === null && config.trials <= 1 && !config.detach;
 }

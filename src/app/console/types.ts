@@ -77,6 +77,8 @@ export interface ConsoleHandle {
   finishPoint(row: SweepRow): void;
   /** Renders the last state, unmounts and restores the terminal. */
   unmount(): Promise<void>;
+  /** Erases the frame, unmounts and restores the terminal (nothing ran that the frame should keep). */
+  discard(): Promise<void>;
 }
 
 export interface MountConsoleOptions {

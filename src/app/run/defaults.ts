@@ -1,6 +1,6 @@
 // The defaults of `bench run` and the small rules every run path shares (run, trials, replay,
 // profile, calibrate): one definition each. The flag table (flags.ts) shows these in --help.
-import { defaultEngineOptions } from '../../engine/index.js';
+import { defaultEngineOptions } from '../../engine/defaults.js';
 import type { SigningOptions } from '../../envelope/index.js';
 
 export const DEFAULTS = {

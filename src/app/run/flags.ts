@@ -2,7 +2,6 @@
 // (commands/run.ts), the value checks of the parse (options.ts), driver_options (point.ts), the
 // flags the trials parent sets for each child (trials.ts) and the defaults replay starts from.
 // Adding a flag = adding a row here (plus, if it changes behaviour, reading it where it matters).
-import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -584,12 +583,11 @@ export function flagRow(name: string): FlagRow {
   return row;
 }
 
-/** The zod schema of a numeric row: a finite number inside its range. */
-export function rangeSchema(range: NumberRange): z.ZodType<number> {
-  let schema = z.number().finite();
-  if (range.integer) schema = schema.int();
-  schema = range.minExclusive ? schema.gt(range.min) : schema.gte(range.min);
-  return schema.lte(range.max);
+/** Is `value` a finite number inside the row's range (an integer where the row says so)? */
+export function inRange(range: NumberRange, value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (range.integer && !Number.isSafeInteger(value)) return false;
+  return (range.minExclusive ? value > range.min : value >= range.min) && value <= range.max;
 }
 
 function rangeText(range: NumberRange): string {
@@ -602,7 +600,7 @@ export function parseNumber(name: string, raw: string): number {
   if (range === undefined) throw new Error(`--${name} is not numeric`);
   const trimmed = raw.trim();
   const value = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!rangeSchema(range).safeParse(value).success) {
+  if (!inRange(range, value)) {
     throw new UsageError(`--${name} must be ${rangeText(range)} (got "${raw}")`);
   }
   return value;

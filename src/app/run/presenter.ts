@@ -1,5 +1,6 @@
 // Chooses how a run is shown: the live console on a TTY, or headless progress lines on stderr.
 // Either way the live state file is kept in the output directory for `bench watch`.
+import type { ConsoleHandle } from '../console/index.js';
 import type { ServerLive } from '../console/server-live.js';
 import type { HarnessSnapshot } from '../../harness/types.js';
 import type { TelemetrySnapshot, TelemetryWindowSummary } from '../../telemetry/types.js';
@@ -8,6 +9,7 @@ import { headlessReason } from '../terminal.js';
 import type { RunConfig } from './options.js';
 import { formatProgressLine } from '../live/progress-line.js';
 import type { SweepRow } from './report.js';
+import { takeEarlyConsole } from './early-console.js';
 
 export interface PresenterMeta {
   readonly suite: string;
@@ -53,15 +55,20 @@ export async function createPresenter(
   let closed = false;
 
   if (useLiveConsole(config)) {
-    const { mountConsole } = await import('../console/index.js');
-    const live = mountConsole({
-      meta: consoleMeta,
-      onStopRequest,
-      onForceExit: () => {
-        state.finishSync(130);
-        process.exit(130);
-      },
-    });
+    const onForceExit = (): void => {
+      state.finishSync(130);
+      process.exit(130);
+    };
+    // `bench run` mounts the console before set-up (early-console.ts): take that one over.
+    const early = takeEarlyConsole();
+    let live: ConsoleHandle;
+    if (early !== null) {
+      live = early.adopt({ onStopRequest, onForceExit });
+      live.update({ meta: consoleMeta });
+    } else {
+      const { mountConsole } = await import('../console/index.js');
+      live = mountConsole({ meta: consoleMeta, onStopRequest, onForceExit });
+    }
     if (setup !== null) live.update({ notice: `starting: ${setup}` });
     return {
       ready(final) {

@@ -1,7 +1,8 @@
-// OpenAI-hosted models: js-tiktoken encodings (ranks ship inside the package; no download).
+// OpenAI-hosted models: js-tiktoken encodings (ranks ship with the package; no download).
 // Special-token text is counted as plain text (encode(text, [], [])), never thrown on.
 import { Tiktoken } from 'js-tiktoken/lite';
 import { plainChat } from './chat-template.js';
+import { TokenizerError } from './errors.js';
 import type { TokenCounter } from './types.js';
 
 export type OpenAiEncoding = 'o200k_base' | 'cl100k_base';
@@ -15,12 +16,25 @@ export function openAiEncodingFor(model: string): OpenAiEncoding | null {
   return null;
 }
 
+/**
+ * The encoding's ranks (MBs of data): from js-tiktoken in a checkout; the bundle imports its copies
+ * beside itself, dist/tiktoken/*.js (scripts/build.mjs), so that start-up never parses them.
+ */
 async function ranks(encoding: OpenAiEncoding): Promise<ConstructorParameters<typeof Tiktoken>[0]> {
-  const module =
-    encoding === 'o200k_base'
-      ? await import('js-tiktoken/ranks/o200k_base')
-      : await import('js-tiktoken/ranks/cl100k_base');
-  return module.default;
+  try {
+    const module =
+      encoding === 'o200k_base'
+        ? await import('js-tiktoken/ranks/o200k_base')
+        : await import('js-tiktoken/ranks/cl100k_base');
+    return module.default;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new TokenizerError(
+      `tokenizer: the ${encoding} ranks cannot be loaded (${reason}): reinstall inferencebench`,
+      'E_TOKENIZER_MISSING',
+      1,
+    );
+  }
 }
 
 export async function createTiktokenCounter(encoding: OpenAiEncoding): Promise<TokenCounter> {

@@ -53,6 +53,13 @@ function layout(parts: { bundle?: boolean; sources?: boolean; tsx?: boolean; bui
       "const where: string = 'sources';\nprocess.stdout.write(where + ' ' + process.argv.slice(2).join(' '));\n",
     );
   }
+  if (parts.bundle && parts.sources) {
+    // What scripts/build.mjs writes next to the bundle: the files it was built from, their folders.
+    writeFileSync(
+      join(dir, 'dist', '.bench-inputs.json'),
+      JSON.stringify({ files: ['src/app/main.ts'], dirs: ['src', 'src/app'], outputs: [] }),
+    );
+  }
   if (parts.tsx) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   if (parts.buildScript) {
     mkdirSync(join(dir, 'scripts'));
@@ -80,15 +87,42 @@ describe('bin/bench.js', () => {
     expect(bench(['x']).stdout).toBe('bundle x');
   });
 
-  it('checkout: the bundle while it is newer than every source, else the sources; BENCH_FROM_SOURCE=1 forces them', () => {
+  it('checkout: the bundle while it is newer than every file it was built from, else the sources; BENCH_FROM_SOURCE=1 forces them', () => {
     layout({ bundle: true, sources: true, tsx: true });
-    // Directories count too (a file added or removed changes its directory's mtime).
-    for (const path of ['src', 'src/app', 'src/app/main.ts']) setMtime(join(dir, path), 1_000_000);
-    setMtime(join(dir, 'dist', 'bench.js'), 2_000_000);
+    const fresh = (): void => {
+      for (const path of ['src', 'src/app', 'src/app/main.ts']) setMtime(join(dir, path), 1_000_000);
+      setMtime(join(dir, 'dist', 'bench.js'), 2_000_000);
+    };
+    fresh();
     expect(bench(['x']).stdout).toBe('bundle x');
     expect(bench(['x'], { BENCH_FROM_SOURCE: '1' }).stdout).toBe('sources x');
     setMtime(join(dir, 'src', 'app', 'main.ts'), 3_000_000); // an edit after the build
     expect(bench(['x']).stdout).toBe('sources x');
+    // Folders count too: a file added or removed changes its folder's mtime.
+    fresh();
+    setMtime(join(dir, 'src', 'app'), 3_000_000);
+    expect(bench(['x']).stdout).toBe('sources x');
+    // A file the bundle was built from is gone.
+    fresh();
+    rmSync(join(dir, 'src', 'app', 'main.ts'));
+    writeFileSync(join(dir, 'src', 'app', 'main.ts'), "process.stdout.write('sources');\n");
+    rmSync(join(dir, 'dist', '.bench-inputs.json'));
+    fresh();
+    expect(bench(['x']).stdout).toBe('sources'); // no manifest: not known to be fresh
+    writeFileSync(
+      join(dir, 'dist', '.bench-inputs.json'),
+      JSON.stringify({ files: ['src/app/gone.ts'], dirs: [], outputs: [] }),
+    );
+    expect(bench(['x']).stdout).toBe('sources');
+    // A file the bundle loads beside it (dist/tiktoken/…) is missing.
+    writeFileSync(
+      join(dir, 'dist', '.bench-inputs.json'),
+      JSON.stringify({ files: ['src/app/main.ts'], dirs: [], outputs: ['tiktoken/o200k_base.js'] }),
+    );
+    expect(bench(['x']).stdout).toBe('sources');
+    mkdirSync(join(dir, 'dist', 'tiktoken'));
+    writeFileSync(join(dir, 'dist', 'tiktoken', 'o200k_base.js'), 'export default {};\n');
+    expect(bench(['x']).stdout).toBe('bundle x');
   });
 
   it('checkout with the build script: a stale or missing bundle is rebuilt from the sources, then run', () => {
@@ -99,7 +133,12 @@ describe('bin/bench.js', () => {
     );
     expect(bench(['x']).stdout).toBe('bench.js x'); // no bundle yet: built, then run
     expect(readFileSync(join(dir, 'dist', 'bench.js'), 'utf8')).toContain('process.argv.slice(2)');
-    expect(readdirSync(join(dir, 'dist'))).toEqual(['bench.js']); // no staging folder left
+    // The bundle and its input manifest (this main.ts loads no data files beside it); no staging folder.
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['.bench-inputs.json', 'bench.js']);
+    expect(JSON.parse(readFileSync(join(dir, 'dist', '.bench-inputs.json'), 'utf8'))).toMatchObject({
+      files: expect.arrayContaining(['src/app/main.ts', 'package-lock.json', 'scripts/build.mjs']) as unknown,
+      dirs: expect.arrayContaining(['src/app']) as unknown,
+    });
     setMtime(join(dir, 'dist', 'bench.js'), 1_000_000); // a source edited after the build
     expect(bench(['y']).stdout).toBe('bench.js y');
     expect(statSync(join(dir, 'dist', 'bench.js')).mtimeMs).toBeGreaterThan(1_000_000_000);

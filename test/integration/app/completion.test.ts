@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/app/cli.js';
 import { completionScript } from '../../../src/app/completion.js';
 
+const program = await buildProgram();
+
 const SUITES = ['llm.inference', 'llm.inference.sharegpt-v3', 'llm.inference.synthetic'];
 
 /** Sources the script in bash, completes `words` (the last one being typed), returns COMPREPLY. */
@@ -20,13 +22,11 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 }
 
 describe('bench completion bash (run through bash’s own `complete`)', () => {
-  const script = completionScript(buildProgram(), 'bash', { run: SUITES });
+  const script = completionScript(program, 'bash', { run: SUITES });
 
   it('registers _bench for bench and completes commands from the program tree', () => {
     const all = complete(script, ['bench', '']);
-    const names = buildProgram()
-      .commands.map((c) => c.name())
-      .filter((n) => n !== 'help');
+    const names = program.commands.map((c) => c.name()).filter((n) => n !== 'help');
     expect(new Set(all)).toEqual(new Set(names));
     expect(all).toContain('completion');
     expect(complete(script, ['bench', 're'])).toEqual(['replay', 'report']);
@@ -55,16 +55,14 @@ describe('bench completion bash (run through bash’s own `complete`)', () => {
 
 describe('bench completion zsh / fish', () => {
   it('zsh reuses the bash functions through bashcompinit', () => {
-    const zsh = completionScript(buildProgram(), 'zsh', { run: SUITES });
+    const zsh = completionScript(program, 'zsh', { run: SUITES });
     expect(zsh.startsWith('#compdef bench\n')).toBe(true);
     expect(zsh).toContain('bashcompinit');
-    expect(zsh).toContain(
-      completionScript(buildProgram(), 'bash', { run: SUITES }).split('\n').slice(3).join('\n'),
-    );
+    expect(zsh).toContain(completionScript(program, 'bash', { run: SUITES }).split('\n').slice(3).join('\n'));
   });
 
   it('fish: one line per command and per option, choices as -a, values as files', () => {
-    const fish = completionScript(buildProgram(), 'fish', { run: SUITES });
+    const fish = completionScript(program, 'fish', { run: SUITES });
     expect(fish).toContain("complete -c bench -n '__fish_use_subcommand' -a run ");
     expect(fish).toMatch(/-n '__fish_seen_subcommand_from run' -l signing-mode -x -a 'dev keyless'/);
     expect(fish).toMatch(

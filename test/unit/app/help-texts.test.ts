@@ -22,7 +22,7 @@ function commands(root: Command): { path: string; command: Command }[] {
   return out;
 }
 
-const checked = commands(buildProgram());
+const checked = commands(await buildProgram());
 
 describe('help texts', () => {
   it.each(checked.map((c) => [c.path, c.command] as const))(
