@@ -1,4 +1,4 @@
-// npx tsx bench/first-frame.ts [--reps 5]
+// npx tsx bench/first-frame.ts [--reps 5] [--bundle-only]
 //
 // Issue 18: `bench run` shows its first frame (live console, under a pseudo-terminal from
 // script(1)) or its first headless progress line (a pipe) within 300 ms of start. Measures, from a
@@ -99,19 +99,25 @@ const nodeStartMs = (): number => {
 };
 
 spawnSync(process.execPath, [bin, 'keygen', join(scratch, 'cosign.key')]);
-const rows: { name: string; ms: number[] }[] = [
-  { name: 'headless line, tsx sources', ms: [] },
-  { name: 'headless line, bundle', ms: [] },
-  { name: 'console frame, tsx sources', ms: [] },
-  { name: 'console frame, bundle', ms: [] },
+// --bundle-only: the bundle rows alone (an installed package, or a host without tsx and the sources).
+const bundleOnly = process.argv.includes('--bundle-only');
+interface Case {
+  readonly name: string;
+  readonly mode: 'pipe' | 'tty';
+  readonly fromSource: boolean;
+}
+const ALL_CASES: readonly Case[] = [
+  { name: 'headless line, tsx sources', mode: 'pipe', fromSource: true },
+  { name: 'headless line, bundle', mode: 'pipe', fromSource: false },
+  { name: 'console frame, tsx sources', mode: 'tty', fromSource: true },
+  { name: 'console frame, bundle', mode: 'tty', fromSource: false },
 ];
+const cases = ALL_CASES.filter((c) => !(bundleOnly && c.fromSource));
+const rows = cases.map((c) => ({ ...c, ms: [] as number[] }));
 const base: number[] = [];
 for (let i = 0; i < reps; i++) {
   base.push(nodeStartMs());
-  rows[0]!.ms.push(await firstOutputMs('pipe', true));
-  rows[1]!.ms.push(await firstOutputMs('pipe', false));
-  rows[2]!.ms.push(await firstOutputMs('tty', true));
-  rows[3]!.ms.push(await firstOutputMs('tty', false));
+  for (const row of rows) row.ms.push(await firstOutputMs(row.mode, row.fromSource));
 }
 const b = median(base);
 console.log(`bench run → first visible output; ${loadNote()}; baseline node -e 0 median ${b.toFixed(0)} ms`);
