@@ -55,7 +55,7 @@ import { VERSION } from '../version.js';
 import { metricsUrlOf } from './defaults.js';
 import { driverOptionsFromTable } from './flags.js';
 import type { RunConfig, SweepPoint } from './options.js';
-import { traceSettings, type TraceSettings } from './trace-point.js';
+import { traceRatePerS, traceSettings, type TraceSettings } from './trace-point.js';
 
 export interface PointReport {
   /** Set when signing failed and the envelope was written unsigned (the run then exits 1). */
@@ -152,12 +152,17 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
       ? { cancel: { rate: config.cancel.rate, afterMs: config.cancel.afterMs, seed: config.seed } }
       : {}),
   };
+  const trace = workload.kind === 'trace' ? traceSettings(config, workload) : null;
+  if ((point.mode === 'trace') !== (trace !== null))
+    throw new TypeError(`point ${point.label} does not fit a ${workload.kind} workload`);
+  const outputTokens = config.maxTokens ?? input.spec.defaultMaxTokens;
   const workers =
     config.workers ??
     defaultWorkerCount(
       point.mode === 'closed'
         ? { concurrency: point.value }
-        : { rps: point.value, outputTokens: config.maxTokens ?? input.spec.defaultMaxTokens },
+        : // A trace's rate is its own (entries over its span), not the time scale in point.value.
+          { rps: trace !== null ? traceRatePerS(trace) : point.value, outputTokens },
     );
   // One thread is the plain client; a pool only when asked for or when the expected rate needs it.
   const pool =
@@ -184,9 +189,6 @@ async function runPointOnce(input: PointInput, shardPart?: ShardPart): Promise<P
       previousReading = reading;
     },
   });
-  const trace = workload.kind === 'trace' ? traceSettings(config, workload) : null;
-  if ((point.mode === 'trace') !== (trace !== null))
-    throw new TypeError(`point ${point.label} does not fit a ${workload.kind} workload`);
   const customDriver = workloadToDriver(workload, {
     timeScale: trace?.timeScale ?? 1,
     ...(point.mode === 'open' ? { sessionRatePerS: point.value } : { concurrency: point.value }),

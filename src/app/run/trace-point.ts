@@ -47,6 +47,11 @@ export function traceSettings(
   };
 }
 
+/** The trace's mean rate, req/s (entries over its span; a single-instant trace counts as 1 s). */
+export function traceRatePerS(trace: Pick<TraceSettings, 'entries' | 'spanS'>): number {
+  return trace.entries / Math.max(trace.spanS, 1);
+}
+
 /** The load flags a trace replay does not use: one warning each (the trace sets the load). */
 export function traceIgnoredFlags(config: Pick<RunConfig, 'flagsGiven'>, suiteId: string): string[] {
   const given = new Set(config.flagsGiven ?? []);

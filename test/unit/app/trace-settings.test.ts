@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { closedPoint, parseRunFlags } from '../../../src/app/run/options.js';
 import { sharePoint, shareWorkload } from '../../../src/app/shard/point-shard.js';
-import { traceIgnoredFlags, traceSettings, tracePoint } from '../../../src/app/run/trace-point.js';
+import {
+  traceIgnoredFlags,
+  tracePoint,
+  traceRatePerS,
+  traceSettings,
+} from '../../../src/app/run/trace-point.js';
+import { defaultWorkerCount } from '../../../src/harness/client/worker-pool.js';
 import type { TraceWorkload } from '../../../src/harness/plugins/types.js';
 
 const workload: TraceWorkload = {
@@ -56,5 +62,23 @@ describe('a sharded trace', () => {
     // Time zero stays the whole trace's: the shard sends its entry 280 ms in, as the trace says.
     expect(share.originAtMs).toBe(120);
     expect(traceSettings(parseRunFlags('llm.inference.trace', {}, []), share).spanS).toBe(0.28);
+  });
+});
+
+describe('client workers for a trace', () => {
+  it("sizes the pool from the trace's own rate, not from the time scale in the point", () => {
+    // 20 entries over 9.87 s (the GPU check): ~2 req/s × 128 tokens — one thread on a 16-core host.
+    const rate = traceRatePerS({ entries: 20, spanS: 9.87 });
+    expect(rate).toBeCloseTo(2.026, 3);
+    expect(defaultWorkerCount({ rps: rate, outputTokens: 128 }, { cores: 16, load1: 0 })).toBe(1);
+    // The time scale (30) read as a rate asked for a pool of 4 threads.
+    expect(defaultWorkerCount({ rps: 30, outputTokens: 128 }, { cores: 16, load1: 0 })).toBe(4);
+    // The fixture trace (100 over 1.873 s) at 53 req/s does want a pool on a big host.
+    expect(
+      defaultWorkerCount(
+        { rps: traceRatePerS({ entries: 100, spanS: 1.873 }), outputTokens: 128 },
+        { cores: 16, load1: 0 },
+      ),
+    ).toBe(4);
   });
 });
