@@ -260,7 +260,8 @@ export async function buildCli(outdir = process.env.BENCH_BUILD_OUT ?? 'dist') {
     outdir,
   });
   // BENCH_BUILD_META=file: esbuild's metafile, to see what the bundle is made of (esbuild --analyze).
-  if (process.env.BENCH_BUILD_META) await writeFile(process.env.BENCH_BUILD_META, JSON.stringify(result.metafile));
+  if (process.env.BENCH_BUILD_META)
+    await writeFile(process.env.BENCH_BUILD_META, JSON.stringify(result.metafile));
   for (const [file, source] of copies) {
     await mkdir(dirname(join(outdir, file)), { recursive: true });
     await copyFile(source, join(outdir, file));
