@@ -68,7 +68,11 @@ describe('trace replay of the fixture Mooncake trace (real loopback HTTP)', () =
       const scheds = context.records.map((r) => r.tSchedMs).sort((a, b) => a - b);
       expect(scheds[0]! - start).toBeLessThan(20);
       expect(scheds.at(-1)! - scheds[0]!).toBeCloseTo(offsets.at(-1)!, 6);
-      expect(context.records.every((r) => r.errorCode === null && r.tDoneMs - r.tSendMs >= 40)).toBe(true);
+      // ≥ 39, not 40: the server's 40 ms timer runs on libuv's millisecond loop clock and may fire
+      // up to 1 ms before 40 ms of high-resolution time have passed (seen: 39.67 ms).
+      expect(context.records.filter((r) => !(r.errorCode === null && r.tDoneMs - r.tSendMs >= 39))).toEqual(
+        [],
+      );
       expect(context.dispatchOverheadsMs.length).toBeGreaterThan(50);
       const result: Attempt = {
         lagP50: lag.p50Ms!,
