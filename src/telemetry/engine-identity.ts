@@ -2,6 +2,7 @@
 // `x-inferencebench-engine: sim/<version>`, and its /version body carries `simulated: true` and a
 // version ending in `-sim`. A run, replay or profile against it is simulated whatever --engine says.
 import { request } from 'undici';
+import { rootOf } from './provenance.js';
 
 export const ENGINE_ID_HEADER = 'x-inferencebench-engine';
 
@@ -22,14 +23,6 @@ export function identityFromHeader(value: string | string[] | undefined): Engine
   if (typeof v !== 'string' || v.trim() === '') return null;
   const engineId = v.trim().slice(0, 200);
   return { simulated: engineId.startsWith('sim/'), engineId, evidence: 'header' };
-}
-
-function rootOf(baseUrl: string): string {
-  const u = new URL(baseUrl);
-  u.pathname = u.pathname.replace(/\/v1\/?$/, '/').replace(/\/+$/, '');
-  u.search = '';
-  u.hash = '';
-  return u.toString().replace(/\/+$/, '');
 }
 
 /** GET /version: the header first, then the body (`simulated: true`, or a version ending in -sim). */

@@ -108,7 +108,8 @@ async function getJson(url: string, timeoutMs: number): Promise<unknown> {
   }
 }
 
-function rootOf(baseUrl: string): string {
+/** The server root of an OpenAI base URL (`http://h:8000/v1` → `http://h:8000`): /version etc. live there. */
+export function rootOf(baseUrl: string): string {
   const u = new URL(baseUrl);
   u.pathname = u.pathname.replace(/\/v1\/?$/, '/').replace(/\/+$/, '');
   u.search = '';
