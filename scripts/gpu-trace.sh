@@ -24,25 +24,9 @@ base="http://127.0.0.1:${port}/v1"
 summary="$final/trace-summary.txt"
 log() { echo "$*" | tee -a "$summary" >&2; }
 
-engine_py=""
-for candidate in "${GPU_ENGINE:-}" .gpu-engine.py .gpu/gpu-engine.py ../shared/tools/gpu-engine.py; do
-  [[ -n $candidate && -f $candidate ]] && { engine_py=$candidate; break; }
-done
-[[ -n $engine_py ]] || { log "gpu-trace: gpu-engine.py not found"; exit 2; }
-command -v node >/dev/null || { log "gpu-trace: node not on PATH (unpack .gpu/node.xz first)"; exit 2; }
-
-: >"$summary"
-log "host: $(nproc) cores · $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
-if ! python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}/health', timeout=2)" 2>/dev/null; then
-  python3 "$engine_py" --port "$port" --model "$model" >"$final/trace-engine.log" 2>&1 &
-  engine=$!
-  trap 'kill "$engine" 2>/dev/null' EXIT
-  for _ in $(seq 1 240); do
-    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}/health', timeout=2)" 2>/dev/null && break
-    kill -0 "$engine" 2>/dev/null || { log "engine exited"; tail -20 "$final/trace-engine.log" >>"$summary"; exit 1; }
-    sleep 1
-  done
-fi
+# shellcheck source=scripts/gpu-engine-up.sh
+source scripts/gpu-engine-up.sh
+gpu_engine_up gpu-trace "$final/trace-engine.log"
 head -n "$entries" fixtures/datasets/mooncake-trace-sample.jsonl >"$work/trace.jsonl"
 key="$work/key"
 node dist/bench.js keygen "$key" --force >/dev/null

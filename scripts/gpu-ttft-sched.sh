@@ -30,26 +30,9 @@ base="http://127.0.0.1:${port}/v1"
 summary="$final/ttft-sched-summary.txt"
 log() { echo "$*" | tee -a "$summary" >&2; }
 
-engine_py=""
-for candidate in "${GPU_ENGINE:-}" .gpu-engine.py .gpu/gpu-engine.py ../shared/tools/gpu-engine.py; do
-  [[ -n $candidate && -f $candidate ]] && { engine_py=$candidate; break; }
-done
-[[ -n $engine_py ]] || { log "gpu-ttft-sched: gpu-engine.py not found (set GPU_ENGINE or carry .gpu-engine.py)"; exit 2; }
-command -v node >/dev/null || { log "gpu-ttft-sched: node not on PATH (unpack .gpu/node.xz first)"; exit 2; }
-[[ -f dist/bench.js ]] || { log "gpu-ttft-sched: dist/bench.js missing (npm run build, then gpu-pack)"; exit 2; }
-
-: >"$summary"
-log "host: $(nproc) cores · $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
-python3 "$engine_py" --port "$port" --model "$model" >"$final/engine.log" 2>&1 &
-engine=$!
-trap 'kill "$engine" 2>/dev/null' EXIT
-healthy() { python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:${port}/health', timeout=2)" 2>/dev/null; }
-for _ in $(seq 1 240); do
-  healthy && break
-  kill -0 "$engine" 2>/dev/null || { log "engine exited:"; tail -20 "$final/engine.log" >>"$summary"; exit 1; }
-  sleep 1
-done
-healthy || { log "engine not healthy after 240 s"; exit 1; }
+# shellcheck source=scripts/gpu-engine-up.sh
+source scripts/gpu-engine-up.sh
+gpu_engine_up gpu-ttft-sched "$final/engine.log"
 # One throwaway request compiles/allocates what the first real one would otherwise pay for.
 python3 - "$base" "$model" <<'PY' || log "warm-up request failed"
 import json, sys, urllib.request
