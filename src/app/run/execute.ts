@@ -35,8 +35,6 @@ import {
   okRateFloorFailure,
   signingOptionsOf,
 } from './defaults.js';
-
-export { okRateFloorFailure } from './defaults.js';
 import { checkEndpoint, prepareOutputDir, preflightSigning } from './preflight.js';
 import { USER_STOP_DRAIN_S } from '../../harness/run/point.js';
 import { createPresenter, useLiveConsole, type Presenter } from './presenter.js';

@@ -1,6 +1,6 @@
 // Issue 17 case 8: an exit 1 names its points and ok rates; silent overrides are warned.
 import { describe, expect, it } from 'vitest';
-import { okRateFloorFailure } from '../../../src/app/run/execute.js';
+import { okRateFloorFailure } from '../../../src/app/run/defaults.js';
 import { parseRunFlags } from '../../../src/app/run/options.js';
 
 describe('sweep exit 1 says why', () => {
